@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+// outcomes — survival, rates and study design with numbers that match R.
+import PackageDescription
+
+let package = Package(
+  name: "outcomes",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "outcomes", targets: ["outcomes"]),
+    .executable(name: "outcomes-bench", targets: ["outcomes-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // C libraries: module maps only.
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke",
+                   providers: [.apt(["liblapacke-dev"])]),
+    .systemLibrary(name: "CRmath", providers: [.apt(["r-mathlib"])]),
+
+    // Numerics.
+    .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
+    .target(name: "Distributions", dependencies: ["CRmath"]),
+
+    // Data.
+    .target(name: "Tabular", exclude: ["README.md"]),
+    .target(name: "ModelFrame", dependencies: ["Tabular", "LinearAlgebra"], exclude: ["README.md"]),
+
+    // Analyses.
+    .target(name: "Survival", dependencies: ["ModelFrame", "LinearAlgebra", "Distributions"],
+            exclude: ["README.md"]),
+
+    // Output.
+    .target(name: "Rendering"),
+    .target(name: "Reports", dependencies: ["Survival", "Rendering"]),
+
+    // Entry points.
+    .target(name: "OutcomesCLI", dependencies: [
+      "Reports", "Rendering", "Survival", "ModelFrame", "Tabular",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
+    .executableTarget(name: "outcomes-bench", dependencies: ["Survival", "ModelFrame", "Tabular"]),
+
+    // Tests.
+    .target(name: "TestSupport", dependencies: ["Rendering"], path: "Tests/TestSupport"),
+    .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
+    .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
+    .testTarget(name: "DistributionsTests", dependencies: ["Distributions", "TestSupport"]),
+    .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport"]),
+    .testTarget(name: "ModelFrameTests", dependencies: ["ModelFrame", "Tabular", "LinearAlgebra", "TestSupport"],
+                exclude: ["References"]),
+    .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
+                exclude: ["References"]),
+    .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
+    .testTarget(name: "OutcomesCLITests", dependencies: [
+      "OutcomesCLI", "TestSupport", "outcomes",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+  ]
+)

@@ -1,0 +1,60 @@
+import CBLAS
+
+/// Thin wrappers over the BLAS-3 routines the kernels use. Sizes are `Int32`
+/// at the C boundary; every wrapper checks the shapes first.
+public enum BLAS {
+  /// C ← α·op(A)·op(B) + β·C (`dgemm`).
+  public static func gemm(_ a: Matrix, transposeA: Bool = false,
+                          _ b: Matrix, transposeB: Bool = false,
+                          alpha: Double = 1, beta: Double = 0,
+                          into c: inout Matrix) throws {
+    let m = transposeA ? a.columns : a.rows
+    let k = transposeA ? a.rows : a.columns
+    let kb = transposeB ? b.columns : b.rows
+    let n = transposeB ? b.rows : b.columns
+    guard k == kb, c.rows == m, c.columns == n else {
+      throw LinearAlgebraError.dimensionMismatch("gemm \(m)×\(k) by \(kb)×\(n) into \(c.rows)×\(c.columns)")
+    }
+    if m == 0 || n == 0 { return }
+    a.storage.withUnsafeBufferPointer { ap in
+      b.storage.withUnsafeBufferPointer { bp in
+        c.storage.withUnsafeMutableBufferPointer { cp in
+          cblas_dgemm(CblasColMajor,
+                      transposeA ? CblasTrans : CblasNoTrans,
+                      transposeB ? CblasTrans : CblasNoTrans,
+                      Int32(m), Int32(n), Int32(k), alpha,
+                      ap.baseAddress, Int32(max(1, a.rows)),
+                      bp.baseAddress, Int32(max(1, b.rows)), beta,
+                      cp.baseAddress, Int32(max(1, c.rows)))
+        }
+      }
+    }
+  }
+
+  /// The product A·B as a new matrix.
+  public static func product(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+    var c = Matrix(rows: a.rows, columns: b.columns)
+    try gemm(a, b, into: &c)
+    return c
+  }
+
+  /// C ← α·AᵀA + β·C on the full symmetric matrix (`dsyrk`, lower triangle
+  /// computed, then mirrored so callers can index either half).
+  public static func crossProduct(_ a: Matrix, alpha: Double = 1) -> Matrix {
+    let n = a.columns
+    var c = Matrix(rows: n, columns: n)
+    if n == 0 { return c }
+    a.storage.withUnsafeBufferPointer { ap in
+      c.storage.withUnsafeMutableBufferPointer { cp in
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans,
+                    Int32(n), Int32(a.rows), alpha,
+                    ap.baseAddress, Int32(max(1, a.rows)), 0,
+                    cp.baseAddress, Int32(n))
+      }
+    }
+    for j in 0..<n {
+      for i in (j + 1)..<max(j + 1, n) { c[j, i] = c[i, j] }
+    }
+    return c
+  }
+}

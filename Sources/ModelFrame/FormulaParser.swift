@@ -1,0 +1,241 @@
+import Tabular
+
+/// One token of a formula. `column` is the 1-based Unicode scalar offset.
+struct FormulaToken: Equatable {
+  enum Kind: Equatable {
+    case name(String)
+    case number(Double, String)
+    case string(String)
+    case symbol(String)   // ~ + - * : ( ) , == !=
+    case end
+  }
+  var kind: Kind
+  var column: Int
+
+  var display: String {
+    switch kind {
+    case .name(let n): return "'\(n)'"
+    case .number(_, let t): return "'\(t)'"
+    case .string(let s): return "'\"\(s)\"'"
+    case .symbol(let s): return "'\(s)'"
+    case .end: return "the end of the formula"
+    }
+  }
+}
+
+/// Recursive-descent parser for R's formula syntax with R's precedence:
+/// `~` < comparison (`==`, `!=`) < `+ -` < `*` < `:` < unary minus < call/name.
+struct FormulaParser {
+  private var tokens: [FormulaToken] = []
+  private var index = 0
+  private let source: String
+  private let text: String
+
+  init(text: String, source: String) throws {
+    self.text = text
+    self.source = source
+    self.tokens = try FormulaParser.tokenize(text, source: source)
+  }
+
+  private func error(_ column: Int, _ message: String) -> InputError {
+    InputError(InputLocation(source: source, line: 1, column: column), message)
+  }
+
+  static func tokenize(_ text: String, source: String) throws -> [FormulaToken] {
+    let s = Array(text.unicodeScalars)
+    var tokens: [FormulaToken] = []
+    var i = 0
+    func err(_ col: Int, _ msg: String) -> InputError {
+      InputError(InputLocation(source: source, line: 1, column: col), msg)
+    }
+    while i < s.count {
+      let c = s[i]
+      let column = i + 1
+      if c == " " || c == "\t" || c == "\n" || c == "\r" { i += 1; continue }
+      if c.properties.isAlphabetic || c == "." && !(i + 1 < s.count && ("0"..."9").contains(s[i + 1])) {
+        var j = i
+        while j < s.count, s[j].properties.isAlphabetic || ("0"..."9").contains(s[j]) || s[j] == "." || s[j] == "_" { j += 1 }
+        var name = String.UnicodeScalarView()
+        name.append(contentsOf: s[i..<j])
+        tokens.append(FormulaToken(kind: .name(String(name)), column: column))
+        i = j
+        continue
+      }
+      if ("0"..."9").contains(c) || c == "." {
+        var j = i
+        while j < s.count, ("0"..."9").contains(s[j]) || s[j] == "." { j += 1 }
+        if j < s.count, s[j] == "e" || s[j] == "E" {
+          var k = j + 1
+          if k < s.count, s[k] == "+" || s[k] == "-" { k += 1 }
+          if k < s.count, ("0"..."9").contains(s[k]) {
+            while k < s.count, ("0"..."9").contains(s[k]) { k += 1 }
+            j = k
+          }
+        }
+        var spelled = String.UnicodeScalarView()
+        spelled.append(contentsOf: s[i..<j])
+        let t = String(spelled)
+        guard let v = Double(t) else { throw err(column, "malformed number '\(t)'") }
+        tokens.append(FormulaToken(kind: .number(v, t), column: column))
+        i = j
+        continue
+      }
+      if c == "`" || c == "\"" || c == "'" {
+        var j = i + 1
+        var value = String.UnicodeScalarView()
+        while j < s.count, s[j] != c {
+          if s[j] == "\\", j + 1 < s.count { j += 1 }
+          value.append(s[j])
+          j += 1
+        }
+        if j == s.count {
+          throw err(column, "expected a closing \(c) for the one opened at column \(column), found the end of the formula")
+        }
+        let kind: FormulaToken.Kind = c == "`" ? .name(String(value)) : .string(String(value))
+        tokens.append(FormulaToken(kind: kind, column: column))
+        i = j + 1
+        continue
+      }
+      if (c == "=" || c == "!"), i + 1 < s.count, s[i + 1] == "=" {
+        tokens.append(FormulaToken(kind: .symbol(c == "=" ? "==" : "!="), column: column))
+        i += 2
+        continue
+      }
+      if "~+-*:(),".unicodeScalars.contains(c) {
+        tokens.append(FormulaToken(kind: .symbol(String(c)), column: column))
+        i += 1
+        continue
+      }
+      throw err(column, "unexpected character '\(String(c))' in the formula")
+    }
+    tokens.append(FormulaToken(kind: .end, column: s.count + 1))
+    return tokens
+  }
+
+  private var current: FormulaToken { tokens[index] }
+
+  private func isSymbol(_ s: String) -> Bool {
+    if case .symbol(let x) = current.kind { return x == s }
+    return false
+  }
+
+  mutating func parseFormula() throws -> Formula {
+    if case .end = current.kind { throw error(current.column, "empty formula, expected 'response ~ terms'") }
+    var response: FormulaExpression? = nil
+    if !isSymbol("~") {
+      response = try parseComparison()
+    }
+    guard isSymbol("~") else {
+      throw error(current.column, "expected '~' between the response and the terms, found \(current.display)")
+    }
+    index += 1
+    let predictors = try parseComparison()
+    if case .end = current.kind {} else {
+      if isSymbol(")") {
+        throw error(current.column, "unexpected ')' with no matching '('")
+      }
+      throw error(current.column, "expected '+', ':', '*' or the end of the formula, found \(current.display)")
+    }
+    return Formula(response: response, predictors: predictors, text: text)
+  }
+
+  private mutating func parseComparison() throws -> FormulaExpression {
+    let lhs = try parseAdditive()
+    if isSymbol("==") || isSymbol("!=") {
+      let op: FormulaOperator = isSymbol("==") ? .equal : .notEqual
+      let column = current.column
+      index += 1
+      let rhs = try parseAdditive()
+      _ = column
+      return .binary(op, lhs, rhs, column: lhs.column)
+    }
+    return lhs
+  }
+
+  private mutating func parseAdditive() throws -> FormulaExpression {
+    var lhs = try parseMultiplicative()
+    while isSymbol("+") || isSymbol("-") {
+      let op: FormulaOperator = isSymbol("+") ? .plus : .minus
+      index += 1
+      let rhs = try parseMultiplicative()
+      lhs = .binary(op, lhs, rhs, column: lhs.column)
+    }
+    return lhs
+  }
+
+  private mutating func parseMultiplicative() throws -> FormulaExpression {
+    var lhs = try parseColon()
+    while isSymbol("*") {
+      index += 1
+      let rhs = try parseColon()
+      lhs = .binary(.times, lhs, rhs, column: lhs.column)
+    }
+    return lhs
+  }
+
+  private mutating func parseColon() throws -> FormulaExpression {
+    var lhs = try parseUnary()
+    while isSymbol(":") {
+      index += 1
+      let rhs = try parseUnary()
+      lhs = .binary(.colon, lhs, rhs, column: lhs.column)
+    }
+    return lhs
+  }
+
+  private mutating func parseUnary() throws -> FormulaExpression {
+    if isSymbol("-") {
+      let column = current.column
+      index += 1
+      return .negate(try parseUnary(), column: column)
+    }
+    if isSymbol("+") {
+      index += 1
+      return try parseUnary()
+    }
+    return try parsePrimary()
+  }
+
+  private mutating func parsePrimary() throws -> FormulaExpression {
+    let token = current
+    switch token.kind {
+    case .name(let name):
+      index += 1
+      if isSymbol("(") {
+        let open = token.column
+        index += 1
+        var args: [FormulaExpression] = []
+        if !isSymbol(")") {
+          while true {
+            args.append(try parseComparison())
+            if isSymbol(",") { index += 1; continue }
+            if isSymbol(")") { break }
+            throw error(current.column, "expected ',' or ')' to close '\(name)(' opened at column \(open), found \(current.display)")
+          }
+        }
+        index += 1
+        return .call(name, args, column: token.column)
+      }
+      return .name(name, column: token.column)
+    case .number(let v, let t):
+      index += 1
+      return .number(v, text: t, column: token.column)
+    case .string(let s):
+      index += 1
+      return .string(s, column: token.column)
+    case .symbol("("):
+      let open = token.column
+      index += 1
+      let inner = try parseComparison()
+      guard isSymbol(")") else {
+        throw error(current.column, "expected ')' to close '(' opened at column \(open), found \(current.display)")
+      }
+      index += 1
+      return inner
+    case .symbol(let s):
+      throw error(token.column, "expected a variable name, found '\(s)'")
+    case .end:
+      throw error(token.column, "expected a variable name, found the end of the formula")
+    }
+  }
+}

@@ -1,0 +1,304 @@
+import Tabular
+
+/// The response of a survival formula, over the rows a model frame keeps.
+public struct SurvivalResponse: Sendable {
+  /// Entry times of `Surv(start, stop, status)`; `nil` for right-censored data.
+  public var start: [Double]?
+  /// Event or censoring times.
+  public var stop: [Double]
+  /// 1 = event, 0 = censored.
+  public var status: [Double]
+
+  public init(start: [Double]? = nil, stop: [Double], status: [Double]) {
+    self.start = start
+    self.stop = stop
+    self.status = status
+  }
+
+  public var isCountingProcess: Bool { start != nil }
+  public var count: Int { stop.count }
+}
+
+/// The values of one right-hand-side variable over the kept rows.
+public enum VariableValues: Sendable {
+  case numeric([Double])
+  case factor(Factor)
+}
+
+/// Formula + table → the response, the variables, strata, cluster and
+/// weights over the complete rows, with the dropped rows counted. Kernels never
+/// see a file or a formula: they see what this type holds.
+///
+/// Matches R's `model.frame(..., na.action = na.omit)`: a row is dropped when
+/// any variable the formula or `--weights` uses is missing there.
+public struct ModelFrame: Sendable {
+  public var source: String
+  public var formula: Formula
+  public var terms: Terms
+  public var response: SurvivalResponse?
+  /// One entry per `terms.variables`.
+  public var variables: [VariableValues]
+  /// `strata(a, b)` as one factor (R's `strata(..., shortlabel = TRUE)` labels).
+  public var strata: Factor?
+  /// Each `strata()` variable on its own, in formula order.
+  public var strataFactors: [Factor]
+  public var cluster: Factor?
+  public var weights: [Double]?
+  /// Indices of the table rows kept, in table order.
+  public var rows: [Int]
+  public var nDropped: Int
+
+  public var n: Int { rows.count }
+
+  public struct Options: Sendable {
+    /// Column of case weights (`--weights`).
+    public var weights: String?
+    /// Whether the formula must have a `Surv()` response.
+    public var requiresSurvivalResponse: Bool
+    public init(weights: String? = nil, requiresSurvivalResponse: Bool = true) {
+      self.weights = weights
+      self.requiresSurvivalResponse = requiresSurvivalResponse
+    }
+  }
+
+  /// Builds the frame. Errors name the formula column, the option, or the
+  /// file:line:column of the offending cell.
+  public static func build(formula: Formula, table: Table, options: Options = Options(),
+                           formulaSource: String = "--formula") throws -> ModelFrame {
+    var builder = FrameBuilder(table: table, formulaSource: formulaSource)
+    return try builder.build(formula: formula, options: options)
+  }
+
+  /// The factor that R's `strata()` would build from the given term
+  /// variables (indices into `terms.variables`): labels `var=value`.
+  public func grouping(of variableIndices: [Int]) -> Factor {
+    if variableIndices.isEmpty {
+      return Factor(levels: ["all"], codes: [Int32](repeating: 0, count: n))
+    }
+    let factors = variableIndices.map { factor(ofVariable: $0) }
+    return Factor.interaction(factors, names: variableIndices.map { terms.variables[$0].label })
+  }
+
+  /// Variable `i` as a factor (numeric values become levels).
+  public func factor(ofVariable i: Int) -> Factor {
+    switch variables[i] {
+    case .factor(let f): return f
+    case .numeric(let v): return Factor.fromNumbers(v)
+    }
+  }
+}
+
+private struct FrameBuilder {
+  let table: Table
+  let formulaSource: String
+
+  init(table: Table, formulaSource: String) {
+    self.table = table
+    self.formulaSource = formulaSource
+  }
+
+  func formulaError(_ column: Int, _ message: String) -> InputError {
+    InputError(InputLocation(source: formulaSource, line: 1, column: column), message)
+  }
+
+  func columnIndex(_ name: String, at column: Int, what: String = "column") throws -> Int {
+    if let j = table.columnIndex(named: name) { return j }
+    let available = table.names.prefix(12).joined(separator: ", ") + (table.names.count > 12 ? ", …" : "")
+    throw formulaError(column, "unknown \(what) \(name.quotedForMessage) in \(table.source), expected one of: \(available)")
+  }
+
+  /// A numeric column, or an error at its first non-numeric cell.
+  func numericColumn(_ j: Int, role: String) throws -> [Double] {
+    switch table.columns[j] {
+    case .numeric(let c): return c.values
+    case .categorical(let c):
+      let first = c.firstNonNumeric ?? (line: table.line(ofRow: 0), text: c.levels.first ?? "")
+      throw InputError(InputLocation(source: table.source, line: first.line, column: j + 1),
+                       "column \(table.names[j].quotedForMessage) (\(role)): expected a number, found \(first.text.quotedForMessage)")
+    }
+  }
+
+  mutating func build(formula: Formula, options: ModelFrame.Options) throws -> ModelFrame {
+    let terms = try Terms(formula, source: formulaSource)
+    let n = table.rowCount
+    var missing = [Bool](repeating: false, count: n)
+
+    func markMissing(column j: Int) {
+      let col = table.columns[j]
+      switch col {
+      case .numeric(let c):
+        c.values.withUnsafeBufferPointer { v in
+          for i in 0..<n where v[i].isNaN { missing[i] = true }
+        }
+      case .categorical(let c):
+        c.codes.withUnsafeBufferPointer { v in
+          for i in 0..<n where v[i] < 0 { missing[i] = true }
+        }
+      }
+    }
+    var usedNames: [String] = []
+
+    // Response.
+    var stopAll: [Double]? = nil
+    var startAll: [Double]? = nil
+    var statusAll: [Double]? = nil
+    var stopColumn = 0
+    var startColumn = 0
+    if let response = formula.response {
+      guard case .call("Surv", let args, let c) = response else {
+        if options.requiresSurvivalResponse {
+          throw formulaError(response.column, "expected a survival response Surv(time, status), found \(response.deparsed.quotedForMessage)")
+        }
+        throw formulaError(response.column, "unsupported response \(response.deparsed.quotedForMessage)")
+      }
+      guard args.count == 2 || args.count == 3 else {
+        throw formulaError(c, "expected Surv(time, status) or Surv(start, stop, status), found \(args.count) argument\(args.count == 1 ? "" : "s")")
+      }
+      let timeArgs = Array(args.dropLast())
+      var timeColumns: [Int] = []
+      for a in timeArgs {
+        guard case .name(let name, let ac) = a else {
+          throw formulaError(a.column, "expected a column name for the time, found \(a.deparsed.quotedForMessage)")
+        }
+        let j = try columnIndex(name, at: ac)
+        timeColumns.append(j)
+        usedNames.append(name)
+        markMissing(column: j)
+      }
+      if timeColumns.count == 2 {
+        startColumn = timeColumns[0]
+        stopColumn = timeColumns[1]
+        startAll = try numericColumn(startColumn, role: "start time")
+        stopAll = try numericColumn(stopColumn, role: "stop time")
+      } else {
+        stopColumn = timeColumns[0]
+        stopAll = try numericColumn(stopColumn, role: "time")
+      }
+      var evaluator = StatusEvaluator(table: table, formulaSource: formulaSource)
+      let status = try evaluator.evaluate(args[args.count - 1])
+      usedNames.append(contentsOf: evaluator.columnsUsed.map { table.names[$0] })
+      for i in 0..<n where status[i].isNaN { missing[i] = true }
+      statusAll = status
+    } else if options.requiresSurvivalResponse {
+      throw formulaError(1, "expected a survival response before '~', as in Surv(time, status) ~ \(formula.predictors.deparsed)")
+    }
+
+    // Right-hand side, strata, cluster, weights.
+    var variableColumns: [Int] = []
+    for v in terms.variables {
+      let j = try columnIndex(v.columnName, at: v.formulaColumn)
+      variableColumns.append(j)
+      usedNames.append(v.columnName)
+      markMissing(column: j)
+    }
+    var strataColumns: [Int] = []
+    for v in terms.strata {
+      let j = try columnIndex(v.columnName, at: v.formulaColumn)
+      strataColumns.append(j)
+      usedNames.append(v.columnName)
+      markMissing(column: j)
+    }
+    var clusterColumn: Int? = nil
+    if let v = terms.cluster {
+      let j = try columnIndex(v.columnName, at: v.formulaColumn)
+      clusterColumn = j
+      usedNames.append(v.columnName)
+      markMissing(column: j)
+    }
+    var weightsAll: [Double]? = nil
+    var weightsColumn = 0
+    if let w = options.weights {
+      guard let j = table.columnIndex(named: w) else {
+        throw InputError(InputLocation(source: "--weights"),
+                         "unknown column \(w.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+      }
+      weightsColumn = j
+      weightsAll = try numericColumn(j, role: "weights")
+      usedNames.append(w)
+      markMissing(column: j)
+    }
+
+    var rows: [Int] = []
+    rows.reserveCapacity(n)
+    for i in 0..<n where !missing[i] { rows.append(i) }
+    missing = []
+    if rows.isEmpty {
+      var unique: [String] = []
+      for name in usedNames where !unique.contains(name) { unique.append(name) }
+      let what = n == 0 ? "has no data rows" : "has a missing value in every row for the variables used (\(unique.joined(separator: ", ")))"
+      throw InputError(InputLocation(source: table.source), "\(what), expected at least one complete row")
+    }
+
+    // Kept values, validated.
+    var response: SurvivalResponse? = nil
+    if let stopAll, let statusAll {
+      let stop = rows.map { stopAll[$0] }
+      let status = rows.map { statusAll[$0] }
+      for (k, t) in stop.enumerated() where !t.isFinite || t < 0 {
+        let role = startAll == nil ? "time" : "stop time"
+        throw InputError(table.location(row: rows[k], column: stopColumn),
+                         "column \(table.names[stopColumn].quotedForMessage) (\(role)): expected a finite non-negative number, found \(RNumberText.format(t))")
+      }
+      var start: [Double]? = nil
+      if let startAll {
+        let s = rows.map { startAll[$0] }
+        for k in s.indices {
+          if !s[k].isFinite {
+            throw InputError(table.location(row: rows[k], column: startColumn),
+                             "column \(table.names[startColumn].quotedForMessage) (start time): expected a finite number, found \(RNumberText.format(s[k]))")
+          }
+          if !(stop[k] > s[k]) {
+            throw InputError(table.location(row: rows[k], column: stopColumn),
+                             "stop time \(RNumberText.format(stop[k])) is not after start time \(RNumberText.format(s[k])), expected start < stop")
+          }
+        }
+        start = s
+      }
+      response = SurvivalResponse(start: start, stop: stop, status: status)
+    }
+
+    var variables: [VariableValues] = []
+    for (k, v) in terms.variables.enumerated() {
+      let j = variableColumns[k]
+      switch table.columns[j] {
+      case .numeric(let c):
+        let values = rows.map { c.values[$0] }
+        variables.append(v.asFactor ? .factor(Factor.fromNumbers(values)) : .numeric(values))
+      case .categorical(let c):
+        variables.append(.factor(Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)))
+      }
+    }
+
+    func factorOf(column j: Int) -> Factor {
+      switch table.columns[j] {
+      case .numeric(let c): return Factor.fromNumbers(rows.map { c.values[$0] })
+      case .categorical(let c): return Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)
+      }
+    }
+    var strata: Factor? = nil
+    let strataFactors = strataColumns.map(factorOf)
+    if !strataColumns.isEmpty {
+      let factors = strataFactors
+      if factors.count == 1 {
+        strata = factors[0]
+      } else {
+        strata = Factor.interaction(factors, names: terms.strata.map(\.label))
+      }
+    }
+    let cluster = clusterColumn.map(factorOf)
+
+    var weights: [Double]? = nil
+    if let weightsAll {
+      let w = rows.map { weightsAll[$0] }
+      for (k, x) in w.enumerated() where !x.isFinite || x < 0 {
+        throw InputError(table.location(row: rows[k], column: weightsColumn),
+                         "column \(table.names[weightsColumn].quotedForMessage) (weights): expected a finite non-negative weight, found \(RNumberText.format(x))")
+      }
+      weights = w
+    }
+
+    return ModelFrame(source: table.source, formula: formula, terms: terms, response: response,
+                      variables: variables, strata: strata, strataFactors: strataFactors, cluster: cluster, weights: weights,
+                      rows: rows, nDropped: table.rowCount - rows.count)
+  }
+}

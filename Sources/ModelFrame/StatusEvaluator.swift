@@ -1,0 +1,135 @@
+import Tabular
+
+/// Evaluates the status argument of `Surv()` over every row of the table,
+/// giving 1 (event), 0 (censored) or NaN (missing).
+///
+/// Rules, as R's `Surv()`:
+/// - a numeric column coded 0/1 is used as is (1 = event); coded 1/2 (every
+///   value 1 or 2, some 2) it is shifted so that 2 = event. R decides this on
+///   every non-missing value of the column, before rows with missing
+///   covariates are dropped, and so does `outcomes`. Any other value is an
+///   error (R turns it into NA with a warning; silently losing events is
+///   worse than stopping).
+/// - a column of `TRUE`/`FALSE` (also `T`/`F`, `true`/`false`) is logical.
+/// - `col == value` and `col != value` are 1 where the comparison holds.
+/// - `1 - col` flips a 0/1 or logical column.
+struct StatusEvaluator {
+  let table: Table
+  let formulaSource: String
+  private(set) var columnsUsed: [Int] = []
+
+  init(table: Table, formulaSource: String) {
+    self.table = table
+    self.formulaSource = formulaSource
+  }
+
+  private static let trueSpellings: Set<String> = ["TRUE", "T", "true", "True"]
+  private static let falseSpellings: Set<String> = ["FALSE", "F", "false", "False"]
+
+  func formulaError(_ column: Int, _ message: String) -> InputError {
+    InputError(InputLocation(source: formulaSource, line: 1, column: column), message)
+  }
+
+  private mutating func column(_ name: String, at c: Int) throws -> Int {
+    guard let j = table.columnIndex(named: name) else {
+      let available = table.names.prefix(12).joined(separator: ", ") + (table.names.count > 12 ? ", …" : "")
+      throw formulaError(c, "unknown column \(name.quotedForMessage) in \(table.source), expected one of: \(available)")
+    }
+    if !columnsUsed.contains(j) { columnsUsed.append(j) }
+    return j
+  }
+
+  mutating func evaluate(_ e: FormulaExpression) throws -> [Double] {
+    let n = table.rowCount
+    switch e {
+    case .name(let name, let c):
+      if table.columnIndex(named: name) == nil, name == "TRUE" || name == "FALSE" {
+        return [Double](repeating: name == "TRUE" ? 1 : 0, count: n)
+      }
+      let j = try column(name, at: c)
+      return try statusColumn(j)
+    case .number(let v, let text, let c):
+      guard v == 0 || v == 1 else { throw formulaError(c, "expected a status of 0 or 1, found \(text)") }
+      return [Double](repeating: v, count: n)
+    case .binary(let op, let lhs, let rhs, let c) where op == .equal || op == .notEqual:
+      guard case .name(let name, let nc) = lhs else {
+        throw formulaError(c, "expected 'column \(op.rawValue) value' in the status, found \(e.deparsed.quotedForMessage)")
+      }
+      let j = try column(name, at: nc)
+      let holds: [Double]
+      switch (table.columns[j], rhs) {
+      case (.numeric(let col), .number(let v, _, _)):
+        holds = col.values.map { $0.isNaN ? .nan : ($0 == v ? 1 : 0) }
+      case (.numeric(let col), .negate(.number(let v, _, _), _)):
+        holds = col.values.map { $0.isNaN ? .nan : ($0 == -v ? 1 : 0) }
+      case (.categorical(let col), .string(let s, _)), (.categorical(let col), .name(let s, _)),
+           (.categorical(let col), .number(_, let s, _)):
+        let target = col.levels.firstIndex(of: s).map(Int32.init) ?? -2
+        holds = col.codes.map { $0 < 0 ? .nan : ($0 == target ? 1 : 0) }
+      case (.numeric, _):
+        throw formulaError(rhs.column, "column \(name.quotedForMessage) is numeric, expected a number after '\(op.rawValue)', found \(rhs.deparsed.quotedForMessage)")
+      case (.categorical, _):
+        throw formulaError(rhs.column, "expected a quoted value after '\(op.rawValue)', found \(rhs.deparsed.quotedForMessage)")
+      }
+      return op == .equal ? holds : holds.map { $0.isNaN ? .nan : 1 - $0 }
+    case .binary(.minus, .number(1, _, _), let inner, let c):
+      guard case .name(let name, let nc) = inner else {
+        throw formulaError(c, "expected '1 - column' in the status, found \(e.deparsed.quotedForMessage)")
+      }
+      let j = try column(name, at: nc)
+      let values: [Double]
+      switch table.columns[j] {
+      case .numeric(let col):
+        for (i, v) in col.values.enumerated() where !v.isNaN && v != 0 && v != 1 {
+          throw InputError(table.location(row: i, column: j),
+                           "column \(name.quotedForMessage) (status in '1 - \(name)'): expected 0 or 1, found \(RNumberText.format(v))")
+        }
+        values = col.values
+      case .categorical:
+        values = try statusColumn(j)
+      }
+      return values.map { $0.isNaN ? .nan : 1 - $0 }
+    default:
+      throw formulaError(e.column, "unsupported status \(e.deparsed.quotedForMessage), expected a column, 'column == value', 'column != value' or '1 - column'")
+    }
+  }
+
+  /// A status column by R's rules (0/1, 1/2, logical).
+  private func statusColumn(_ j: Int) throws -> [Double] {
+    let name = table.names[j]
+    switch table.columns[j] {
+    case .numeric(let col):
+      var hasZero = false
+      var hasTwo = false
+      for (i, v) in col.values.enumerated() where !v.isNaN {
+        if v == 0 { hasZero = true } else if v == 2 { hasTwo = true } else if v != 1 {
+          throw InputError(table.location(row: i, column: j),
+                           "column \(name.quotedForMessage) (status): expected 0/1 (1 = event), 1/2 (2 = event) or TRUE/FALSE, found \(RNumberText.format(v))")
+        }
+      }
+      if hasTwo {
+        if hasZero {
+          let i = col.values.firstIndex { $0 == 2 }!
+          throw InputError(table.location(row: i, column: j),
+                           "column \(name.quotedForMessage) (status): found 2 in a column that also has 0, expected 0/1 (1 = event) or 1/2 (2 = event)")
+        }
+        return col.values.map { $0.isNaN ? .nan : $0 - 1 }
+      }
+      return col.values
+    case .categorical(let col):
+      var map = [Double](repeating: .nan, count: col.levels.count)
+      for (k, level) in col.levels.enumerated() {
+        if StatusEvaluator.trueSpellings.contains(level) {
+          map[k] = 1
+        } else if StatusEvaluator.falseSpellings.contains(level) {
+          map[k] = 0
+        } else {
+          let i = col.codes.firstIndex(of: Int32(k))!
+          throw InputError(table.location(row: i, column: j),
+                           "column \(name.quotedForMessage) (status): expected 0/1 (1 = event), 1/2 (2 = event) or TRUE/FALSE, found \(level.quotedForMessage)")
+        }
+      }
+      return col.codes.map { $0 < 0 ? .nan : map[Int($0)] }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import Rendering
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failure to write output.
+struct OutputError: Error, CustomStringConvertible {
+  var path: String
+  var reason: String
+  var description: String { "\(path): cannot write: \(reason)" }
+}
+
+/// Renders a result in the requested format and writes it to standard
+/// output or, atomically, to `--out`.
+struct Emitter {
+  var format: OutputFormat
+  var out: String?
+
+  /// - Parameters:
+  ///   - json: the result in the contract's JSON shape.
+  ///   - tables: the same result as tables, for text, Markdown and CSV.
+  func emit(json: @autoclosure () throws -> JSONValue, tables: () -> [ResultTable]) throws {
+    let text: String
+    switch format {
+    case .json: text = try json().serialized() + "\n"
+    case .text: text = TextRenderer().render(tables())
+    case .md: text = MarkdownRenderer().render(tables())
+    case .csv: text = CSVRenderer().render(tables())
+    }
+    if let out {
+      try AtomicFile.write(text, to: out)
+    } else {
+      writeStandardOutput(text)
+    }
+  }
+}
+
+/// Writes a file through a temporary file in the same directory and a rename,
+/// so a reader never sees a half-written file.
+enum AtomicFile {
+  static func write(_ text: String, to path: String) throws {
+    let directory: String
+    if let slash = path.lastIndex(of: "/") {
+      directory = String(path[..<slash]).isEmpty ? "/" : String(path[..<slash])
+    } else {
+      directory = "."
+    }
+    var template = Array("\(directory)/.outcomes-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    if fd < 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+    let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let bytes = Array(text.utf8)
+    var written = 0
+    while written < bytes.count {
+      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+      if n <= 0 {
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        unlink(temporary)
+        throw OutputError(path: path, reason: reason)
+      }
+      written += n
+    }
+    fchmod(fd, 0o644)
+    if close(fd) != 0 || rename(temporary, path) != 0 {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw OutputError(path: path, reason: reason)
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import Distributions
+import ModelFrame
+import Tabular
+
+/// Kaplan–Meier survival with Greenwood variance; matches R
+/// `survfit(Surv(time, status) ~ g, conf.type = "log")`, survival 3.5, and
+/// the numbers of `summary(fit, censored = TRUE)`, `quantile(fit, 0.5)`,
+/// `summary(fit, times = )` and `print(fit, rmean = tau)`.
+///
+///     S(t) = ∏_{t_i ≤ t} (1 − d_i / n_i)
+///
+/// - One curve per combination of the right-hand-side variables that occurs
+///   (`strata()` variables group too); `~ 1` gives one curve, `all`.
+/// - `standardError` of a step is the SE of S(t), as `summary.survfit` prints
+///   it (survfit's own `$std.err` is on the log scale).
+/// - Case weights: weighted counts. When a weight is not an integer, the
+///   variance is R's infinitesimal jackknife instead of Greenwood's.
+/// - Counting-process data `Surv(start, stop, status)`: at risk at t when
+///   start < t ≤ stop (left truncation, time-varying grouping).
+/// - Near-tied times are merged first as R's `aeqSurv` (`timefix = TRUE`).
+/// - No events: S ≡ 1 and `median == nil`.
+/// - Complexity: O(n) radix sort, then O(n) per curve.
+/// - Reference: Kaplan & Meier (1958), doi:10.1080/01621459.1958.10501452;
+///   Greenwood (1926); Therneau & Grambsch (2000), doi:10.1007/978-1-4757-3294-8.
+public enum KaplanMeier {
+  public struct Options: Sendable {
+    public var confidenceTransform: ConfidenceTransform
+    /// In (0, 1); R's `conf.int`.
+    public var confidenceLevel: Double
+    /// Report the curve at these times (`summary(fit, times =)`).
+    public var times: [Double]?
+    /// Restricted mean survival time up to this time.
+    public var tau: Double?
+    /// Merge near-tied times (R's `timefix = TRUE`).
+    public var timeFix: Bool
+
+    public init(confidenceTransform: ConfidenceTransform = .log, confidenceLevel: Double = 0.95,
+                times: [Double]? = nil, tau: Double? = nil, timeFix: Bool = true) {
+      self.confidenceTransform = confidenceTransform
+      self.confidenceLevel = confidenceLevel
+      self.times = times
+      self.tau = tau
+      self.timeFix = timeFix
+    }
+  }
+
+  /// Fits one curve per group of `frame`.
+  /// - Throws: `InputError` for formulas `km` cannot fit (interactions,
+  ///   `cluster()`, no `Surv()` response).
+  public static func fit(_ frame: ModelFrame, options: Options = Options()) throws -> KaplanMeierFit {
+    guard let response = frame.response else {
+      throw InputError(InputLocation(source: "--formula"), "expected a survival response Surv(time, status)")
+    }
+    if let interaction = frame.terms.terms.first(where: { $0.order > 1 }) {
+      throw InputError(InputLocation(source: "--formula"),
+                       "interaction \(interaction.label.quotedForMessage) is not valid for Kaplan–Meier curves, expected variables joined by '+'")
+    }
+    if frame.terms.cluster != nil {
+      throw InputError(InputLocation(source: "--formula"), "cluster() is not supported for Kaplan–Meier curves")
+    }
+    let groups = SurvivalGroups(frame: frame, includeStrata: true)
+    let weights = frame.weights ?? [Double](repeating: 1, count: frame.n)
+    let jackknife = weights.contains { $0 != $0.rounded(.down) }
+    let data = SortedSurvivalData(response: response, weights: weights, timeFix: options.timeFix)
+    let z = Normal.twoSidedCriticalValue(confidenceLevel: options.confidenceLevel)
+
+    var curves: [KaplanMeierCurve] = []
+    let parts = data.partition(codes: groups.factor.codes, groups: groups.factor.levels.count)
+    for (g, label) in groups.factor.levels.enumerated() {
+      let curve = data.curve(rows: parts[g])
+      var steps = KaplanMeierKernel.estimate(
+        stop: curve.stop, status: curve.status, weight: curve.weight, start: curve.start,
+        stopOrder: curve.stopOrder, startOrder: curve.startOrder, jackknife: jackknife)
+      let fit = CurveBuilder(steps: steps, transform: options.confidenceTransform, z: z)
+      var reverseStatus = curve.status
+      for i in reverseStatus.indices { reverseStatus[i] = 1 - reverseStatus[i] }
+      steps = KaplanMeierKernel.estimate(
+        stop: curve.stop, status: reverseStatus, weight: curve.weight, start: curve.start,
+        stopOrder: curve.stopOrder, startOrder: curve.startOrder, jackknife: false)
+      let followUp = SurvivalQuantile.quantile(0.5, times: steps.time, curve: steps.survival)
+      curves.append(KaplanMeierCurve(
+        label: label, n: curve.stop.count, events: fit.events,
+        median: SurvivalQuantile.quantile(0.5, times: fit.times, curve: fit.survival),
+        medianLower: SurvivalQuantile.quantile(0.5, times: fit.times, curve: fit.lower),
+        medianUpper: SurvivalQuantile.quantile(0.5, times: fit.times, curve: fit.upper),
+        medianFollowUp: followUp,
+        restrictedMean: options.tau.map { fit.restrictedMean(tau: $0) },
+        steps: fit.stepRows(),
+        at: options.times.map { fit.points(at: $0) }))
+    }
+    return KaplanMeierFit(n: frame.n, nDropped: frame.nDropped,
+                          confidenceTransform: options.confidenceTransform,
+                          confidenceLevel: options.confidenceLevel,
+                          variance: jackknife ? .jackknife : .greenwood, curves: curves)
+  }
+}
+
+/// The grouping of a survival frame: the right-hand-side variables (and,
+/// for curves, the `strata()` variables after them) combined as R's
+/// `strata()`, labelled `var=value, var=value`; `all` when there are none.
+struct SurvivalGroups {
+  var factor: Factor
+
+  init(frame: ModelFrame, includeStrata: Bool) {
+    var factors = frame.terms.variables.indices.map { frame.factor(ofVariable: $0) }
+    var names = frame.terms.variables.map(\.label)
+    if includeStrata {
+      factors.append(contentsOf: frame.strataFactors)
+      names.append(contentsOf: frame.terms.strata.map(\.columnName))
+    }
+    if factors.isEmpty {
+      factor = Factor(levels: ["all"], codes: [Int32](repeating: 0, count: frame.n))
+    } else {
+      factor = Factor.interaction(factors, names: names)
+    }
+  }
+}

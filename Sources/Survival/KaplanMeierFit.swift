@@ -1,0 +1,144 @@
+/// The result of `KaplanMeier.fit`: one curve per group, with the numbers R's
+/// `survfit`, `summary.survfit`, `quantile.survfit` and `print(fit, rmean=)` give.
+/// Values are stored unrounded; undefined ones are NaN (printed as `null`).
+public struct KaplanMeierFit: Sendable {
+  /// Rows used.
+  public var n: Int
+  /// Rows dropped for missing values.
+  public var nDropped: Int
+  public var confidenceTransform: ConfidenceTransform
+  public var confidenceLevel: Double
+  /// How the standard errors were computed.
+  public var variance: SurvivalVariance
+  public var curves: [KaplanMeierCurve]
+}
+
+/// Variance method of a survival curve.
+public enum SurvivalVariance: String, Sendable, Encodable {
+  /// Greenwood's formula (R's default; integer or no case weights).
+  case greenwood
+  /// Infinitesimal jackknife, which R's `survfit` switches to when case
+  /// weights are not all integers.
+  case jackknife
+}
+
+/// One Kaplan–Meier curve.
+public struct KaplanMeierCurve: Sendable {
+  /// `sex=1`, `sex=1, ph.ecog=0`, or `all`.
+  public var label: String
+  /// Rows in the group (unweighted).
+  public var n: Int
+  /// Σ events (weighted).
+  public var events: Double
+  /// Median survival and its confidence limits (R's `quantile.survfit`);
+  /// `nil` when not reached.
+  public var median: Double?
+  public var medianLower: Double?
+  public var medianUpper: Double?
+  /// Median follow-up by the reverse Kaplan–Meier method (Schemper & Smith
+  /// 1996): the median of the curve that treats censoring as the event.
+  public var medianFollowUp: Double?
+  /// Restricted mean survival time up to `tau` (with `--tau`).
+  public var restrictedMean: RestrictedMean?
+  /// One row per distinct time.
+  public var steps: [KaplanMeierStep]
+  /// Rows at requested times (with `--times`), as `summary(fit, times =)`.
+  public var at: [KaplanMeierPoint]?
+}
+
+/// The curve at one distinct observed time.
+public struct KaplanMeierStep: Sendable, Equatable {
+  public var time: Double
+  /// Weighted number at risk just before `time`.
+  public var nRisk: Double
+  public var nEvent: Double
+  public var nCensor: Double
+  public var survival: Double
+  /// Standard error of S(t), as `summary.survfit` prints it.
+  public var standardError: Double
+  public var lower: Double
+  public var upper: Double
+  /// Nelson–Aalen cumulative hazard and its standard error.
+  public var cumulativeHazard: Double
+  public var cumulativeHazardStandardError: Double
+}
+
+/// The curve at a requested time, as `summary(fit, times = t)`: `nEvent` and
+/// `nCensor` count since the previous requested time.
+public struct KaplanMeierPoint: Sendable, Equatable {
+  public var time: Double
+  public var nRisk: Double
+  public var nEvent: Double
+  public var nCensor: Double
+  public var survival: Double
+  public var standardError: Double
+  public var lower: Double
+  public var upper: Double
+  public var cumulativeHazard: Double
+  public var cumulativeHazardStandardError: Double
+}
+
+/// Restricted mean survival time ∫₀^τ S(t) dt with its standard error, as R's
+/// `print(fit, rmean = tau)`.
+public struct RestrictedMean: Sendable, Equatable {
+  public var tau: Double
+  public var estimate: Double
+  public var standardError: Double
+}
+
+// MARK: - Contract JSON
+
+extension KaplanMeierFit: Encodable {
+  enum CodingKeys: String, CodingKey {
+    case n, nDropped = "n_dropped", confType = "conf_type", confLevel = "conf_level", variance, groups
+  }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(n, forKey: .n)
+    try c.encode(nDropped, forKey: .nDropped)
+    try c.encode(confidenceTransform, forKey: .confType)
+    try c.encode(confidenceLevel, forKey: .confLevel)
+    try c.encode(variance, forKey: .variance)
+    try c.encode(curves, forKey: .groups)
+  }
+}
+
+extension KaplanMeierCurve: Encodable {
+  enum CodingKeys: String, CodingKey {
+    case label, n, events, median, medianLower = "median_lower", medianUpper = "median_upper"
+    case medianFollowUp = "median_followup", rmst, steps, at
+  }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(label, forKey: .label)
+    try c.encode(n, forKey: .n)
+    try c.encode(events, forKey: .events)
+    try c.encode(median, forKey: .median)
+    try c.encode(medianLower, forKey: .medianLower)
+    try c.encode(medianUpper, forKey: .medianUpper)
+    try c.encode(medianFollowUp, forKey: .medianFollowUp)
+    try c.encodeIfPresent(restrictedMean, forKey: .rmst)
+    try c.encode(steps, forKey: .steps)
+    try c.encodeIfPresent(at, forKey: .at)
+  }
+}
+
+extension KaplanMeierStep: Encodable {
+  enum CodingKeys: String, CodingKey {
+    case time, nRisk = "n_risk", nEvent = "n_event", nCensor = "n_censor", survival = "surv"
+    case standardError = "std_err", lower, upper, cumulativeHazard = "cumhaz"
+    case cumulativeHazardStandardError = "std_chaz"
+  }
+}
+
+extension KaplanMeierPoint: Encodable {
+  enum CodingKeys: String, CodingKey {
+    case time, nRisk = "n_risk", nEvent = "n_event", nCensor = "n_censor", survival = "surv"
+    case standardError = "std_err", lower, upper, cumulativeHazard = "cumhaz"
+    case cumulativeHazardStandardError = "std_chaz"
+  }
+}
+
+extension RestrictedMean: Encodable {
+  enum CodingKeys: String, CodingKey { case tau, estimate, standardError = "se" }
+}

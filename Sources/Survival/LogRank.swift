@@ -1,0 +1,131 @@
+import Distributions
+import LinearAlgebra
+import ModelFrame
+import Tabular
+
+/// The log-rank test and the Fleming–Harrington G-rho family; matches R
+/// `survdiff(Surv(time, status) ~ g + strata(s), rho = rho)`, survival 3.5.
+///
+///     χ² = (O − E)ᵀ V⁻ (O − E)   on (groups with E > 0) − 1 df
+///
+/// with O, E and V summed over strata, the first group with E > 0 left out of
+/// the quadratic form (R's `solve(vv[-1, -1], (O − E)[-1])`).
+/// - rho = 0 is the log-rank test, rho = 1 the Peto–Peto modification of the
+///   Gehan–Wilcoxon test; the weight is the pooled Kaplan–Meier S(t−)^rho
+///   within each stratum, so O and E are weighted sums when rho ≠ 0.
+/// - Right-censored data only; near-tied times merged as R's `aeqSurv`.
+/// - Reference: Harrington & Fleming (1982), doi:10.1093/biomet/69.3.553.
+public enum LogRank {
+  public struct Options: Sendable {
+    public var rho: Double
+    public var timeFix: Bool
+    public init(rho: Double = 0, timeFix: Bool = true) {
+      self.rho = rho
+      self.timeFix = timeFix
+    }
+  }
+
+  /// - Throws: `InputError` when the formula has no groups, one group,
+  ///   interactions, counting-process data, or case weights.
+  public static func test(_ frame: ModelFrame, options: Options = Options()) throws -> LogRankTest {
+    let formulaLocation = InputLocation(source: "--formula")
+    guard let response = frame.response else {
+      throw InputError(formulaLocation, "expected a survival response Surv(time, status)")
+    }
+    if response.isCountingProcess {
+      throw InputError(formulaLocation, "the log-rank test takes right-censored data Surv(time, status), found Surv(start, stop, status)")
+    }
+    if let interaction = frame.terms.terms.first(where: { $0.order > 1 }) {
+      throw InputError(formulaLocation, "interaction \(interaction.label.quotedForMessage) is not valid for the log-rank test, expected groups joined by '+'")
+    }
+    if frame.terms.cluster != nil {
+      throw InputError(formulaLocation, "cluster() is not supported by the log-rank test")
+    }
+    if frame.weights != nil {
+      throw InputError(InputLocation(source: "--weights"), "the log-rank test (R's survdiff) takes no case weights")
+    }
+    if frame.terms.variables.isEmpty {
+      throw InputError(formulaLocation, "no groups to test, expected a grouping variable after '~'")
+    }
+    let groups = SurvivalGroups(frame: frame, includeStrata: false).factor
+    let k = groups.levels.count
+    if k < 2 {
+      throw InputError(formulaLocation, "there is only 1 group (\(groups.levels[0])), expected at least 2 to compare")
+    }
+    let strata = frame.strata ?? Factor(levels: ["all"], codes: [Int32](repeating: 0, count: frame.n))
+    let data = SortedSurvivalData(response: response, weights: [Double](repeating: 1, count: frame.n),
+                                  timeFix: options.timeFix)
+    var observed = [Double](repeating: 0, count: k)
+    var expected = [Double](repeating: 0, count: k)
+    var variance = [Double](repeating: 0, count: k * k)
+    for rows in data.partition(codes: strata.codes, groups: strata.levels.count) where !rows.isEmpty {
+      SurvDiffKernel.accumulate(time: rows.map { data.stop[Int($0)] },
+                                status: rows.map { data.status[Int($0)] },
+                                group: rows.map { groups.codes[Int($0)] },
+                                groups: k, rho: options.rho,
+                                observed: &observed, expected: &expected, variance: &variance)
+    }
+    let kept = (0..<k).filter { expected[$0] > 0 }
+    var chiSquare = 0.0
+    if kept.count >= 2 {
+      let used = Array(kept.dropFirst())
+      let difference = used.map { observed[$0] - expected[$0] }
+      var v = Matrix(rows: used.count, columns: used.count)
+      for (a, ga) in used.enumerated() {
+        for (b, gb) in used.enumerated() { v[a, b] = variance[ga * k + gb] }
+      }
+      let solution: [Double]
+      do {
+        solution = try LinearSolve.solve(v, difference)
+      } catch {
+        throw InputError(InputLocation(source: frame.source),
+                         "the log-rank variance matrix is singular (\(error)); a group may have no subject at risk at any event time")
+      }
+      for (a, d) in difference.enumerated() { chiSquare += solution[a] * d }
+    }
+    let df = kept.count - 1
+    let p = ChiSquared(degreesOfFreedom: Double(df)).cdf(chiSquare, tail: .upper)
+    var counts = [Int](repeating: 0, count: k)
+    for c in groups.codes { counts[Int(c)] += 1 }
+    let rows = (0..<k).map {
+      LogRankGroup(label: groups.levels[$0], n: counts[$0], observed: observed[$0], expected: expected[$0],
+                   variance: variance[$0 * k + $0])
+    }
+    return LogRankTest(n: frame.n, nDropped: frame.nDropped, rho: options.rho, chiSquare: chiSquare,
+                       degreesOfFreedom: df, p: p, groups: rows, strata: frame.strata?.levels.count ?? 1)
+  }
+}
+
+/// The result of `LogRank.test`.
+public struct LogRankTest: Sendable {
+  public var n: Int
+  public var nDropped: Int
+  public var rho: Double
+  public var chiSquare: Double
+  public var degreesOfFreedom: Int
+  public var p: Double
+  public var groups: [LogRankGroup]
+  /// Number of strata (1 without `strata()`).
+  public var strata: Int
+}
+
+/// One group of a log-rank test, summed over strata.
+public struct LogRankGroup: Sendable, Equatable {
+  public var label: String
+  public var n: Int
+  /// Σ w·d (the event count when rho = 0).
+  public var observed: Double
+  public var expected: Double
+  /// Diagonal of the variance matrix, for (O − E)²/V.
+  public var variance: Double
+}
+
+extension LogRankTest: Encodable {
+  enum CodingKeys: String, CodingKey {
+    case n, nDropped = "n_dropped", rho, chiSquare = "chisq", degreesOfFreedom = "df", p, strata, groups
+  }
+}
+
+extension LogRankGroup: Encodable {
+  enum CodingKeys: String, CodingKey { case label, n, observed, expected, variance }
+}

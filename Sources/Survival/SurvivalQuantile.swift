@@ -1,0 +1,74 @@
+/// Quantiles of a survival curve exactly as R's `quantile.survfit` (its
+/// internal `findq`, survival 3.5), which `print.survfit` also uses for the
+/// median and its confidence limits.
+///
+/// With x = (0, t₁, …, t_k) and y = (0, 1 − S(t₁), …, 1 − S(t_k)):
+/// - duplicate y values are dropped (keeping the first time each value is
+///   reached), as are undefined ones;
+/// - the p-th quantile is the midpoint of the first time with y ≥ p − tol and
+///   the first with y ≥ p + tol, tol = √ε. So when the curve sits exactly on
+///   1 − p over an interval, the quantile is the middle of that flat segment;
+///   if the curve ends on the segment, the midpoint of its start and the last
+///   time.
+/// - `nil` when the curve never reaches p.
+enum SurvivalQuantile {
+  static let tolerance = Double.ulpOfOne.squareRoot()
+
+  /// - Parameters:
+  ///   - times: t₁ < … < t_k, the curve's step times (events and censorings).
+  ///   - curve: S (or a confidence limit) at those times; NaN = undefined.
+  static func quantile(_ p: Double, times: [Double], curve: [Double], start: Double = 0) -> Double? {
+    var x: [Double] = [start]
+    var y: [Double] = [0]
+    x.append(contentsOf: times)
+    for s in curve { y.append(1 - s) }
+    let tol = tolerance
+    let finiteMax = y.lazy.filter { !$0.isNaN }.max() ?? -.infinity
+    if finiteMax < p { return nil }
+    let xmax = x[x.count - 1]
+    // duplicated(): keep first occurrences (NaN counts as one value).
+    var keptX: [Double] = []
+    var keptY: [Double] = []
+    var seen = Set<UInt64>()
+    var seenNaN = false
+    for (xi, yi) in zip(x, y) {
+      if yi.isNaN {
+        if seenNaN { continue }
+        seenNaN = true
+      } else {
+        let key = (yi + 0.0).bitPattern
+        if seen.contains(key) { continue }
+        seen.insert(key)
+      }
+      keptX.append(xi)
+      keptY.append(yi)
+    }
+    let n = keptY.count
+    // approx(y ± tol, 1:n, p, method = "constant", f = 1): the index of the
+    // first knot (in increasing knot order) at or above p; NA outside the range.
+    var knots: [(value: Double, index: Int)] = []
+    for k in 0..<n where !keptY[k].isNaN { knots.append((keptY[k], k)) }
+    if !zip(knots, knots.dropFirst()).allSatisfy({ $0.value <= $1.value }) {
+      knots.sort { $0.value < $1.value }
+    }
+    func firstAtOrAbove(_ v: Double, shift: Double) -> Int? {
+      guard let first = knots.first, let last = knots.last else { return nil }
+      if v < first.value + shift || v > last.value + shift { return nil }
+      var lo = 0, hi = knots.count - 1
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if knots[mid].value + shift >= v { hi = mid } else { lo = mid + 1 }
+      }
+      return knots[lo].index
+    }
+    if p == 0 { return keptX[0] }
+    let i1 = firstAtOrAbove(p, shift: tol)
+    let i2 = firstAtOrAbove(p, shift: -tol)
+    if !keptY[n - 1].isNaN && abs(p - keptY[n - 1]) < tol {
+      guard let i1 else { return nil }
+      return (keptX[i1] + xmax) / 2
+    }
+    guard let i1, let i2 else { return nil }
+    return (keptX[i1] + keptX[i2]) / 2
+  }
+}

@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a reader's bytes come from: a file read in chunks, or bytes in memory
+/// (standard input is read into memory first, since a column whose type turns
+/// out to be categorical late in the file needs a second pass).
+protocol ByteSource {
+  /// Reads up to `count` bytes into `buffer`; 0 at end of input.
+  mutating func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int
+  /// Starts again from the first byte.
+  mutating func rewind() throws
+}
+
+/// A file read with POSIX `read(2)`.
+final class FileSource: ByteSource {
+  let path: String
+  let displayName: String
+  private var fd: Int32
+
+  init(path: String, displayName: String) throws {
+    self.path = path
+    self.displayName = displayName
+    fd = open(path, O_RDONLY)
+    if fd < 0 {
+      throw InputError(InputLocation(source: displayName), "cannot open: \(String(cString: strerror(errno)))")
+    }
+    var info = stat()
+    if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+      close(fd)
+      throw InputError(InputLocation(source: displayName), "cannot read: is a directory, expected a data file")
+    }
+  }
+
+  deinit { close(fd) }
+
+  func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
+    while true {
+      let n = Glibc.read(fd, buffer, count)
+      if n >= 0 { return n }
+      if errno == EINTR { continue }
+      throw InputError(InputLocation(source: displayName), "cannot read: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  func rewind() throws {
+    if lseek(fd, 0, SEEK_SET) < 0 {
+      throw InputError(InputLocation(source: displayName), "cannot rewind: \(String(cString: strerror(errno)))")
+    }
+  }
+}
+
+/// Bytes already in memory.
+struct MemorySource: ByteSource {
+  let bytes: [UInt8]
+  private var offset = 0
+
+  init(bytes: [UInt8]) { self.bytes = bytes }
+
+  mutating func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
+    let n = min(count, bytes.count - offset)
+    if n > 0 {
+      bytes.withUnsafeBufferPointer { src in
+        buffer.update(from: src.baseAddress! + offset, count: n)
+      }
+      offset += n
+    }
+    return n
+  }
+
+  mutating func rewind() throws { offset = 0 }
+}

@@ -1,0 +1,76 @@
+/// A columnar table read from a file, with enough provenance to point back at
+/// the line a row came from.
+public struct Table: Sendable {
+  /// Where the table came from, as the user named it (`Datasets/lung.csv`, `-`).
+  public var source: String
+  public private(set) var names: [String]
+  public private(set) var columns: [Column]
+  public private(set) var rowCount: Int
+  var lines: RowLineIndex
+
+  /// A table from columns built in memory (tests, benchmarks, other readers).
+  /// Rows are taken to sit on lines 2, 3, … as under a one-line header.
+  public init(source: String, names: [String], columns: [Column]) {
+    precondition(names.count == columns.count, "one name per column")
+    let n = columns.first?.count ?? 0
+    precondition(columns.allSatisfy { $0.count == n }, "columns of equal length")
+    self.source = source
+    self.names = names
+    self.columns = columns
+    self.rowCount = n
+    self.lines = RowLineIndex(firstLine: 2)
+  }
+
+  init(source: String, names: [String], columns: [Column], rowCount: Int, lines: RowLineIndex) {
+    self.source = source
+    self.names = names
+    self.columns = columns
+    self.rowCount = rowCount
+    self.lines = lines
+  }
+
+  /// The index of the column called `name` (exact match), if any.
+  public func columnIndex(named name: String) -> Int? {
+    names.firstIndex(of: name)
+  }
+
+  public func column(named name: String) -> Column? {
+    columnIndex(named: name).map { columns[$0] }
+  }
+
+  /// The physical line on which row `row` (0-based) starts in the source.
+  public func line(ofRow row: Int) -> Int {
+    lines.line(ofRow: row)
+  }
+
+  /// The location of a cell, for error messages.
+  public func location(row: Int, column: Int) -> InputLocation {
+    InputLocation(source: source, line: line(ofRow: row), column: column + 1)
+  }
+}
+
+/// Maps data rows to the physical lines they start on without storing a line
+/// per row: lines advance one per row except after blank lines or records
+/// with embedded newlines, where a breakpoint is recorded.
+struct RowLineIndex: Sendable {
+  /// (first row, line of that row) at every place the row→line offset changes.
+  private var breaks: [(row: Int, line: Int)]
+
+  init(firstLine: Int) { breaks = [(0, firstLine)] }
+
+  /// Records that row `row` starts on `line`; rows must come in order.
+  mutating func record(row: Int, line: Int) {
+    let last = breaks[breaks.count - 1]
+    if last.line + (row - last.row) != line { breaks.append((row, line)) }
+  }
+
+  func line(ofRow row: Int) -> Int {
+    var lo = 0
+    var hi = breaks.count - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if breaks[mid].row <= row { lo = mid } else { hi = mid - 1 }
+    }
+    return breaks[lo].line + (row - breaks[lo].row)
+  }
+}

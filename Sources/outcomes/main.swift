@@ -1,0 +1,3 @@
+import OutcomesCLI
+
+OutcomesCLI.main()

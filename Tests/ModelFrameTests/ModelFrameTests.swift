@@ -1,0 +1,115 @@
+import Foundation
+import LinearAlgebra
+import ModelFrame
+import Rendering
+import Tabular
+import Testing
+import TestSupport
+
+private func table(_ text: String) throws -> Table {
+  try CSVReader.read(bytes: Array(text.utf8), source: "d.csv")
+}
+
+private func frame(_ text: String, _ formula: String, weights: String? = nil) throws -> ModelFrame {
+  try ModelFrame.build(formula: Formula.parse(formula), table: table(text), options: .init(weights: weights))
+}
+
+private func errorMessage(_ text: String, _ formula: String, weights: String? = nil) -> String? {
+  do {
+    _ = try frame(text, formula, weights: weights)
+    return nil
+  } catch let e as InputError {
+    return e.description
+  } catch {
+    return "\(error)"
+  }
+}
+
+@Suite("Model frame: status coding, missing rows, errors")
+struct ModelFrameTests {
+  @Test("status 0/1 as is; 1/2 with 2 = event (R's rule); TRUE/FALSE; ==, != and 1 - col")
+  func statusCodings() throws {
+    #expect(try frame("t,s\n1,0\n2,1\n", "Surv(t, s) ~ 1").response?.status == [0, 1])
+    #expect(try frame("t,s\n1,1\n2,2\n", "Surv(t, s) ~ 1").response?.status == [0, 1])
+    #expect(try frame("t,s\n1,1\n2,1\n", "Surv(t, s) ~ 1").response?.status == [1, 1], "all 1: 0/1 coding")
+    #expect(try frame("t,s\n1,TRUE\n2,FALSE\n", "Surv(t, s) ~ 1").response?.status == [1, 0])
+    #expect(try frame("t,c\n1,0\n2,1\n3,2\n", "Surv(t, c == 0) ~ 1").response?.status == [1, 0, 0])
+    #expect(try frame("t,c\n1,0\n2,1\n", "Surv(t, c != 0) ~ 1").response?.status == [0, 1])
+    #expect(try frame("t,c\n1,0\n2,1\n", "Surv(t, 1 - c) ~ 1").response?.status == [1, 0])
+    #expect(try frame("t,arm\n1,dead\n2,alive\n", "Surv(t, arm == \"dead\") ~ 1").response?.status == [1, 0])
+  }
+
+  @Test("rows with a missing value in a used variable are dropped and counted")
+  func dropping() throws {
+    let f = try frame("t,s,g,unused\n1,1,a,\n2,NA,b,1\n3,0,,1\n4,1,b,1\n", "Surv(t, s) ~ g")
+    #expect(f.n == 2)
+    #expect(f.nDropped == 2)
+    #expect(f.rows == [0, 3])
+    #expect(f.grouping(of: [0]).levels == ["g=a", "g=b"])
+  }
+
+  @Test("a factor level left without rows is dropped, as R's strata()")
+  func emptyLevel() throws {
+    let f = try frame("t,s,g,x\n1,1,a,1\n2,0,b,NA\n3,1,c,2\n", "Surv(t, s) ~ g + x")
+    #expect(f.grouping(of: [0]).levels == ["g=a", "g=c"])
+    #expect(f.grouping(of: [0, 1]).levels == ["g=a, x=1", "g=c, x=2"])
+  }
+
+  @Test("several grouping variables: the first varies slowest, only combinations that occur")
+  func interactionLabels() throws {
+    let f = try frame("t,s,a,b\n1,1,2,y\n2,0,1,y\n3,1,1,x\n4,1,2,y\n", "Surv(t, s) ~ a + b")
+    let g = f.grouping(of: [0, 1])
+    #expect(g.levels == ["a=1, b=x", "a=1, b=y", "a=2, b=y"])
+    #expect(g.codes == [2, 1, 0, 2])
+  }
+
+  @Test("bad input: non-numeric, negative time, stop <= start, status outside its coding, unknown column")
+  func errors() {
+    #expect(errorMessage("t,s\n1,1\nabc,0\n", "Surv(t, s) ~ 1") == "d.csv:3:1: column \"t\" (time): expected a number, found \"abc\"")
+    #expect(errorMessage("t,s\n1,1\n-3,0\n", "Surv(t, s) ~ 1") == "d.csv:3:1: column \"t\" (time): expected a finite non-negative number, found -3")
+    #expect(errorMessage("a,b,s\n1,2,1\n5,5,0\n", "Surv(a, b, s) ~ 1") == "d.csv:3:2: stop time 5 is not after start time 5, expected start < stop")
+    #expect(errorMessage("t,s\n1,1\n2,3\n", "Surv(t, s) ~ 1") == "d.csv:3:2: column \"s\" (status): expected 0/1 (1 = event), 1/2 (2 = event) or TRUE/FALSE, found 3")
+    #expect(errorMessage("t,s\n1,0\n2,2\n", "Surv(t, s) ~ 1") == "d.csv:3:2: column \"s\" (status): found 2 in a column that also has 0, expected 0/1 (1 = event) or 1/2 (2 = event)")
+    #expect(errorMessage("t,s\n1,yes\n", "Surv(t, s) ~ 1") == "d.csv:2:2: column \"s\" (status): expected 0/1 (1 = event), 1/2 (2 = event) or TRUE/FALSE, found \"yes\"")
+    #expect(errorMessage("t,s\n1,1\n", "Surv(tt, s) ~ 1") == "--formula:1:6: unknown column \"tt\" in d.csv, expected one of: t, s")
+    #expect(errorMessage("t,s,g\n1,1,\n2,0,\n", "Surv(t, s) ~ g") == "d.csv: has a missing value in every row for the variables used (t, s, g), expected at least one complete row")
+    #expect(errorMessage("t,s,w\n1,1,-1\n", "Surv(t, s) ~ 1", weights: "w") == "d.csv:2:3: column \"w\" (weights): expected a finite non-negative weight, found -1")
+    #expect(errorMessage("t,s\n1,1\n", "Surv(t, s) ~ 1", weights: "ww") == "--weights: unknown column \"ww\" in d.csv, expected one of: t, s")
+    #expect(errorMessage("t,s\n1,1\n", "t ~ s") == "--formula:1:1: expected a survival response Surv(time, status), found \"t\"")
+  }
+}
+
+/// Design matrices compared with R's `model.matrix`, every entry; fixtures
+/// from Tests/References/make-references.R (R 4.2.2).
+@Suite("Design matrix: treatment contrasts named as R")
+struct DesignMatrixTests {
+  static let fixtures: [String] = {
+    let dir = repositoryPath("Tests/ModelFrameTests/References")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+      .filter { $0.hasSuffix(".json") }.sorted()
+  }()
+
+  @Test("model.matrix fixture", arguments: fixtures)
+  func fixture(_ file: String) throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: repositoryPath("Tests/ModelFrameTests/References/\(file)")))
+    let fixture = try JSONValue.parse(data)
+    guard case .string(let dataPath)? = fixture["data"], case .string(let formula)? = fixture["formula"],
+          case .bool(let intercept)? = fixture["intercept"], case .array(let columns)? = fixture["columns"] else {
+      Issue.record("malformed fixture \(file)"); return
+    }
+    let t = try CSVReader.read(path: repositoryPath(dataPath))
+    let f = try ModelFrame.build(formula: Formula.parse(formula), table: t, options: .init(requiresSurvivalResponse: false))
+    #expect(f.n == Int(fixture["n"]?.number ?? -1))
+    #expect(f.nDropped == Int(fixture["n_dropped"]?.number ?? -1))
+    let x = f.designMatrix(intercept: intercept)
+    let names = columns.compactMap { c -> String? in if case .string(let s)? = c["name"] { return s } else { return nil } }
+    #expect(x.columnNames == names)
+    guard x.columnNames == names else { return }
+    for (j, c) in columns.enumerated() {
+      guard case .array(let values)? = c["values"] else { continue }
+      for (i, v) in values.enumerated() {
+        expectClose(x.matrix[i, j], v.number, relative: 1e-12, "\(file): \(names[j])[\(i)]")
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Rendering
+import Testing
+import TestSupport
+
+/// The CLI tested from outside: the built `outcomes` binary, its stdout,
+/// stderr and exit status.
+@Suite("outcomes CLI")
+struct CLITests {
+  private func expectBadInput(_ args: [String], _ message: String, stdin: String? = nil,
+                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try runOutcomes(args, stdin: stdin)
+    #expect(r.status == 2, sourceLocation: sourceLocation)
+    #expect(r.stdout.isEmpty, "nothing on stdout", sourceLocation: sourceLocation)
+    let lines = r.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "one line on stderr: \(r.stderr)", sourceLocation: sourceLocation)
+    #expect(r.stderr == "outcomes: \(message)\n", sourceLocation: sourceLocation)
+  }
+
+  private func temporaryFile(_ contents: String, name: String = "data.csv") throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try contents.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+  }
+
+  @Test("km prints R's print(survfit) table for lung by sex")
+  func kmText() throws {
+    let r = try runOutcomes(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("sex=1  138     112     270      212      310"))
+    #expect(r.stdout.contains("sex=2   90      53     426      348      550"))
+  }
+
+  @Test("km --format json has the contract's fields; logrank gives R's chi-square")
+  func json() throws {
+    let r = try runOutcomes(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex",
+                             "--format", "json", "--tau", "365", "--times", "180"])
+    #expect(r.status == 0)
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["command"] == .string("km"))
+    #expect(json["n"]?.number == 228)
+    #expect(json["n_dropped"]?.number == 0)
+    guard case .array(let groups)? = json["groups"], let first = groups.first else {
+      Issue.record("no groups"); return
+    }
+    for key in ["label", "n", "events", "median", "median_lower", "median_upper", "rmst", "steps", "at", "median_followup"] {
+      #expect(first[key] != nil, "groups[0].\(key)")
+    }
+    let lr = try runOutcomes(["logrank", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex", "--format", "json"])
+    let test = try JSONValue.parse(Data(lr.stdout.utf8))
+    // R 4.2.2: survdiff(Surv(time, status) ~ sex, lung)$chisq
+    expectClose(test["chisq"]?.number, 10.326741954885632, relative: 1e-10, "chisq")
+    #expect(test["df"]?.number == 1)
+  }
+
+  @Test("md and csv go through the same tables")
+  func formats() throws {
+    let md = try runOutcomes(["logrank", "--data", "Datasets/aml.csv", "--formula", "Surv(time, status) ~ x", "--format", "md"])
+    #expect(md.stdout.contains("| x=Maintained | 11 | 7 | 10.69 | 1.27 | 3.4 |"))
+    let csv = try runOutcomes(["km", "--data", "Datasets/aml.csv", "--formula", "Surv(time, status) ~ x", "--format", "csv"])
+    #expect(csv.stdout.hasPrefix(",n,events,median,0.95LCL,0.95UCL,median f/u\r\nx=Maintained,11,7,31,18,NA,"))
+  }
+
+  @Test("--out writes the file atomically and prints nothing")
+  func out() throws {
+    let path = try temporaryFile("", name: "out.json")
+    let r = try runOutcomes(["km", "--data", "Datasets/aml.csv", "--formula", "Surv(time, status) ~ 1",
+                             "--format", "json", "--out", path])
+    #expect(r.status == 0)
+    #expect(r.stdout.isEmpty)
+    let written = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(written.hasPrefix("{\"command\":\"km\""))
+    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.json"], "no temporary file left")
+  }
+
+  @Test("standard input with --data -")
+  func stdin() throws {
+    let r = try runOutcomes(["km", "--data", "-", "--formula", "Surv(t, s) ~ 1", "--format", "json"],
+                            stdin: "t,s\n1,1\n2,0\n3,1\n")
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("\"n\":3"))
+  }
+
+  @Test("--help ends with a worked example on a bundled data set")
+  func help() throws {
+    for command in ["km", "logrank"] {
+      let r = try runOutcomes([command, "--help"])
+      #expect(r.status == 0)
+      let tail = r.stdout.split(separator: "\n").suffix(2).joined(separator: "\n")
+      #expect(tail.contains("EXAMPLE:") && tail.contains("outcomes \(command) --data Datasets/"), "\(command): \(tail)")
+    }
+  }
+
+  @Test("bad input: exit 2, nothing on stdout, one line naming the place")
+  func badInput() throws {
+    try expectBadInput(["km", "--data", "Datasets/none.csv", "--formula", "Surv(time, status) ~ sex"],
+                       "Datasets/none.csv: cannot open: No such file or directory")
+    let empty = try temporaryFile("")
+    try expectBadInput(["km", "--data", empty, "--formula", "Surv(t, s) ~ 1"], "\(empty): file is empty, expected a header line")
+    let ragged = try temporaryFile("t,s\n1,1\n2\n")
+    try expectBadInput(["km", "--data", ragged, "--formula", "Surv(t, s) ~ 1"], "\(ragged):3:1: expected 2 fields as in the header, found 1")
+    let quote = try temporaryFile("t,s\n1,\"1\n")
+    try expectBadInput(["km", "--data", quote, "--formula", "Surv(t, s) ~ 1"],
+                       "\(quote):2:2: unterminated quoted field, expected a closing '\"' before the end of the file")
+    let text = try temporaryFile("t,s\n1,1\nten,0\n")
+    try expectBadInput(["km", "--data", text, "--formula", "Surv(t, s) ~ 1"], "\(text):3:1: column \"t\" (time): expected a number, found \"ten\"")
+    let negative = try temporaryFile("t,s\n1,1\n-2,0\n")
+    try expectBadInput(["logrank", "--data", negative, "--formula", "Surv(t, s) ~ 1"],
+                       "\(negative):3:1: column \"t\" (time): expected a finite non-negative number, found -2")
+    let interval = try temporaryFile("a,b,s\n0,1,1\n3,2,0\n")
+    try expectBadInput(["km", "--data", interval, "--formula", "Surv(a, b, s) ~ 1"],
+                       "\(interval):3:2: stop time 2 is not after start time 3, expected start < stop")
+    let status = try temporaryFile("t,s\n1,1\n2,5\n")
+    try expectBadInput(["km", "--data", status, "--formula", "Surv(t, s) ~ 1"],
+                       "\(status):3:2: column \"s\" (status): expected 0/1 (1 = event), 1/2 (2 = event) or TRUE/FALSE, found 5")
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sexx"],
+                       "--formula:1:22: unknown column \"sexx\" in Datasets/lung.csv, expected one of: inst, time, status, age, sex, ph.ecog, ph.karno, pat.karno, meal.cal, wt.loss")
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status ~ sex"],
+                       "--formula:1:19: expected ',' or ')' to close 'Surv(' opened at column 1, found '~'")
+    let allMissing = try temporaryFile("t,s,g\n1,1,NA\n2,0,\n")
+    try expectBadInput(["km", "--data", allMissing, "--formula", "Surv(t, s) ~ g"],
+                       "\(allMissing): has a missing value in every row for the variables used (t, s, g), expected at least one complete row")
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex", "--conf-level", "95"],
+                       "--conf-level: expected a number in (0, 1), found \"95\"")
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex", "--conf-type", "loglog"],
+                       "--conf-type: expected one of log, log-log, plain, logit, arcsin, found \"loglog\"")
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex", "--times", "1,x"],
+                       "--times: expected comma-separated numbers, found \"x\" in \"1,x\"")
+    try expectBadInput(["logrank", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1"],
+                       "--formula: no groups to test, expected a grouping variable after '~'")
+    try expectBadInput(["km", "--formula", "Surv(time, status) ~ 1"], "Missing expected argument '--data <data>'")
+  }
+
+  @Test("not errors: a factor level without rows is dropped; no events gives survival 1 and a null median")
+  func notErrors() throws {
+    let noEvents = try temporaryFile("t,s,g\n1,0,a\n2,0,b\n3,0,NA\n")
+    let r = try runOutcomes(["km", "--data", noEvents, "--formula", "Surv(t, s) ~ g", "--format", "json"])
+    #expect(r.status == 0)
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["n_dropped"]?.number == 1)
+    guard case .array(let groups)? = json["groups"] else { Issue.record("no groups"); return }
+    #expect(groups.count == 2)
+    #expect(groups[0]["median"] == .null)
+  }
+}

@@ -1,0 +1,251 @@
+#!/usr/bin/env Rscript
+# Writes the R reference fixtures the Swift tests compare against, at full
+# precision (%.17g), in the JSON shape of the outcomes contract.
+#
+#   Rscript Tests/References/make-references.R     (from the repository root)
+#
+# Needs R 4.2 with survival 3.5 (Debian: r-base-core r-cran-survival).
+# Every case reads its data from Datasets/*.csv with read.csv, so R and
+# outcomes start from the same bytes. Each fixture records the R call.
+suppressPackageStartupMessages(library(survival))
+invisible(Sys.setlocale("LC_COLLATE", "C"))  # factor levels in byte order, as the contract
+
+out_dir <- "Tests/SurvivalTests/References"
+dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
+
+# ---- a minimal JSON writer (no dependency) --------------------------------
+num <- function(x) {
+  if (length(x) != 1) stop("scalar expected")
+  if (is.na(x) || !is.finite(x)) return("null")
+  if (x == round(x) && abs(x) < 2^53) return(sprintf("%.0f", x))
+  sprintf("%.17g", x)
+}
+str_json <- function(s) {
+  s <- gsub("\\\\", "\\\\\\\\", s)
+  s <- gsub("\"", "\\\\\"", s)
+  paste0("\"", s, "\"")
+}
+to_json <- function(x) {
+  if (is.null(x)) return("null")
+  if (is.list(x)) {
+    if (!is.null(names(x))) {
+      keys <- names(x)
+      parts <- vapply(seq_along(x), function(i) paste0(str_json(keys[i]), ": ", to_json(x[[i]])), "")
+      return(paste0("{", paste(parts, collapse = ", "), "}"))
+    }
+    return(paste0("[", paste(vapply(x, to_json, ""), collapse = ",\n "), "]"))
+  }
+  if (is.character(x)) {
+    if (length(x) == 1) return(str_json(x))
+    return(paste0("[", paste(vapply(x, str_json, ""), collapse = ", "), "]"))
+  }
+  if (is.logical(x) && length(x) == 1 && !is.na(x)) return(if (x) "true" else "false")
+  if (length(x) == 1) return(num(as.numeric(x)))
+  paste0("[", paste(vapply(as.numeric(x), num, ""), collapse = ", "), "]")
+}
+scalar_list <- function(...) list(...)
+
+header <- list(R = R.version.string, survival = as.character(packageVersion("survival")))
+
+write_case <- function(id, call, args, expect) {
+  case <- list(id = id, reference = header, call = call, args = args, expect = expect)
+  writeLines(to_json(case), file.path(out_dir, paste0(id, ".json")))
+}
+
+read_set <- function(name) read.csv(file.path("Datasets", paste0(name, ".csv")))
+
+# Labels as outcomes writes them: R pads the second and later variables of
+# strata() to a common width; the contract's labels are unpadded.
+clean_label <- function(s) gsub(" +(,|$)", "\\1", s)
+
+# ---- Kaplan-Meier ---------------------------------------------------------
+# event: the name of a 0/1 event column added to `data` for the reverse KM.
+km_case <- function(id, data_name, data, formula, args, conf.type = "log", conf.int = 0.95,
+                    times = NULL, tau = NULL, weights = NULL, reverse_formula,
+                    path = paste0("Datasets/", data_name, ".csv")) {
+  data$.w <- if (is.null(weights)) rep(1, nrow(data)) else data[[weights]]
+  fit <- survfit(formula, data = data, conf.type = conf.type, conf.int = conf.int, weights = .w)
+  rev <- survfit(reverse_formula, data = data, weights = .w)
+  q <- quantile(fit, 0.5)
+  qr <- quantile(rev, 0.5, conf.int = FALSE)
+  s <- summary(fit, censored = TRUE)
+  nstrata <- if (is.null(fit$strata)) 1 else length(fit$strata)
+  labels <- if (is.null(fit$strata)) "all" else clean_label(names(fit$strata))
+  sgroup <- if (is.null(s$strata)) rep(1, length(s$time)) else as.integer(s$strata)
+  if (!is.null(tau)) rm_table <- summary(fit, rmean = tau)$table
+  if (!is.null(times)) st <- summary(fit, times = times)
+  groups <- list()
+  for (g in seq_len(nstrata)) {
+    w <- which(sgroup == g)
+    steps <- lapply(w, function(i) list(time = s$time[i], n_risk = s$n.risk[i], n_event = s$n.event[i],
+                                        n_censor = s$n.censor[i], surv = s$surv[i], std_err = s$std.err[i],
+                                        lower = s$lower[i], upper = s$upper[i], cumhaz = s$cumhaz[i],
+                                        std_chaz = s$std.chaz[i]))
+    pick <- function(v) if (nstrata == 1) unname(v[1]) else unname(v[g])
+    grp <- list(label = labels[g], n = fit$n[g], events = sum(s$n.event[w]),
+                median = pick(if (is.matrix(q$quantile)) q$quantile[, 1] else q$quantile),
+                median_lower = pick(if (is.matrix(q$lower)) q$lower[, 1] else q$lower),
+                median_upper = pick(if (is.matrix(q$upper)) q$upper[, 1] else q$upper),
+                median_followup = pick(if (is.matrix(qr)) qr[, 1] else qr))
+    if (!is.null(tau)) {
+      row <- if (is.matrix(rm_table)) rm_table[g, ] else rm_table
+      grp$rmst <- list(tau = tau, estimate = unname(row["rmean"]), se = unname(row["se(rmean)"]))
+    }
+    grp$steps <- steps
+    if (!is.null(times)) {
+      tg <- if (is.null(st$strata)) seq_along(st$time) else which(as.integer(st$strata) == g)
+      grp$at <- lapply(tg, function(i) list(time = st$time[i], n_risk = st$n.risk[i], n_event = st$n.event[i],
+                                            n_censor = st$n.censor[i], surv = st$surv[i], std_err = st$std.err[i],
+                                            lower = st$lower[i], upper = st$upper[i], cumhaz = st$cumhaz[i],
+                                            std_chaz = st$std.chaz[i]))
+    }
+    groups[[g]] <- grp
+  }
+  expect <- list(n = sum(fit$n), n_dropped = length(fit$na.action), conf_type = conf.type,
+                 conf_level = conf.int, groups = groups)
+  call <- paste0("survfit(", deparse1(formula), ", data = read.csv(\"", path,
+                 "\"), conf.type = \"", conf.type, "\", conf.int = ", conf.int,
+                 if (is.null(weights)) "" else paste0(", weights = ", weights), ")")
+  write_case(id, call, c("km", "--data", path, args), expect)
+}
+
+lung <- read_set("lung")
+lung$ev <- as.integer(lung$status == 2)
+aml <- read_set("aml")
+veteran <- read_set("veteran")
+heart <- read_set("heart")
+gehan <- read_set("gehan")
+pbc <- read_set("pbc")
+
+km_case("km-lung-sex", "lung", lung, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--times", "90,180,365,730,1000", "--tau", "365"),
+        times = c(90, 180, 365, 730, 1000), tau = 365, reverse_formula = Surv(time, 1 - ev) ~ sex)
+km_case("km-lung-all-loglog", "lung", lung, Surv(time, status) ~ 1,
+        c("--formula", "Surv(time, status) ~ 1", "--conf-type", "log-log", "--times", "0,100,365.25,500", "--tau", "730"),
+        conf.type = "log-log", times = c(0, 100, 365.25, 500), tau = 730, reverse_formula = Surv(time, 1 - ev) ~ 1)
+km_case("km-lung-sex-ecog-plain-cl90", "lung", lung, Surv(time, status) ~ sex + ph.ecog,
+        c("--formula", "Surv(time, status) ~ sex + ph.ecog", "--conf-type", "plain", "--conf-level", "0.9"),
+        conf.type = "plain", conf.int = 0.9, reverse_formula = Surv(time, 1 - ev) ~ sex + ph.ecog)
+for (ct in c("log", "log-log", "plain", "logit", "arcsin")) {
+  aml$ev <- aml$status
+  km_case(paste0("km-aml-x-", ct), "aml", aml, Surv(time, status) ~ x,
+          c("--formula", "Surv(time, status) ~ x", "--conf-type", ct, "--tau", "40", "--times", "10,20,30,45"),
+          conf.type = ct, tau = 40, times = c(10, 20, 30, 45), reverse_formula = Surv(time, 1 - ev) ~ x)
+}
+veteran$ev <- veteran$status
+km_case("km-veteran-celltype-cl99", "veteran", veteran, Surv(time, status) ~ celltype,
+        c("--formula", "Surv(time, status) ~ celltype", "--conf-level", "0.99", "--tau", "500"),
+        conf.int = 0.99, tau = 500, reverse_formula = Surv(time, 1 - ev) ~ celltype)
+gehan$ev <- gehan$cens
+km_case("km-gehan-treat", "gehan", gehan, Surv(time, cens) ~ treat,
+        c("--formula", "Surv(time, cens) ~ treat"), reverse_formula = Surv(time, 1 - ev) ~ treat)
+pbc$ev <- as.integer(pbc$status == 2)
+km_case("km-pbc-death-trt", "pbc", pbc, Surv(time, status == 2) ~ trt,
+        c("--formula", "Surv(time, status == 2) ~ trt", "--times", "1000,2000,3000"),
+        times = c(1000, 2000, 3000), reverse_formula = Surv(time, 1 - ev) ~ trt)
+heart$ev <- heart$event
+km_case("km-heart-counting-transplant", "heart", heart, Surv(start, stop, event) ~ transplant,
+        c("--formula", "Surv(start, stop, event) ~ transplant", "--tau", "365", "--times", "30,100,365"),
+        tau = 365, times = c(30, 100, 365), reverse_formula = Surv(start, stop, 1 - ev) ~ transplant)
+km_case("km-heart-counting-all-loglog", "heart", heart, Surv(start, stop, event) ~ 1,
+        c("--formula", "Surv(start, stop, event) ~ 1", "--conf-type", "log-log"),
+        conf.type = "log-log", reverse_formula = Surv(start, stop, 1 - ev) ~ 1)
+# Case weights: integers keep Greenwood; fractions switch R to the jackknife.
+# Derived tables are written first and read back, so both sides read the same text.
+derived <- function(df, name) {
+  path <- file.path("Tests/SurvivalTests/References", paste0(name, ".csv"))
+  write.csv(df, path, row.names = FALSE)
+  list(path = path, data = read.csv(path))
+}
+lw <- lung[, c("time", "status", "sex", "ph.ecog")]
+lw$wint <- (seq_len(nrow(lw)) %% 3) + 1
+lw$wfrac <- ((seq_len(nrow(lw)) %% 4) + 1) / 2.5
+lw <- derived(lw, "lung-weights")
+lw$data$ev <- as.integer(lw$data$status == 2)
+km_case("km-lung-sex-weights-integer", "lung-weights", lw$data, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--weights", "wint", "--tau", "500"),
+        tau = 500, weights = "wint", reverse_formula = Surv(time, 1 - ev) ~ sex, path = lw$path)
+km_case("km-lung-sex-weights-fraction", "lung-weights", lw$data, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--weights", "wfrac", "--times", "200,400"),
+        weights = "wfrac", times = c(200, 400), reverse_formula = Surv(time, 1 - ev) ~ sex, path = lw$path)
+hw <- heart[, c("start", "stop", "event", "transplant")]
+hw$wfrac <- ((seq_len(nrow(hw)) %% 3) + 1) / 1.5
+hw <- derived(hw, "heart-weights")
+hw$data$ev <- hw$data$event
+km_case("km-heart-counting-weights-fraction", "heart-weights", hw$data, Surv(start, stop, event) ~ 1,
+        c("--formula", "Surv(start, stop, event) ~ 1", "--weights", "wfrac"),
+        weights = "wfrac", reverse_formula = Surv(start, stop, 1 - ev) ~ 1, path = hw$path)
+# Near-tied times (aeqSurv): values 1e-10 apart are one time in R.
+near <- derived(data.frame(time = c(1, 1 + 1e-10, 2, 2, 3 - 1e-12, 3, 4, 5, 5 + 2e-9, 6),
+                           status = c(1, 1, 0, 1, 1, 0, 1, 1, 0, 1), g = rep(c("a", "b"), 5)), "near-ties")
+near_path <- near$path
+near <- near$data
+near$ev <- near$status
+km_case("km-near-ties", "near-ties", near, Surv(time, status) ~ 1,
+        c("--formula", "Surv(time, status) ~ 1"), reverse_formula = Surv(time, 1 - ev) ~ 1, path = near_path)
+
+# ---- log-rank (survdiff) ---------------------------------------------------
+lr_case <- function(id, data_name, data, formula, args, rho = 0,
+                    path = paste0("Datasets/", data_name, ".csv")) {
+  sd <- survdiff(formula, data = data, rho = rho)
+  otmp <- if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs
+  etmp <- if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp
+  df <- sum(etmp > 0) - 1
+  groups <- lapply(seq_along(sd$n), function(i)
+    list(label = clean_label(names(sd$n)[i]), n = unname(sd$n[i]), observed = unname(otmp[i]),
+         expected = unname(etmp[i]), variance = sd$var[i, i]))
+  expect <- list(n = sum(sd$n), n_dropped = length(sd$na.action), rho = rho, chisq = sd$chisq, df = df,
+                 p = pchisq(sd$chisq, df, lower.tail = FALSE), groups = groups)
+  call <- paste0("survdiff(", deparse1(formula), ", data = read.csv(\"", path, "\"), rho = ", rho, ")")
+  write_case(id, call, c("logrank", "--data", path, args), expect)
+}
+lr_case("logrank-lung-sex", "lung", lung, Surv(time, status) ~ sex, c("--formula", "Surv(time, status) ~ sex"))
+lr_case("logrank-lung-sex-rho1", "lung", lung, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--rho", "1"), rho = 1)
+lr_case("logrank-lung-ecog-rho0.5", "lung", lung, Surv(time, status) ~ ph.ecog,
+        c("--formula", "Surv(time, status) ~ ph.ecog", "--rho", "0.5"), rho = 0.5)
+lr_case("logrank-lung-sex-strata-ecog", "lung", lung, Surv(time, status) ~ sex + strata(ph.ecog),
+        c("--formula", "Surv(time, status) ~ sex + strata(ph.ecog)"))
+lr_case("logrank-lung-sex-strata-inst-ecog-rho1", "lung", lung, Surv(time, status) ~ sex + strata(inst, ph.ecog),
+        c("--formula", "Surv(time, status) ~ sex + strata(inst, ph.ecog)", "--rho", "1"), rho = 1)
+lr_case("logrank-veteran-celltype", "veteran", veteran, Surv(time, status) ~ celltype,
+        c("--formula", "Surv(time, status) ~ celltype"))
+lr_case("logrank-veteran-trt-celltype", "veteran", veteran, Surv(time, status) ~ trt + celltype,
+        c("--formula", "Surv(time, status) ~ trt + celltype"))
+lr_case("logrank-gehan-treat", "gehan", gehan, Surv(time, cens) ~ treat, c("--formula", "Surv(time, cens) ~ treat"))
+lr_case("logrank-pbc-death-trt", "pbc", pbc, Surv(time, status == 2) ~ trt,
+        c("--formula", "Surv(time, status == 2) ~ trt"))
+lr_case("logrank-near-ties", "near-ties", near, Surv(time, status) ~ g, c("--formula", "Surv(time, status) ~ g"),
+        path = near_path)
+
+# ---- design matrices (model.matrix, treatment contrasts) --------------------
+mm_dir <- "Tests/ModelFrameTests/References"
+dir.create(mm_dir, showWarnings = FALSE, recursive = TRUE)
+mm_case <- function(id, data_name, formula_text, intercept = TRUE) {
+  data <- read_set(data_name)
+  f <- as.formula(formula_text)
+  mf <- model.frame(f, data, drop.unused.levels = TRUE)
+  X <- model.matrix(f, mf)
+  if (!intercept) {
+    keep <- attr(X, "assign") != 0
+    X <- X[, keep, drop = FALSE]
+  }
+  columns <- lapply(seq_len(ncol(X)), function(j) list(name = colnames(X)[j], values = unname(X[, j])))
+  case <- list(id = id, reference = header,
+               call = paste0("model.matrix(", formula_text, ", model.frame(..., read.csv(\"Datasets/", data_name,
+                             ".csv\"), drop.unused.levels = TRUE))", if (intercept) "" else " without the intercept column"),
+               data = paste0("Datasets/", data_name, ".csv"), formula = formula_text, intercept = intercept,
+               n = nrow(X), n_dropped = nrow(data) - nrow(X), columns = columns)
+  writeLines(to_json(case), file.path(mm_dir, paste0(id, ".json")))
+}
+mm_case("mm-lung-age-sex-factor-ecog", "lung", "~ age + sex + factor(ph.ecog)", intercept = FALSE)
+mm_case("mm-lung-age-sex-factor-ecog-intercept", "lung", "~ age + sex + factor(ph.ecog)")
+mm_case("mm-colon-rx-age-interaction", "colon", "~ rx + age + rx:age", intercept = FALSE)
+mm_case("mm-colon-rx-star-sex", "colon", "~ rx * sex", intercept = FALSE)
+mm_case("mm-pbc-stage-star-sex", "pbc", "~ factor(stage) * sex")
+mm_case("mm-veteran-celltype-colon-karno", "veteran", "~ celltype:karno")
+mm_case("mm-veteran-karno-celltype-order", "veteran", "~ karno:celltype + karno + trt", intercept = FALSE)
+mm_case("mm-veteran-no-intercept", "veteran", "~ celltype - 1")
+mm_case("mm-veteran-three-way", "veteran", "~ celltype * trt * prior", intercept = FALSE)
+
+cat("wrote", length(list.files(out_dir, pattern = "\\.json$")), "fixtures to", out_dir, "\n")

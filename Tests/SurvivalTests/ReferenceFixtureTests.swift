@@ -1,0 +1,64 @@
+import Foundation
+import ModelFrame
+import Rendering
+import Survival
+import Tabular
+import Testing
+import TestSupport
+
+/// Every field of every fixture written by Tests/References/make-references.R
+/// (R 4.2.2, survival 3.5-3), compared at 1e-8 relative.
+@Suite("R reference fixtures (survfit, summary.survfit, quantile.survfit, survdiff)")
+struct ReferenceFixtureTests {
+  static let fixtures: [String] = {
+    let dir = repositoryPath("Tests/SurvivalTests/References")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+      .filter { $0.hasSuffix(".json") }.sorted()
+  }()
+
+  @Test("fixture count: every case of make-references.R is here")
+  func count() {
+    #expect(Self.fixtures.count == 27)
+  }
+
+  @Test("every field matches R at 1e-8", arguments: fixtures)
+  func fixture(_ file: String) throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: repositoryPath("Tests/SurvivalTests/References/\(file)")))
+    let fixture = try JSONValue.parse(data)
+    guard case .array(let argValues)? = fixture["args"], let expected = fixture["expect"] else {
+      Issue.record("malformed fixture \(file)"); return
+    }
+    let args = argValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
+    let actual = try run(args)
+    for problem in jsonMismatches(expected: expected, actual: actual, relative: 1e-8) {
+      Issue.record(Comment(rawValue: "\(file): \(problem)"))
+    }
+  }
+
+  /// Runs the analysis a fixture's CLI arguments describe, through the library.
+  private func run(_ args: [String]) throws -> JSONValue {
+    var options: [String: String] = [:]
+    var k = 1
+    while k + 1 < args.count {
+      options[args[k]] = args[k + 1]
+      k += 2
+    }
+    let table = try CSVReader.read(path: repositoryPath(options["--data"]!))
+    let formula = try Formula.parse(options["--formula"]!)
+    let frame = try ModelFrame.build(formula: formula, table: table, options: .init(weights: options["--weights"]))
+    switch args[0] {
+    case "km":
+      let fit = try KaplanMeier.fit(frame, options: .init(
+        confidenceTransform: ConfidenceTransform(rawValue: options["--conf-type"] ?? "log")!,
+        confidenceLevel: Double(options["--conf-level"] ?? "0.95")!,
+        times: options["--times"].map { $0.split(separator: ",").map { Double($0)! } },
+        tau: options["--tau"].map { Double($0)! }))
+      return try JSONValueEncoder().encode(fit)
+    case "logrank":
+      let test = try LogRank.test(frame, options: .init(rho: Double(options["--rho"] ?? "0")!))
+      return try JSONValueEncoder().encode(test)
+    default:
+      throw InputError(InputLocation(source: "fixture"), "unknown command \(args[0])")
+    }
+  }
+}
