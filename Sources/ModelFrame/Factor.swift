@@ -50,6 +50,9 @@ public struct Factor: Sendable, Equatable {
   public static func fromCategories(levels: [String], codes: [Int32], rows: [Int]) -> Factor {
     var used = [Bool](repeating: false, count: levels.count)
     for r in rows { used[Int(codes[r])] = true }
+    if rows.count == codes.count && !used.contains(false) {
+      return Factor(levels: levels, codes: codes)  // every row kept, every level used: share the codes
+    }
     var remap = [Int32](repeating: -1, count: levels.count)
     var kept: [String] = []
     for k in levels.indices where used[k] {

@@ -229,11 +229,13 @@ private struct FrameBuilder {
       throw InputError(InputLocation(source: table.source), "\(what), expected at least one complete row")
     }
 
-    // Kept values, validated.
+    // Kept values, validated. With no row dropped the columns are shared, not copied.
+    let allKept = rows.count == n
+    func kept(_ values: [Double]) -> [Double] { allKept ? values : rows.map { values[$0] } }
     var response: SurvivalResponse? = nil
     if let stopAll, let statusAll {
-      let stop = rows.map { stopAll[$0] }
-      let status = rows.map { statusAll[$0] }
+      let stop = kept(stopAll)
+      let status = kept(statusAll)
       for (k, t) in stop.enumerated() where !t.isFinite || t < 0 {
         let role = startAll == nil ? "time" : "stop time"
         throw InputError(table.location(row: rows[k], column: stopColumn),
@@ -241,7 +243,7 @@ private struct FrameBuilder {
       }
       var start: [Double]? = nil
       if let startAll {
-        let s = rows.map { startAll[$0] }
+        let s = kept(startAll)
         for k in s.indices {
           if !s[k].isFinite {
             throw InputError(table.location(row: rows[k], column: startColumn),
@@ -262,7 +264,7 @@ private struct FrameBuilder {
       let j = variableColumns[k]
       switch table.columns[j] {
       case .numeric(let c):
-        let values = rows.map { c.values[$0] }
+        let values = kept(c.values)
         variables.append(v.asFactor ? .factor(Factor.fromNumbers(values)) : .numeric(values))
       case .categorical(let c):
         variables.append(.factor(Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)))
@@ -271,7 +273,7 @@ private struct FrameBuilder {
 
     func factorOf(column j: Int) -> Factor {
       switch table.columns[j] {
-      case .numeric(let c): return Factor.fromNumbers(rows.map { c.values[$0] })
+      case .numeric(let c): return Factor.fromNumbers(kept(c.values))
       case .categorical(let c): return Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)
       }
     }
@@ -289,7 +291,7 @@ private struct FrameBuilder {
 
     var weights: [Double]? = nil
     if let weightsAll {
-      let w = rows.map { weightsAll[$0] }
+      let w = kept(weightsAll)
       for (k, x) in w.enumerated() where !x.isFinite || x < 0 {
         throw InputError(table.location(row: rows[k], column: weightsColumn),
                          "column \(table.names[weightsColumn].quotedForMessage) (weights): expected a finite non-negative weight, found \(RNumberText.format(x))")

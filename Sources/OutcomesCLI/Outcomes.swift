@@ -31,6 +31,10 @@ public enum OutcomesCLI {
   /// mapped to 2 as well (its default is 64).
   public static func main(_ arguments: [String]? = nil) -> Never {
     let args = arguments ?? Array(CommandLine.arguments.dropFirst())
+    let commands = Outcomes.configuration.subcommands.compactMap { $0.configuration.commandName }
+    if let first = args.first, !first.hasPrefix("-"), first != "help", !commands.contains(first) {
+      fail("unknown command \(first.quotedForMessage), expected one of: \(commands.joined(separator: ", "))")
+    }
     do {
       var command = try Outcomes.parseAsRoot(args)
       try command.run()

@@ -59,24 +59,24 @@ public enum KaplanMeier {
       throw InputError(InputLocation(source: "--formula"), "cluster() is not supported for Kaplan–Meier curves")
     }
     let groups = SurvivalGroups(frame: frame, includeStrata: true)
-    let weights = frame.weights ?? [Double](repeating: 1, count: frame.n)
-    let jackknife = weights.contains { $0 != $0.rounded(.down) }
-    let data = SortedSurvivalData(response: response, weights: weights, timeFix: options.timeFix)
+    let jackknife = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false
+    let data = SortedSurvivalData(response: response, weights: frame.weights, partCodes: groups.factor.codes,
+                                  partCount: groups.factor.levels.count, timeFix: options.timeFix)
     let z = Normal.twoSidedCriticalValue(confidenceLevel: options.confidenceLevel)
 
     var curves: [KaplanMeierCurve] = []
-    let parts = data.partition(codes: groups.factor.codes, groups: groups.factor.levels.count)
     for (g, label) in groups.factor.levels.enumerated() {
-      let curve = data.curve(rows: parts[g])
+      let curve = data.parts[g]
+      let weights = curve.weights
       var steps = KaplanMeierKernel.estimate(
-        stop: curve.stop, status: curve.status, weight: curve.weight, start: curve.start,
-        stopOrder: curve.stopOrder, startOrder: curve.startOrder, jackknife: jackknife)
+        stop: curve.stop, status: curve.status, weight: weights, start: curve.start,
+        startOrder: curve.startOrder, jackknife: jackknife)
       let fit = CurveBuilder(steps: steps, transform: options.confidenceTransform, z: z)
       var reverseStatus = curve.status
       for i in reverseStatus.indices { reverseStatus[i] = 1 - reverseStatus[i] }
       steps = KaplanMeierKernel.estimate(
-        stop: curve.stop, status: reverseStatus, weight: curve.weight, start: curve.start,
-        stopOrder: curve.stopOrder, startOrder: curve.startOrder, jackknife: false)
+        stop: curve.stop, status: reverseStatus, weight: weights, start: curve.start,
+        startOrder: curve.startOrder, jackknife: false)
       let followUp = SurvivalQuantile.quantile(0.5, times: steps.time, curve: steps.survival)
       curves.append(KaplanMeierCurve(
         label: label, n: curve.stop.count, events: fit.events,

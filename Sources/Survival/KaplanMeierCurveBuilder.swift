@@ -48,15 +48,15 @@ struct CurveBuilder {
 
   /// The curve with R's `survfit0` row at time 0 in front (unless the first
   /// time is 0): S = 1, limits 1, SE 0, events 0, at risk as at the first time.
-  private var withTimeZero: [KaplanMeierPoint] {
-    var rows: [KaplanMeierPoint] = []
+  private var withTimeZero: [KaplanMeierStep] {
+    var rows: [KaplanMeierStep] = []
     if let first = steps.time.first, first != 0 {
-      rows.append(KaplanMeierPoint(time: 0, nRisk: steps.nRisk[0], nEvent: 0, nCensor: 0, survival: 1,
+      rows.append(KaplanMeierStep(time: 0, nRisk: steps.nRisk[0], nEvent: 0, nCensor: 0, survival: 1,
                                    standardError: 0, lower: 1, upper: 1, cumulativeHazard: 0,
                                    cumulativeHazardStandardError: 0))
     }
     for k in steps.time.indices {
-      rows.append(KaplanMeierPoint(time: steps.time[k], nRisk: steps.nRisk[k], nEvent: steps.nEvent[k],
+      rows.append(KaplanMeierStep(time: steps.time[k], nRisk: steps.nRisk[k], nEvent: steps.nEvent[k],
                                    nCensor: steps.nCensor[k], survival: steps.survival[k],
                                    standardError: survivalStandardError[k], lower: lower[k], upper: upper[k],
                                    cumulativeHazard: steps.cumulativeHazard[k],
@@ -70,11 +70,11 @@ struct CurveBuilder {
   /// limits carried forward from the last step at or before each time; the
   /// number at risk of the first step at or after it (0 past the end);
   /// events and censorings counted since the previous requested time.
-  func points(at requested: [Double]) -> [KaplanMeierPoint] {
+  func points(at requested: [Double]) -> [KaplanMeierStep] {
     let fit0 = withTimeZero
     guard let maxTime = steps.time.last else { return [] }
     let times = requested.filter { $0.isFinite && $0 <= maxTime }.sorted()
-    var out: [KaplanMeierPoint] = []
+    var out: [KaplanMeierStep] = []
     var cumulativeEvents = [0.0]
     var cumulativeCensor = [0.0]
     for row in fit0 {
@@ -88,7 +88,7 @@ struct CurveBuilder {
       let before = fit0.partitionPoint { $0.time < t }
       let row = fit0[max(atOrBefore, 1) - 1]
       let nRisk = before < fit0.count ? fit0[before].nRisk : 0
-      out.append(KaplanMeierPoint(
+      out.append(KaplanMeierStep(
         time: t, nRisk: nRisk,
         nEvent: cumulativeEvents[atOrBefore] - cumulativeEvents[previousIndex],
         nCensor: cumulativeCensor[atOrBefore] - cumulativeCensor[previousIndex],

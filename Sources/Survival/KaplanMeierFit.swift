@@ -42,11 +42,12 @@ public struct KaplanMeierCurve: Sendable {
   public var restrictedMean: RestrictedMean?
   /// One row per distinct time.
   public var steps: [KaplanMeierStep]
-  /// Rows at requested times (with `--times`), as `summary(fit, times =)`.
-  public var at: [KaplanMeierPoint]?
+  /// Rows at requested times (with `--times`), as `summary(fit, times =)`;
+  /// there `nEvent` and `nCensor` count since the previous requested time.
+  public var at: [KaplanMeierStep]?
 }
 
-/// The curve at one distinct observed time.
+/// The curve at one distinct observed time (`steps`) or at a requested time (`at`).
 public struct KaplanMeierStep: Sendable, Equatable {
   public var time: Double
   /// Weighted number at risk just before `time`.
@@ -59,21 +60,6 @@ public struct KaplanMeierStep: Sendable, Equatable {
   public var lower: Double
   public var upper: Double
   /// Nelson–Aalen cumulative hazard and its standard error.
-  public var cumulativeHazard: Double
-  public var cumulativeHazardStandardError: Double
-}
-
-/// The curve at a requested time, as `summary(fit, times = t)`: `nEvent` and
-/// `nCensor` count since the previous requested time.
-public struct KaplanMeierPoint: Sendable, Equatable {
-  public var time: Double
-  public var nRisk: Double
-  public var nEvent: Double
-  public var nCensor: Double
-  public var survival: Double
-  public var standardError: Double
-  public var lower: Double
-  public var upper: Double
   public var cumulativeHazard: Double
   public var cumulativeHazardStandardError: Double
 }
@@ -124,14 +110,6 @@ extension KaplanMeierCurve: Encodable {
 }
 
 extension KaplanMeierStep: Encodable {
-  enum CodingKeys: String, CodingKey {
-    case time, nRisk = "n_risk", nEvent = "n_event", nCensor = "n_censor", survival = "surv"
-    case standardError = "std_err", lower, upper, cumulativeHazard = "cumhaz"
-    case cumulativeHazardStandardError = "std_chaz"
-  }
-}
-
-extension KaplanMeierPoint: Encodable {
   enum CodingKeys: String, CodingKey {
     case time, nRisk = "n_risk", nEvent = "n_event", nCensor = "n_censor", survival = "surv"
     case standardError = "std_err", lower, upper, cumulativeHazard = "cumhaz"

@@ -53,15 +53,19 @@ public enum LogRank {
       throw InputError(formulaLocation, "there is only 1 group (\(groups.levels[0])), expected at least 2 to compare")
     }
     let strata = frame.strata ?? Factor(levels: ["all"], codes: [Int32](repeating: 0, count: frame.n))
-    let data = SortedSurvivalData(response: response, weights: [Double](repeating: 1, count: frame.n),
-                                  timeFix: options.timeFix)
+    // Each row carries its status and group through the sort: status | group << 1.
+    var tags = [UInt32](repeating: 0, count: frame.n)
+    for i in 0..<frame.n {
+      tags[i] = (response.status[i] == 1 ? 1 : 0) | UInt32(groups.codes[i]) << 1
+    }
+    let data = SortedSurvivalData(response: response, weights: nil, partCodes: strata.codes,
+                                  partCount: strata.levels.count, tags: tags, timeFix: options.timeFix)
     var observed = [Double](repeating: 0, count: k)
     var expected = [Double](repeating: 0, count: k)
     var variance = [Double](repeating: 0, count: k * k)
-    for rows in data.partition(codes: strata.codes, groups: strata.levels.count) where !rows.isEmpty {
-      SurvDiffKernel.accumulate(time: rows.map { data.stop[Int($0)] },
-                                status: rows.map { data.status[Int($0)] },
-                                group: rows.map { groups.codes[Int($0)] },
+    for part in data.parts where part.count > 0 {
+      SurvDiffKernel.accumulate(time: part.stop, status: part.status,
+                                group: part.tag!.map { Int32($0 >> 1) },
                                 groups: k, rho: options.rho,
                                 observed: &observed, expected: &expected, variance: &variance)
     }

@@ -20,21 +20,25 @@ public enum TimeFix {
   /// The map is monotone, so each sequence stays sorted.
   @discardableResult
   static func apply(to sortedSequences: inout [[Double]]) -> Bool {
-    // Distinct values of all sequences, merged.
+    // Distinct finite values of all sequences, merged.
     var distinct: [Double] = []
-    var positions = [Int](repeating: 0, count: sortedSequences.count)
-    while true {
-      var next = Double.infinity
-      var any = false
-      for (s, seq) in sortedSequences.enumerated() where positions[s] < seq.count {
-        any = true
-        next = min(next, seq[positions[s]])
+    for seq in sortedSequences {
+      var merged: [Double] = []
+      merged.reserveCapacity(distinct.count + 1024)
+      var a = 0
+      var b = 0
+      seq.withUnsafeBufferPointer { s in
+        while a < distinct.count || b < s.count {
+          let next: Double
+          if b == s.count || (a < distinct.count && distinct[a] <= s[b]) {
+            next = distinct[a]; a += 1
+          } else {
+            next = s[b]; b += 1
+          }
+          if next.isFinite && (merged.isEmpty || merged[merged.count - 1] != next) { merged.append(next) }
+        }
       }
-      if !any || !next.isFinite { break }
-      distinct.append(next)
-      for (s, seq) in sortedSequences.enumerated() {
-        while positions[s] < seq.count && seq[positions[s]] == next { positions[s] += 1 }
-      }
+      distinct = merged
     }
     if distinct.count < 2 { return false }
     var sumAbs = 0.0
@@ -53,11 +57,13 @@ public enum TimeFix {
     if !anyTied { return false }
     for s in sortedSequences.indices {
       var c = 0
-      for i in sortedSequences[s].indices {
-        let v = sortedSequences[s][i]
-        if !v.isFinite { continue }
-        while c + 1 < cuts.count && cuts[c + 1] <= v { c += 1 }
-        sortedSequences[s][i] = cuts[c]
+      sortedSequences[s].withUnsafeMutableBufferPointer { seq in
+        for i in seq.indices {
+          let v = seq[i]
+          if !v.isFinite { continue }
+          while c + 1 < cuts.count && cuts[c + 1] <= v { c += 1 }
+          seq[i] = cuts[c]
+        }
       }
     }
     return true

@@ -36,34 +36,31 @@ public enum CSVReader {
     if path == "-" {
       return try read(bytes: readStandardInput(), source: "<stdin>", delimiter: delimiter)
     }
-    var source = try FileSource(path: path, displayName: path)
-    return try read(source: &source, name: path, delimiter: delimiter)
+    let source = try FileSource(path: path, displayName: path)
+    return try read(source: source, name: path, delimiter: delimiter)
   }
 
   /// Reads CSV text already in memory (tests, standard input).
   public static func read(bytes: [UInt8], source name: String, delimiter: Delimiter = .comma) throws -> Table {
-    var source = MemorySource(bytes: bytes)
-    return try read(source: &source, name: name, delimiter: delimiter)
+    return try read(source: MemorySource(bytes: bytes), name: name, delimiter: delimiter)
   }
 
-  static func read<S: ByteSource>(source: inout S, name: String, delimiter: Delimiter) throws -> Table {
-    var parser = DelimitedParser(source: source, name: name, delimiter: delimiter.byte)
+  static func read<S: ByteSource>(source: S, name: String, delimiter: Delimiter) throws -> Table {
+    let parser = DelimitedParser(source: source, name: name, delimiter: delimiter.byte)
     guard try parser.nextRecord() != nil else {
       throw InputError(InputLocation(source: name), "file is empty, expected a header line")
     }
     let names = try headerNames(parser, name: name)
-    var builders = Array(repeating: ColumnBuilder(), count: names.count)
+    var builders = (0..<names.count).map { ColumnBuilder(source: name, column: $0 + 1) }
     var lines = RowLineIndex(firstLine: parser.recordLine + 1)
     var rows = 0
     while try parser.nextRecord() != nil {
       try parser.checkFieldCount(names.count)
-      lines.record(row: rows, line: parser.recordLine)
+      let line = parser.recordLine
+      lines.record(row: rows, line: line)
       for j in 0..<names.count {
-        try parser.withField(j) { p, n in
-          try builders[j].append(p, n, line: parser.recordLine) {
-            InputLocation(source: name, line: parser.recordLine, column: j + 1)
-          }
-        }
+        let (p, n) = parser.field(j)
+        try builders[j].append(p, n, line: line)
       }
       rows += 1
     }
@@ -73,18 +70,17 @@ public enum CSVReader {
       var firstText: [Int: (line: Int, text: String)] = [:]
       for j in deferred {
         firstText[j] = builders[j].firstNonNumeric
-        builders[j] = ColumnBuilder(forceCategorical: true)
+        builders[j] = ColumnBuilder(source: name, column: j + 1, forceCategorical: true)
       }
-      try source.rewind()
-      var again = DelimitedParser(source: source, name: name, delimiter: delimiter.byte)
+      var second = parser.takeSource()
+      try second.rewind()
+      let again = DelimitedParser(source: second, name: name, delimiter: delimiter.byte)
       _ = try again.nextRecord()
       while try again.nextRecord() != nil {
+        let line = again.recordLine
         for j in deferred {
-          try again.withField(j) { p, n in
-            try builders[j].append(p, n, line: again.recordLine) {
-              InputLocation(source: name, line: again.recordLine, column: j + 1)
-            }
-          }
+          let (p, n) = again.field(j)
+          try builders[j].append(p, n, line: line)
         }
       }
       var columns = [Column]()
@@ -110,14 +106,12 @@ public enum CSVReader {
     var seen: Set<String> = []
     var emptyCount = 0
     for j in 0..<parser.fieldCount {
-      var text = ""
-      try parser.withField(j) { p, n in
-        guard let s = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
-          throw InputError(InputLocation(source: name, line: parser.recordLine, column: j + 1),
-                           "column name is not valid UTF-8, expected a UTF-8 encoded file")
-        }
-        text = s.trimmingBlanks
+      let (p, n) = parser.field(j)
+      guard let decoded = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
+        throw InputError(InputLocation(source: name, line: parser.recordLine, column: j + 1),
+                         "column name is not valid UTF-8, expected a UTF-8 encoded file")
       }
+      var text = decoded.trimmingBlanks
       if text.isEmpty {
         text = emptyCount == 0 ? "X" : "X.\(emptyCount)"
         emptyCount += 1
@@ -156,15 +150,10 @@ extension String {
 
 /// The record-level state machine. Holds a buffer with at least one whole
 /// record; a record that runs past the buffer's end is re-parsed after the
-/// buffer is compacted and refilled (it never happens more than once per
-/// 1 MiB chunk, so the cost is negligible).
-struct DelimitedParser<Source: ByteSource> {
-  private struct Span {
-    var start: Int
-    var count: Int
-    var hasEscapedQuotes: Bool
-  }
-
+/// buffer is compacted and refilled (at most once per 1 MiB chunk, so the
+/// cost is negligible). A class over raw buffers: the hot loop neither copies
+/// nor reference-counts anything per field.
+final class DelimitedParser<Source: ByteSource> {
   private enum Outcome {
     case record(next: Int, lines: Int)
     case needMore
@@ -174,14 +163,21 @@ struct DelimitedParser<Source: ByteSource> {
   private var source: Source
   private let name: String
   private let delimiter: UInt8
-  private var buffer: [UInt8]
+  private var buffer: UnsafeMutablePointer<UInt8>
+  private var capacity: Int
   private var end = 0          // bytes filled
   private var position = 0     // start of the next record
   private var atEOF = false
   private var line = 1         // physical line at `position`
-  private var spans: [Span] = []
-  private var scratch: [UInt8] = []
   private var checkedBOM = false
+  // Field spans of the current record: start, length, flags (1 = quoted, 2 = has "").
+  private var starts: UnsafeMutablePointer<Int>
+  private var lengths: UnsafeMutablePointer<Int>
+  private var flags: UnsafeMutablePointer<UInt8>
+  private var spanCapacity = 64
+  private(set) var fieldCount = 0
+  private var scratch: UnsafeMutablePointer<UInt8>
+  private var scratchCapacity = 256
   /// The physical line on which the current record starts.
   private(set) var recordLine = 1
 
@@ -189,16 +185,29 @@ struct DelimitedParser<Source: ByteSource> {
     self.source = source
     self.name = name
     self.delimiter = delimiter
-    self.buffer = [UInt8](repeating: 0, count: 1 << 20)
+    capacity = 1 << 20
+    buffer = .allocate(capacity: capacity)
+    starts = .allocate(capacity: spanCapacity)
+    lengths = .allocate(capacity: spanCapacity)
+    flags = .allocate(capacity: spanCapacity)
+    scratch = .allocate(capacity: scratchCapacity)
   }
 
-  var fieldCount: Int { spans.count }
+  deinit {
+    scratch.deallocate()
+    buffer.deallocate()
+    starts.deallocate()
+    lengths.deallocate()
+    flags.deallocate()
+  }
+
+  /// The source, for a second pass.
+  func takeSource() -> Source { source }
 
   /// Advances to the next non-blank record; `nil` at the end of input.
-  mutating func nextRecord() throws -> Int? {
+  func nextRecord() throws -> Int? {
     while true {
-      let outcome = try parseRecord()
-      switch outcome {
+      switch try parseRecord() {
       case .endOfInput:
         return nil
       case .needMore:
@@ -207,164 +216,164 @@ struct DelimitedParser<Source: ByteSource> {
         recordLine = line
         position = next
         line += lines
-        let blank = spans.count == 1 && spans[0].count == 0 && !spanWasQuoted(0)
-        if blank { continue }
-        return spans.count
+        if fieldCount == 1 && lengths[0] == 0 && flags[0] == 0 { continue }  // blank line
+        return fieldCount
       }
     }
   }
-
-  private var quotedFlags: [Bool] = []
-  private func spanWasQuoted(_ j: Int) -> Bool { quotedFlags[j] }
 
   func checkFieldCount(_ expected: Int) throws {
-    if spans.count != expected {
-      let column = spans.count > expected ? expected + 1 : spans.count
+    if fieldCount != expected {
+      let column = fieldCount > expected ? expected + 1 : fieldCount
       throw InputError(InputLocation(source: name, line: recordLine, column: column),
-                       "expected \(expected) fields as in the header, found \(spans.count)")
+                       "expected \(expected) fields as in the header, found \(fieldCount)")
     }
   }
 
-  /// Calls `body` with the bytes of field `j` of the current record (quotes
-  /// removed, `""` unescaped). The pointer is valid only inside `body`.
-  func withField(_ j: Int, _ body: (UnsafePointer<UInt8>, Int) throws -> Void) throws {
-    let span = spans[j]
-    if !span.hasEscapedQuotes {
-      try buffer.withUnsafeBufferPointer { b in
-        try body(b.baseAddress! + span.start, span.count)
-      }
-      return
+  /// The bytes of field `j` of the current record (quotes removed, `""`
+  /// unescaped), valid until the next call.
+  @inline(__always)
+  func field(_ j: Int) -> (UnsafePointer<UInt8>, Int) {
+    if flags[j] & 2 == 0 { return (UnsafePointer(buffer + starts[j]), lengths[j]) }
+    return unescaped(j)
+  }
+
+  private func unescaped(_ j: Int) -> (UnsafePointer<UInt8>, Int) {
+    if lengths[j] > scratchCapacity {
+      scratch.deallocate()
+      scratchCapacity = lengths[j]
+      scratch = .allocate(capacity: scratchCapacity)
     }
-    var unescaped: [UInt8] = []
-    unescaped.reserveCapacity(span.count)
-    var i = span.start
-    let stop = span.start + span.count
+    var i = starts[j]
+    var n = 0
+    let stop = starts[j] + lengths[j]
     while i < stop {
-      unescaped.append(buffer[i])
+      scratch[n] = buffer[i]
+      n += 1
       i += buffer[i] == UInt8(ascii: "\"") ? 2 : 1
     }
-    try unescaped.withUnsafeBufferPointer { try body($0.baseAddress!, $0.count) }
+    return (UnsafePointer(scratch), n)
   }
 
-  private mutating func refill() throws {
+  private func refill() throws {
     // Keep the unfinished record; grow if it fills the whole buffer.
     let keep = end - position
     if position > 0 {
-      buffer.withUnsafeMutableBufferPointer { b in
-        _ = memmove(b.baseAddress!, b.baseAddress! + position, keep)
-      }
+      memmove(buffer, buffer + position, keep)
       position = 0
       end = keep
     }
-    if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
-    var localBuffer: [UInt8] = []
-    swap(&localBuffer, &buffer)
-    defer { swap(&localBuffer, &buffer) }
-    let filled = end
-    let n = try localBuffer.withUnsafeMutableBufferPointer { b in
-      try source.read(into: b.baseAddress! + filled, count: b.count - filled)
+    if end == capacity {
+      let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+      bigger.update(from: buffer, count: end)
+      buffer.deallocate()
+      buffer = bigger
+      capacity *= 2
     }
+    let n = try source.read(into: buffer + end, count: capacity - end)
     if n == 0 { atEOF = true }
     end += n
-    if !checkedBOM && end >= 3 || atEOF {
-      if !checkedBOM && end >= 3 && localBuffer[0] == 0xEF && localBuffer[1] == 0xBB && localBuffer[2] == 0xBF {
-        position = 3
-      }
+    if !checkedBOM && (end >= 3 || atEOF) {
+      if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
       checkedBOM = true
     }
   }
 
-  private mutating func parseRecord() throws -> Outcome {
-    if !checkedBOM && !atEOF { return .needMore }
-    var spans: [Span] = []
-    var quotedFlags: [Bool] = []
-    swap(&spans, &self.spans)
-    swap(&quotedFlags, &self.quotedFlags)
-    spans.removeAll(keepingCapacity: true)
-    quotedFlags.removeAll(keepingCapacity: true)
-    defer {
-      swap(&spans, &self.spans)
-      swap(&quotedFlags, &self.quotedFlags)
+  @inline(__always)
+  private func addSpan(_ start: Int, _ length: Int, _ flag: UInt8) {
+    if fieldCount == spanCapacity {
+      let newCapacity = spanCapacity * 2
+      let s = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity)
+      let l = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity)
+      let f = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+      s.update(from: starts, count: fieldCount)
+      l.update(from: lengths, count: fieldCount)
+      f.update(from: flags, count: fieldCount)
+      starts.deallocate(); lengths.deallocate(); flags.deallocate()
+      starts = s; lengths = l; flags = f
+      spanCapacity = newCapacity
     }
+    starts[fieldCount] = start
+    lengths[fieldCount] = length
+    flags[fieldCount] = flag
+    fieldCount += 1
+  }
+
+  private func parseRecord() throws -> Outcome {
+    if !checkedBOM && !atEOF { return .needMore }
+    fieldCount = 0
     let quote = UInt8(ascii: "\"")
     let lf = UInt8(ascii: "\n")
     let cr = UInt8(ascii: "\r")
     let delimiter = self.delimiter
     let end = self.end
     let atEOF = self.atEOF
-    let start = position
-    let name = self.name
-    let startLine = line
-    return try buffer.withUnsafeBufferPointer { b -> Outcome in
-      let p = b.baseAddress!
-      var i = start
-      var lines = 0
+    let p = buffer
+    var i = position
+    var lines = 0
+    while true {
+      if i == end {
+        if !atEOF { return .needMore }
+        if fieldCount == 0 { return .endOfInput }
+        addSpan(i, 0, 0)
+        return .record(next: i, lines: lines)
+      }
+      var flag: UInt8 = 0
+      let fieldStart: Int
+      let fieldLength: Int
+      if p[i] == quote {
+        i += 1
+        fieldStart = i
+        flag = 1
+        while true {
+          if i == end {
+            if !atEOF { return .needMore }
+            throw InputError(InputLocation(source: name, line: line, column: fieldCount + 1),
+                             "unterminated quoted field, expected a closing '\"' before the end of the file")
+          }
+          let c = p[i]
+          if c == quote {
+            if i + 1 == end && !atEOF { return .needMore }
+            if i + 1 < end && p[i + 1] == quote {
+              flag |= 2
+              i += 2
+              continue
+            }
+            break
+          }
+          if c == lf { lines += 1 }
+          i += 1
+        }
+        fieldLength = i - fieldStart
+        i += 1  // closing quote
+        if i < end {
+          let c = p[i]
+          if c != delimiter && c != lf && c != cr {
+            addSpan(fieldStart, fieldLength, flag)
+            throw InputError(InputLocation(source: name, line: line + lines, column: fieldCount),
+                             "unexpected character \(String(decoding: [c], as: UTF8.self).quotedForMessage) after a closing quote, expected a delimiter or the end of the line")
+          }
+        }
+      } else {
+        fieldStart = i
+        while i < end {
+          let c = p[i]
+          if c == delimiter || c == lf || c == cr { break }
+          i += 1
+        }
+        if i == end && !atEOF { return .needMore }
+        fieldLength = i - fieldStart
+      }
+      addSpan(fieldStart, fieldLength, flag)
       // After a field: a delimiter starts another, a line break or the end finishes the record.
-      func afterField(_ i: inout Int) -> Outcome? {
-        if i == end { return atEOF ? .record(next: i, lines: lines) : .needMore }
-        let c = p[i]
-        if c == delimiter { i += 1; return nil }
-        if c == lf { return .record(next: i + 1, lines: lines + 1) }
-        if c == cr {
-          if i + 1 == end && !atEOF { return .needMore }
-          if i + 1 < end && p[i + 1] == lf { return .record(next: i + 2, lines: lines + 1) }
-          return .record(next: i + 1, lines: lines + 1)
-        }
-        return nil
-      }
-      while true {
-        if i == end {
-          if !atEOF { return .needMore }
-          if spans.isEmpty { return .endOfInput }
-          spans.append(Span(start: i, count: 0, hasEscapedQuotes: false))
-          quotedFlags.append(false)
-          return .record(next: i, lines: lines)
-        }
-        if p[i] == quote {
-          i += 1
-          let fieldStart = i
-          var escaped = false
-          while true {
-            if i == end {
-              if !atEOF { return .needMore }
-              throw InputError(InputLocation(source: name, line: startLine, column: spans.count + 1),
-                               "unterminated quoted field, expected a closing '\"' before the end of the file")
-            }
-            let c = p[i]
-            if c == quote {
-              if i + 1 == end && !atEOF { return .needMore }
-              if i + 1 < end && p[i + 1] == quote {
-                escaped = true
-                i += 2
-                continue
-              }
-              break
-            }
-            if c == lf { lines += 1 }
-            i += 1
-          }
-          spans.append(Span(start: fieldStart, count: i - fieldStart, hasEscapedQuotes: escaped))
-          quotedFlags.append(true)
-          i += 1
-          if let outcome = afterField(&i) { return outcome }
-          if p[i - 1] != delimiter {
-            let found = p[i]
-            throw InputError(InputLocation(source: name, line: startLine + lines, column: spans.count),
-                             "unexpected character \(String(decoding: [found], as: UTF8.self).quotedForMessage) after a closing quote, expected a delimiter or the end of the line")
-          }
-        } else {
-          let fieldStart = i
-          while i < end {
-            let c = p[i]
-            if c == delimiter || c == lf || c == cr { break }
-            i += 1
-          }
-          if i == end && !atEOF { return .needMore }
-          spans.append(Span(start: fieldStart, count: i - fieldStart, hasEscapedQuotes: false))
-          quotedFlags.append(false)
-          if let outcome = afterField(&i) { return outcome }
-        }
-      }
+      if i == end { return atEOF ? .record(next: i, lines: lines) : .needMore }
+      let c = p[i]
+      if c == delimiter { i += 1; continue }
+      if c == lf { return .record(next: i + 1, lines: lines + 1) }
+      // c == cr
+      if i + 1 == end && !atEOF { return .needMore }
+      if i + 1 < end && p[i + 1] == lf { return .record(next: i + 2, lines: lines + 1) }
+      return .record(next: i + 1, lines: lines + 1)
     }
   }
 }

@@ -4,17 +4,18 @@
 /// blocks into one exactly-sized array, freeing each block as it goes.
 struct BlockArray<Element> {
   private static var blockSize: Int { 1 << 16 }
-  private var blocks: [[Element]] = []
-  private(set) var count = 0
+  private var full: [[Element]] = []
+  private var current: [Element] = []
+  var count: Int { full.count * Self.blockSize + current.count }
 
+  @inline(__always)
   mutating func append(_ x: Element) {
-    if blocks.isEmpty || blocks[blocks.count - 1].count == Self.blockSize {
-      var block: [Element] = []
-      block.reserveCapacity(Self.blockSize)
-      blocks.append(block)
+    if current.count == Self.blockSize {
+      full.append(current)
+      current = []
     }
-    blocks[blocks.count - 1].append(x)
-    count += 1
+    if current.isEmpty { current.reserveCapacity(Self.blockSize) }
+    current.append(x)
   }
 
   mutating func append(_ x: Element, times: Int) {
@@ -24,12 +25,13 @@ struct BlockArray<Element> {
   mutating func finish() -> [Element] {
     var out: [Element] = []
     out.reserveCapacity(count)
-    for k in blocks.indices {
-      out.append(contentsOf: blocks[k])
-      blocks[k] = []
+    for k in full.indices {
+      out.append(contentsOf: full[k])
+      full[k] = []
     }
-    blocks = []
-    count = 0
+    out.append(contentsOf: current)
+    full = []
+    current = []
     return out
   }
 }
@@ -58,13 +60,10 @@ struct LevelDictionary {
     while true {
       let c = slots[s]
       if c < 0 { break }
-      if hashes[Int(c)] == h {
-        let level = levels[Int(c)]
-        if level.count == n && level.withUnsafeBufferPointer({ lp in
-          n == 0 || memcmp(lp.baseAddress!, p, n) == 0
-        }) {
-          return (c, false)
-        }
+      if hashes[Int(c)] == h && levels[Int(c)].withUnsafeBufferPointer({ lp in
+        lp.count == n && (n == 0 || (n <= 8 ? (0..<n).allSatisfy { lp[$0] == p[$0] } : memcmp(lp.baseAddress!, p, n) == 0))
+      }) {
+        return (c, false)
       }
       s = (s + 1) & mask
     }
@@ -106,29 +105,35 @@ struct ColumnBuilder {
   }
 
   private(set) var mode: Mode
+  private let source: String
+  private let column: Int
   private var leadingMissing = 0
   private var numbers = BlockArray<Double>()
   private var codes = BlockArray<Int32>()
   private var dictionary = LevelDictionary()
   private(set) var firstNonNumeric: (line: Int, text: String)?
 
-  init(forceCategorical: Bool = false) {
+  /// A builder for field `column` (1-based) of `source`, for error messages.
+  init(source: String, column: Int, forceCategorical: Bool = false) {
+    self.source = source
+    self.column = column
     mode = forceCategorical ? .categorical : .undetermined
   }
 
   /// Adds one field. Throws only for text that is not valid UTF-8.
-  mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int, location: () -> InputLocation) throws {
+  @inline(__always)
+  mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int) throws {
     switch mode {
     case .deferred:
       return
     case .categorical:
-      try appendCategory(p, n, line: line, location: location)
+      try appendCategory(p, n, line: line)
     case .numeric:
       switch NumberParser.classify(p, n) {
       case .missing: numbers.append(.nan)
       case .number(let v): numbers.append(v)
       case .text:
-        firstNonNumeric = (line, try decode(p, n, location))
+        firstNonNumeric = (line, try decode(p, n, line: line))
         _ = numbers.finish()
         mode = .deferred
       }
@@ -142,29 +147,28 @@ struct ColumnBuilder {
       case .text:
         mode = .categorical
         codes.append(-1, times: leadingMissing)
-        try appendCategory(p, n, line: line, location: location)
+        try appendCategory(p, n, line: line)
       }
     }
   }
 
-  private mutating func appendCategory(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int,
-                                       location: () -> InputLocation) throws {
-    let value = NumberParser.classify(p, n)
-    if case .missing = value {
+  private mutating func appendCategory(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int) throws {
+    if NumberParser.isMissing(p, n) {
       codes.append(-1)
       return
     }
     let (code, isNew) = dictionary.code(p, n)
     if isNew {
-      let text = try decode(p, n, location)
-      if firstNonNumeric == nil, case .text = value { firstNonNumeric = (line, text) }
+      let text = try decode(p, n, line: line)
+      if firstNonNumeric == nil, case .text = NumberParser.classify(p, n) { firstNonNumeric = (line, text) }
     }
     codes.append(code)
   }
 
-  private func decode(_ p: UnsafePointer<UInt8>, _ n: Int, _ location: () -> InputLocation) throws -> String {
+  private func decode(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int) throws -> String {
     guard let s = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
-      throw InputError(location(), "text is not valid UTF-8, expected a UTF-8 encoded file")
+      throw InputError(InputLocation(source: source, line: line, column: column),
+                       "text is not valid UTF-8, expected a UTF-8 encoded file")
     }
     return s
   }

@@ -25,25 +25,49 @@ enum FieldValue {
 /// rounds correctly. A naive digit-by-digit `value = value * 10 + d` loop is
 /// off by an ulp for inputs like `0.3` with long fractions, so it is not used.
 enum NumberParser {
-  private static let exactPowersOfTen: [Double] = (0...22).map { e in
+  /// 10^e for 0 ≤ e ≤ 22, exact: every partial product is a power of ten
+  /// below 2^53 · 2^e, hence representable.
+  @inline(__always)
+  private static func exactPowerOfTen(_ e: Int) -> Double {
     var p = 1.0
     for _ in 0..<e { p *= 10 }
     return p
   }
 
+  /// Whether the field is one of the missing-value spellings (blank, `NA`,
+  /// `.`, `NaN`), without parsing it.
+  @inline(__always)
+  static func isMissing(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    let (s, n) = trimmed(p, count)
+    return isMissingToken(s, n)
+  }
+
+  @inline(__always)
+  private static func isMissingToken(_ s: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    switch n {
+    case 0: return true
+    case 1: return s[0] == UInt8(ascii: ".")
+    case 2: return s[0] == UInt8(ascii: "N") && s[1] == UInt8(ascii: "A")
+    case 3: return s[0] == UInt8(ascii: "N") && s[1] == UInt8(ascii: "a") && s[2] == UInt8(ascii: "N")
+    default: return false
+    }
+  }
+
   static func classify(_ p: UnsafePointer<UInt8>, _ count: Int) -> FieldValue {
+    let (s, n) = trimmed(p, count)
+    if isMissingToken(s, n) { return .missing }
+    if let v = parseDecimal(s, n) { return .number(v) }
+    return .text
+  }
+
+  /// The field without leading and trailing blanks (spaces, tabs).
+  @inline(__always)
+  private static func trimmed(_ p: UnsafePointer<UInt8>, _ count: Int) -> (UnsafePointer<UInt8>, Int) {
     var start = 0
     var end = count
     while start < end && (p[start] == 0x20 || p[start] == 0x09) { start += 1 }
     while end > start && (p[end - 1] == 0x20 || p[end - 1] == 0x09) { end -= 1 }
-    let n = end - start
-    if n == 0 { return .missing }
-    let s = p + start
-    if n == 1 && s[0] == UInt8(ascii: ".") { return .missing }
-    if n == 2 && s[0] == UInt8(ascii: "N") && s[1] == UInt8(ascii: "A") { return .missing }
-    if n == 3 && s[0] == UInt8(ascii: "N") && s[1] == UInt8(ascii: "a") && s[2] == UInt8(ascii: "N") { return .missing }
-    if let v = parseDecimal(s, n) { return .number(v) }
-    return .text
+    return (p + start, end - start)
   }
 
   /// Parses the decimal grammar; `nil` when the text is not a number.
@@ -116,9 +140,9 @@ enum NumberParser {
       if e == 0 {
         value = m
       } else if e > 0 && e <= 22 {
-        value = m * exactPowersOfTen[e]
+        value = m * exactPowerOfTen(e)
       } else if e < 0 && e >= -22 {
-        value = m / exactPowersOfTen[-e]
+        value = m / exactPowerOfTen(-e)
       }
       if let value { return negative ? -value : value }
     }

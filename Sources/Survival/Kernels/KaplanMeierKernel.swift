@@ -1,9 +1,9 @@
 /// The Kaplan–Meier and Nelson–Aalen estimates of one curve, step by step.
 ///
 /// Contract (mirrors R survival's `survfitkm.c`, survival 3.5):
-/// - Inputs, length m ≥ 1: `stop`, `status` (0/1), `weight` (≥ 0), and for
-///   counting-process data `start` (< stop). `stopOrder` sorts `stop`
-///   ascending; `startOrder` sorts `start` ascending.
+/// - Inputs, length m ≥ 1, sorted by ascending `stop`: `stop`, `status`
+///   (0/1), `weight` (≥ 0), and for counting-process data `start` (< stop)
+///   with `startOrder`, which sorts `start` ascending.
 /// - Output: one row per distinct stop time t (event or censoring), ascending:
 ///   weighted number at risk n(t) = Σ w over `start < t ≤ stop`, weighted
 ///   events d(t) and censorings, the product-limit S(t) = ∏ (1 − d/n), the
@@ -32,17 +32,16 @@ enum KaplanMeierKernel {
   }
 
   static func estimate(stop: [Double], status: [Double], weight: [Double],
-                       start: [Double]?, stopOrder: [Int32], startOrder: [Int32]?,
-                       jackknife: Bool) -> Steps {
-    let m = stopOrder.count
+                       start: [Double]?, startOrder: [Int32]?, jackknife: Bool) -> Steps {
+    let m = stop.count
     var steps = Steps()
     if m == 0 { return steps }
     // Distinct stop times.
     var times: [Double] = []
     var previous = Double.nan
-    for k in 0..<m {
-      let t = stop[Int(stopOrder[k])]
-      if t != previous { times.append(t); previous = t }
+    for t in stop where t != previous {
+      times.append(t)
+      previous = t
     }
     let nt = times.count
     var nRisk = [Double](repeating: 0, count: nt)
@@ -57,7 +56,7 @@ enum KaplanMeierKernel {
     for k in stride(from: nt - 1, through: 0, by: -1) {
       var d = 0.0, c = 0.0, d0 = 0
       while p2 >= 0 {
-        let i = Int(stopOrder[p2])
+        let i = p2
         if stop[i] < times[k] { break }
         atRisk += weight[i]
         if status[i] == 1 { d0 += 1; d += weight[i] } else { c += weight[i] }
@@ -106,7 +105,7 @@ enum KaplanMeierKernel {
     steps.cumulativeHazardStandardError = hazardSE
     if jackknife {
       let ij = infinitesimalJackknife(stop: stop, status: status, weight: weight, start: start,
-                                      stopOrder: stopOrder, startOrder: startOrder, times: times,
+                                      startOrder: startOrder, times: times,
                                       nRisk: nRisk, nEvent: nEvent, eventCount: eventCount)
       steps.standardError = ij.survival
       steps.cumulativeHazardStandardError = ij.hazard
@@ -121,10 +120,10 @@ enum KaplanMeierKernel {
   /// w·S(t−)·h/n while it is at risk and loses w·S(t−)/n at its own event.
   private static func infinitesimalJackknife(
     stop: [Double], status: [Double], weight: [Double], start: [Double]?,
-    stopOrder: [Int32], startOrder: [Int32]?, times: [Double],
+    startOrder: [Int32]?, times: [Double],
     nRisk: [Double], nEvent: [Double], eventCount: [Int]
   ) -> (survival: [Double], hazard: [Double]) {
-    let m = stopOrder.count
+    let m = stop.count
     let nt = times.count
     var atRiskWeight = [Double](repeating: 0, count: m)
     var influenceS = [Double](repeating: 0, count: m)
@@ -139,7 +138,7 @@ enum KaplanMeierKernel {
     var v1 = 0.0, v2 = 0.0
     for k in 0..<nt {
       while p2 < m {
-        let i = Int(stopOrder[p2])
+        let i = p2
         if stop[i] >= times[k] { break }
         atRiskWeight[i] = 0
         p2 += 1
@@ -160,7 +159,7 @@ enum KaplanMeierKernel {
           influenceH[i] -= atRiskWeight[i] * h / n
         }
         while p2 < m {
-          let i = Int(stopOrder[p2])
+          let i = p2
           if stop[i] > times[k] { break }
           if status[i] == 1 {
             influenceS[i] -= km * weight[i] / n
