@@ -60,8 +60,9 @@ public enum KaplanMeier {
     }
     let groups = SurvivalGroups(frame: frame, includeStrata: true)
     let jackknife = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false
-    let data = SortedSurvivalData(response: response, weights: frame.weights, partCodes: groups.factor.codes,
-                                  partCount: groups.factor.levels.count, timeFix: options.timeFix)
+    let data = try SortedSurvivalData(response: response, weights: frame.weights, partCodes: groups.factor.codes,
+                                  partCount: groups.factor.levels.count, timeFix: options.timeFix,
+                                      source: frame.source)
     let z = Normal.twoSidedCriticalValue(confidenceLevel: options.confidenceLevel)
 
     var curves: [KaplanMeierCurve] = []

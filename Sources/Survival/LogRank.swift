@@ -58,8 +58,9 @@ public enum LogRank {
     for i in 0..<frame.n {
       tags[i] = (response.status[i] == 1 ? 1 : 0) | UInt32(groups.codes[i]) << 1
     }
-    let data = SortedSurvivalData(response: response, weights: nil, partCodes: strata.codes,
-                                  partCount: strata.levels.count, tags: tags, timeFix: options.timeFix)
+    let data = try SortedSurvivalData(response: response, weights: nil, partCodes: strata.codes,
+                                  partCount: strata.levels.count, tags: tags, timeFix: options.timeFix,
+                                      source: frame.source)
     var observed = [Double](repeating: 0, count: k)
     var expected = [Double](repeating: 0, count: k)
     var variance = [Double](repeating: 0, count: k * k)

@@ -1,4 +1,5 @@
 import ModelFrame
+import Tabular
 
 /// A survival response split into parts (curves, or strata), each sorted by
 /// stop time, with near-ties merged across all parts (R's `aeqSurv` looks at
@@ -17,8 +18,10 @@ struct SortedSurvivalData {
   ///   - partCodes: part of each row, 0..<partCount.
   ///   - tags: a small non-negative integer per row carried through the sort
   ///     (status, or status | group << 1); `nil` means the status alone.
+  /// - Throws: `InputError` when merging near-tied times leaves an interval
+  ///   (start, stop] of length zero (R: "aeqSurv exception").
   init(response: SurvivalResponse, weights: [Double]?, partCodes: [Int32], partCount: Int,
-       tags: [UInt32]? = nil, timeFix: Bool) {
+       tags: [UInt32]? = nil, timeFix: Bool, source: String) throws {
     let n = response.count
     var counts = [Int](repeating: 0, count: partCount)
     for c in partCodes { counts[Int(c)] += 1 }
@@ -82,6 +85,11 @@ struct SortedSurvivalData {
           if response.start != nil {
             let sorted = sequences[parts.count + k]
             for (j, i) in parts[k].startOrder!.enumerated() { parts[k].start![Int(i)] = sorted[j] }
+            for (i, start) in parts[k].start!.enumerated() where !(start < parts[k].stop[i]) {
+              let row = Int(parts[k].rows[i])
+              throw InputError(InputLocation(source: source),
+                               "the interval (\(RNumberText.format(response.start![row])), \(RNumberText.format(response.stop[row]))] has length 0 once near-tied times are merged (R's aeqSurv), expected start and stop further apart than 1.5e-8")
+            }
           }
         }
       }

@@ -159,3 +159,16 @@ struct KaplanMeierPropertyTests {
     }
   }
 }
+
+@Suite("Kaplan–Meier: counting-process edge cases")
+struct CountingProcessEdgeTests {
+  @Test("an interval that near-tie merging shrinks to length 0 is an error, as R's aeqSurv")
+  func zeroLength() {
+    do {
+      _ = try kaplanMeier("a,b,s\n1,1.000000000001,1\n0,5,0\n", "Surv(a, b, s) ~ 1")
+      Issue.record("expected an error")
+    } catch let e as InputError {
+      #expect(e.description == "d.csv: the interval (1, 1.000000000001] has length 0 once near-tied times are merged (R's aeqSurv), expected start and stop further apart than 1.5e-8")
+    } catch { Issue.record("\(error)") }
+  }
+}
