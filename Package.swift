@@ -32,13 +32,15 @@ let package = Package(
     .target(name: "Survival", dependencies: ["ModelFrame", "LinearAlgebra", "Distributions"],
             exclude: ["README.md"]),
 
+    .target(name: "StudyDesign", dependencies: ["Distributions"], exclude: ["README.md"]),
+
     // Output.
     .target(name: "Rendering"),
-    .target(name: "Reports", dependencies: ["Survival", "Rendering"]),
+    .target(name: "Reports", dependencies: ["Survival", "StudyDesign", "Rendering"]),
 
     // Entry points.
     .target(name: "OutcomesCLI", dependencies: [
-      "Reports", "Rendering", "Survival", "ModelFrame", "Tabular",
+      "Reports", "Rendering", "Survival", "StudyDesign", "ModelFrame", "Tabular",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
@@ -55,6 +57,7 @@ let package = Package(
     .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
                 exclude: ["References"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
+    .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "TestSupport"]),
     .testTarget(name: "OutcomesCLITests", dependencies: [
       "OutcomesCLI", "TestSupport", "outcomes",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,7 +14,7 @@ public struct Outcomes: ParsableCommand {
     abstract: "Survival and response-rate statistics whose numbers match R.",
     discussion: "Every analysis prints an aligned table by default; --format json prints the contract's JSON.",
     version: "0.1.0",
-    subcommands: [KaplanMeierCommand.self, LogRankCommand.self])
+    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, DesignCommand.self])
 
   public init() {}
 }
@@ -64,14 +64,15 @@ public enum OutcomesCLI {
   }
 
   private static func example(for args: [String]) -> String? {
-    let commands: [(String, DocumentedCommand.Type)] = [
-      (KaplanMeierCommand.configuration.commandName ?? "", KaplanMeierCommand.self),
-      (LogRankCommand.configuration.commandName ?? "", LogRankCommand.self),
-    ]
-    guard let name = args.first(where: { !$0.hasPrefix("-") }) else {
-      return "  outcomes km --data Datasets/lung.csv --formula \"Surv(time, status) ~ sex\""
+    let names = args.prefix { !$0.hasPrefix("-") }
+    switch Array(names) {
+    case []: return "  outcomes km --data Datasets/lung.csv --formula \"Surv(time, status) ~ sex\""
+    case ["km"]: return KaplanMeierCommand.example
+    case ["logrank"]: return LogRankCommand.example
+    case ["design"]: return DesignCommand.example
+    case ["design", "logrank"]: return LogRankDesignCommand.example
+    default: return nil
     }
-    return commands.first { $0.0 == name }?.1.example
   }
 }
 

@@ -86,11 +86,11 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in ["km", "logrank"] {
-      let r = try runOutcomes([command, "--help"])
+    for command in [["km"], ["logrank"], ["design", "logrank"]] {
+      let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
       let tail = r.stdout.split(separator: "\n").suffix(2).joined(separator: "\n")
-      #expect(tail.contains("EXAMPLE:") && tail.contains("outcomes \(command) --data Datasets/"), "\(command): \(tail)")
+      #expect(tail.contains("EXAMPLE:") && tail.contains("outcomes \(command.joined(separator: " ")) --"), "\(command): \(tail)")
     }
   }
 
@@ -132,6 +132,8 @@ struct CLITests {
     try expectBadInput(["logrank", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1"],
                        "--formula: no groups to test, expected a grouping variable after '~'")
     try expectBadInput(["km", "--formula", "Surv(time, status) ~ 1"], "Missing expected argument '--data <data>'")
+    try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
+    try expectBadInput(["cox", "--data", "Datasets/lung.csv"], "unknown command \"cox\", expected one of: km, logrank, design")
   }
 
   @Test("not errors: a factor level without rows is dropped; no events gives survival 1 and a null median")
