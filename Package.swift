@@ -29,7 +29,7 @@ let package = Package(
     .target(name: "ModelFrame", dependencies: ["Tabular", "LinearAlgebra"], exclude: ["README.md"]),
 
     // Analyses.
-    .target(name: "Survival", dependencies: ["ModelFrame", "LinearAlgebra", "Distributions"],
+    .target(name: "Survival", dependencies: ["ModelFrame", "LinearAlgebra", "Distributions", "CBLAS"],
             exclude: ["README.md"]),
 
     .target(name: "StudyDesign", dependencies: ["Distributions"], exclude: ["README.md"]),

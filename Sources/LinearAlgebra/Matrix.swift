@@ -34,6 +34,19 @@ public struct Matrix: Sendable, Equatable {
     }
   }
 
+  /// A matrix from rows, with the column count given (so an empty list of rows works).
+  public init(_ rowsOfValues: [[Double]], columns: Int) {
+    self.init(rows: rowsOfValues.count, columns: columns)
+    for (i, row) in rowsOfValues.enumerated() {
+      for (j, v) in row.enumerated() { self[i, j] = v }
+    }
+  }
+
+  /// The rows as nested arrays.
+  public var rowsOfValues: [[Double]] {
+    (0..<rows).map { i in (0..<columns).map { j in self[i, j] } }
+  }
+
   /// The `n × n` identity.
   public static func identity(_ n: Int) -> Matrix {
     var m = Matrix(rows: n, columns: n)

@@ -14,7 +14,7 @@ public struct Outcomes: ParsableCommand {
     abstract: "Survival and response-rate statistics whose numbers match R.",
     discussion: "Every analysis prints an aligned table by default; --format json prints the contract's JSON.",
     version: "0.1.0",
-    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, DesignCommand.self])
+    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, DesignCommand.self])
 
   public init() {}
 }
@@ -69,6 +69,7 @@ public enum OutcomesCLI {
     case []: return "  outcomes km --data Datasets/lung.csv --formula \"Surv(time, status) ~ sex\""
     case ["km"]: return KaplanMeierCommand.example
     case ["logrank"]: return LogRankCommand.example
+    case ["cox"]: return CoxCommand.example
     case ["design"]: return DesignCommand.example
     case ["design", "logrank"]: return LogRankDesignCommand.example
     default: return nil

@@ -1,0 +1,344 @@
+import CBLAS
+import Distributions
+import LinearAlgebra
+import ModelFrame
+import Tabular
+
+/// Cox proportional-hazards regression; matches R
+/// `coxph(Surv(time, status) ~ x + strata(s) + cluster(id), ties = "efron")`,
+/// survival 3.5, and the numbers of `summary.coxph`, `fit$concordance` and
+/// `cox.zph`.
+///
+///     ℓ(β) = Σ_events w_i [η_i − log Σ_{j ∈ R(t_i)} w_j exp(η_j)]
+///
+/// (Efron's correction for tied events by default.)
+/// - Newton–Raphson from β = 0, converging when the relative change of ℓ is
+///   at most 1e-9, at most 20 iterations (R's `coxph.control`).
+/// - Covariates are centred and scaled before fitting, as R's `coxfit6.c`, so
+///   that the singularity rule (`cholesky2`, tolerance ε^0.75) sees the same
+///   matrix as R: an aliased column gets a `nil` coefficient and a warning.
+/// - `strata()` gives each stratum its own baseline hazard; case weights must
+///   be positive; counting-process data give time-varying covariates and
+///   left truncation; `cluster(id)` (or non-integer weights, as R) gives the
+///   robust sandwich variance, used for z, p, limits and the Wald test.
+/// - Reference: Cox (1972), doi:10.1111/j.2517-6161.1972.tb00899.x;
+///   Efron (1977), doi:10.1080/01621459.1977.10480613; Lin & Wei (1989),
+///   doi:10.1080/01621459.1989.10478874.
+public enum Cox {
+  public struct Options: Sendable {
+    public var ties: CoxTies
+    public var confidenceLevel: Double
+    /// R's `iter.max`.
+    public var maxIterations: Int
+    /// R's `eps`: relative change of the log-likelihood.
+    public var tolerance: Double
+    /// R's `toler.chol`.
+    public var cholTolerance: Double
+    public var timeFix: Bool
+    /// Test proportional hazards (R's `cox.zph`) on this time scale.
+    public var proportionalHazards: ZPHTransform?
+
+    public init(ties: CoxTies = .efron, confidenceLevel: Double = 0.95, maxIterations: Int = 20,
+                tolerance: Double = Cox.defaultTolerance, cholTolerance: Double = RankRevealingCholesky.defaultTolerance,
+                timeFix: Bool = true, proportionalHazards: ZPHTransform? = nil) {
+      self.ties = ties
+      self.confidenceLevel = confidenceLevel
+      self.maxIterations = maxIterations
+      self.tolerance = tolerance
+      self.cholTolerance = cholTolerance
+      self.timeFix = timeFix
+      self.proportionalHazards = proportionalHazards
+    }
+  }
+
+  /// R `coxph.control(eps)`.
+  public static let defaultTolerance = 1e-9
+  /// R `coxph.control(toler.inf)`: √eps.
+  static let infiniteTolerance = defaultTolerance.squareRoot()
+
+  public static func fit(_ frame: ModelFrame, options: Options = Options()) throws -> CoxFit {
+    try CoxModel(frame: frame, options: options).fit
+  }
+}
+
+/// A fitted model with everything the diagnostics need, in sorted row order.
+public struct CoxModel: Sendable {
+  /// Problems up to this size (n·p²) are fitted with R's own arithmetic
+  /// (`CoxExactKernel`), so that even the last bits of the coefficients agree
+  /// with R; larger ones with the BLAS kernel.
+  static let exactKernelLimit = 4e7
+
+  public let fit: CoxFit
+  let sets: CoxRiskSets
+  /// Centred and scaled design, sorted rows, n × p column-major.
+  let x: [Double]
+  let p: Int
+  let scale: [Double]
+  let columnNames: [String]
+  /// Row of the model frame of each sorted row.
+  let rows: [Int32]
+  let betaScaled: [Double]
+  /// Naive variance in original units.
+  let variance: Matrix
+  let evaluation: CoxPartialLikelihoodKernel.Evaluation
+  let ties: CoxTies
+  let assign: [Int]
+  let termLabels: [String]
+  let strataLevels: [String]?
+  let stratumOfRow: [Int32]
+  /// Weighted column means the design was centred on.
+  let weightedMeans: [Double]
+
+  public init(frame: ModelFrame, options: Cox.Options) throws {
+    let location = InputLocation(source: "--formula")
+    guard let response = frame.response else {
+      throw InputError(location, "expected a survival response Surv(time, status)")
+    }
+    var eventCount = 0
+    for s in response.status where s == 1 { eventCount += 1 }
+    if eventCount == 0 {
+      throw InputError(InputLocation(source: frame.source), "cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
+    }
+    if let w = frame.weights, let k = w.firstIndex(where: { !($0 > 0) }) {
+      throw InputError(InputLocation(source: "--weights"),
+                       "weights must be positive for a Cox model (R: \"Invalid weights, must be >0\"), found \(RNumberText.format(w[k])) in row \(frame.rows[k] + 1) of the data")
+    }
+    let design = frame.designMatrix(intercept: false)
+    let p = design.columns
+    let n = frame.n
+    let strataFactor = frame.strata ?? Factor(levels: ["all"], codes: [Int32](repeating: 0, count: n))
+    let sorted = try SortedSurvivalData(response: response, weights: frame.weights, partCodes: strataFactor.codes,
+                                        partCount: strataFactor.levels.count, timeFix: options.timeFix,
+                                        source: frame.source)
+    var stop: [Double] = [], status: [Double] = [], weight: [Double] = [], rows: [Int32] = []
+    var start: [Double]? = response.start == nil ? nil : []
+    var strataRanges: [Range<Int>] = []
+    var stratumOfRow: [Int32] = []
+    stop.reserveCapacity(n); status.reserveCapacity(n); weight.reserveCapacity(n); rows.reserveCapacity(n)
+    for (s, part) in sorted.parts.enumerated() where part.count > 0 {
+      let first = stop.count
+      stop.append(contentsOf: part.stop)
+      status.append(contentsOf: part.status)
+      weight.append(contentsOf: part.weights)
+      rows.append(contentsOf: part.rows)
+      start?.append(contentsOf: part.start!)
+      strataRanges.append(first..<stop.count)
+      stratumOfRow.append(contentsOf: repeatElement(Int32(s), count: part.count))
+    }
+
+    // Sorted, centred and scaled design (R's coxfit6: weighted means; scale
+    // = Σw / Σ w|x − mean|).
+    var x = [Double](repeating: 0, count: n * p)
+    var means = [Double](repeating: 0, count: p)
+    var scale = [Double](repeating: 1, count: p)
+    var totalWeight = 0.0
+    for w in weight { totalWeight += w }
+    design.matrix.storage.withUnsafeBufferPointer { source in
+      for k in 0..<p {
+        let column = source.baseAddress! + k * n
+        var sum = 0.0
+        for (i, r) in rows.enumerated() {
+          let v = column[Int(r)]
+          x[i + k * n] = v
+          sum += weight[i] * v
+        }
+        let mean = sum / totalWeight
+        var absolute = 0.0
+        for i in 0..<n {
+          x[i + k * n] -= mean
+          absolute += weight[i] * abs(x[i + k * n])
+        }
+        let s = absolute > 0 ? totalWeight / absolute : 1
+        for i in 0..<n { x[i + k * n] *= s }
+        means[k] = mean
+        scale[k] = s
+      }
+    }
+    let weightedMeans = means
+    if response.isCountingProcess {
+      // R's agreg.fit reports unweighted column means.
+      for k in 0..<p {
+        var sum = 0.0
+        for i in 0..<n { sum += design.matrix.storage[i + k * n] }
+        means[k] = sum / Double(n)
+      }
+    }
+
+    let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges)
+    let useExactKernel = !response.isCountingProcess && Double(n) * Double(p * p) <= CoxModel.exactKernelLimit
+    let result: CoxNewtonRaphson.Result
+    if useExactKernel {
+      result = try CoxNewtonRaphson.fit(
+        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
+        evaluate: { beta in
+          let e = CoxExactKernel.evaluate(sets: sets, x: x, p: p, beta: beta, ties: options.ties)
+          return (e.logLikelihood, e.score, Matrix(e.information.isEmpty ? [] : e.information, columns: p))
+        },
+        factor: { RCholesky($0.rowsOfValues, tolerance: options.cholTolerance) })
+    } else {
+      let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
+      result = try CoxNewtonRaphson.fit(
+        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
+        evaluate: { beta in
+          let e = CoxPartialLikelihoodKernel.evaluate(sets: sets, x: x, p: p, beta: beta, ties: options.ties,
+                                                      eventScore: eventScore)
+          return (e.logLikelihood, e.score, e.information)
+        },
+        factor: { try RankRevealingCholesky($0, tolerance: options.cholTolerance) })
+    }
+    // Terms, hazards and risk sets at the fitted β, for residuals, zph, baseline.
+    let evaluation = CoxPartialLikelihoodKernel.evaluate(
+      sets: sets, x: x, p: p, beta: result.beta, ties: options.ties,
+      eventScore: CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p))
+
+    var beta = [Double](repeating: 0, count: p)
+    var variance = Matrix(rows: p, columns: p)
+    for k in 0..<p {
+      beta[k] = result.beta[k] * scale[k]
+      for l in 0..<p {
+        // R: imat[j][i] *= scale[i]*scale[j] with i ≥ j.
+        let (i, j) = k >= l ? (k, l) : (l, k)
+        variance[k, l] = result.variance[k, l] * (scale[i] * scale[j])
+      }
+    }
+    let dropped = Set(result.droppedColumns)
+    var warnings: [FitWarning] = []
+    if !dropped.isEmpty {
+      let columns = result.droppedColumns.sorted()
+      warnings.append(.singular(columns: columns, names: columns.map { design.columnNames[$0] }))
+    }
+    // Infinite coefficients: the next Newton step |u V| is still large (R's test).
+    let score = (0..<p).map { result.score[$0] / scale[$0] }
+    var step = [Double](repeating: 0, count: p)
+    for k in 0..<p { for l in 0..<p { step[k] += score[l] * variance[l, k] } }
+    if options.maxIterations > 1 {
+      switch result.status {
+      case .converged:
+        let infinite = (0..<p).filter { k in
+          !score[k].isFinite || (response.isCountingProcess
+            ? abs(step[k]) > Cox.infiniteTolerance * (1 + abs(beta[k]))
+            : abs(step[k]) > options.tolerance && abs(step[k]) > Cox.infiniteTolerance * abs(beta[k]))
+        }
+        if !infinite.isEmpty { warnings.append(.infiniteCoefficients(columns: infinite)) }
+      case .maxIterations, .notFinite:
+        warnings.append(.didNotConverge(iterations: result.iterations))
+      }
+    }
+
+    self.sets = sets
+    self.x = x
+    self.p = p
+    self.scale = scale
+    self.columnNames = design.columnNames
+    self.rows = rows
+    self.betaScaled = result.beta
+    self.variance = variance
+    self.evaluation = evaluation
+    self.ties = options.ties
+    self.assign = design.assign
+    self.termLabels = frame.terms.terms.map(\.label)
+    self.strataLevels = frame.strata?.levels
+    self.stratumOfRow = stratumOfRow
+    self.weightedMeans = weightedMeans
+
+    // Robust variance: cluster(), or non-integer weights (R's coxph).
+    let fractionalWeights = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false
+    var robustVariance: Matrix? = nil
+    if frame.cluster != nil || fractionalWeights {
+      let clusterOfRow: [Int32]
+      let clusterCount: Int
+      if let cluster = frame.cluster {
+        clusterOfRow = rows.map { cluster.codes[Int($0)] }
+        clusterCount = cluster.levels.count
+      } else {
+        clusterOfRow = (0..<Int32(n)).map { $0 }
+        clusterCount = n
+      }
+      robustVariance = CoxModel.sandwich(dfbeta: CoxModel.dfbeta(sets: sets, x: x, p: p, scale: scale,
+                                                                 evaluation: evaluation,
+                                                                 variance: variance, weighted: true),
+                                         n: n, p: p, cluster: clusterOfRow, clusterCount: clusterCount)
+    }
+
+    let z = Normal.twoSidedCriticalValue(confidenceLevel: options.confidenceLevel)
+    var terms: [CoxTerm] = []
+    for k in 0..<p {
+      if dropped.contains(k) {
+        terms.append(CoxTerm(name: design.columnNames[k], coefficient: nil, hazardRatio: nil, standardError: nil,
+                             robustStandardError: nil, z: nil, p: nil, lower: nil, upper: nil))
+        continue
+      }
+      let se = variance[k, k].squareRoot()
+      let robustSE = robustVariance.map { $0[k, k].squareRoot() }
+      let usedSE = robustSE ?? se
+      let zValue = beta[k] / usedSE
+      terms.append(CoxTerm(name: design.columnNames[k], coefficient: beta[k], hazardRatio: exp(beta[k]),
+                           standardError: se, robustStandardError: robustSE, z: zValue,
+                           p: ChiSquared(degreesOfFreedom: 1).cdf(zValue * zValue, tail: .upper),
+                           lower: exp(beta[k] - z * usedSE), upper: exp(beta[k] + z * usedSE)))
+    }
+
+    let kept = (0..<p).filter { !dropped.contains($0) }
+    let df = kept.count
+    func test(_ statistic: Double) -> ChiSquareTest {
+      ChiSquareTest(statistic: statistic, degreesOfFreedom: df,
+                    p: ChiSquared(degreesOfFreedom: Double(df)).cdf(statistic, tail: .upper))
+    }
+    // Wald: βᵀ V⁻ β on the kept coefficients (R's coxph.wtest, cholesky2 tolerance).
+    let waldVariance = robustVariance ?? variance
+    var vk = Matrix(rows: df, columns: df)
+    for (a, i) in kept.enumerated() { for (b, j) in kept.enumerated() { vk[a, b] = waldVariance[i, j] } }
+    let bk = kept.map { beta[$0] }
+    var wald = 0.0
+    if df > 0 {
+      let solved = try RankRevealingCholesky(vk, tolerance: options.cholTolerance).solve(bk)
+      for a in 0..<df { wald += bk[a] * solved[a] }
+    }
+    let tests = CoxTests(likelihoodRatio: test(2 * (result.logLikelihood - result.logLikelihoodNull)),
+                         wald: test(wald), score: test(result.scoreTest))
+
+    // The linear predictor as R computes it for the concordance:
+    // c(X %*% coef) − sum(coef * means), X in data order (one dgemv). Rows
+    // with equal covariates can differ in the last bit this way, exactly as
+    // in R, and R then counts them as not tied.
+    var linearPredictor = [Double](repeating: 0, count: n)
+    if p > 0 {
+      let coefficients = (0..<p).map { dropped.contains($0) ? 0 : beta[$0] }
+      design.matrix.storage.withUnsafeBufferPointer { xp in
+        coefficients.withUnsafeBufferPointer { bp in
+          linearPredictor.withUnsafeMutableBufferPointer { lp in
+            cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(p), 1, xp.baseAddress, Int32(n),
+                        bp.baseAddress, 1, 0, lp.baseAddress, 1)
+          }
+        }
+      }
+      // R's sum() accumulates in long double.
+      var centre: Float80 = 0
+      for k in 0..<p { centre += Float80(coefficients[k] * means[k]) }
+      let shift = Double(centre)
+      for i in 0..<n { linearPredictor[i] -= shift }
+    }
+    let concordance = CoxModel.concordance(sets: sets, eta: rows.map { linearPredictor[Int($0)] },
+                                           cluster: frame.cluster.map { c in
+      rows.map { c.codes[Int($0)] }
+    }, clusterCount: frame.cluster?.levels.count ?? 0)
+
+    var fit = CoxFit(ties: options.ties, n: n, nDropped: frame.nDropped, events: eventCount,
+                     confidenceLevel: options.confidenceLevel, terms: terms,
+                     logLikelihoodNull: result.logLikelihoodNull, logLikelihood: result.logLikelihood,
+                     iterations: result.iterations, tests: tests, concordance: concordance,
+                     proportionalHazards: nil, warnings: warnings, robust: robustVariance != nil, means: means)
+    if let transform = options.proportionalHazards {
+      fit.proportionalHazards = try CoxModel.proportionalHazardsTest(
+        sets: sets, x: x, p: p, evaluation: evaluation, ties: options.ties, transform: transform,
+        kept: kept, assign: design.assign, termLabels: frame.terms.terms.map(\.label))
+    }
+    self.fit = fit
+  }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
