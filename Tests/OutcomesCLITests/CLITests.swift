@@ -133,7 +133,7 @@ struct CLITests {
                        "--formula: no groups to test, expected a grouping variable after '~'")
     try expectBadInput(["km", "--formula", "Surv(time, status) ~ 1"], "Missing expected argument '--data <data>'")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
-    try expectBadInput(["cox", "--data", "Datasets/lung.csv"], "unknown command \"cox\", expected one of: km, logrank, design")
+    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, design")
   }
 
   @Test("not errors: a factor level without rows is dropped; no events gives survival 1 and a null median")
