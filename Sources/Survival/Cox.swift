@@ -131,17 +131,23 @@ public struct CoxModel: Sendable {
     var x = [Double](repeating: 0, count: n * p)
     var means = [Double](repeating: 0, count: p)
     var scale = [Double](repeating: 1, count: p)
+    var centred = [Bool](repeating: false, count: p)
     var totalWeight = 0.0
     for w in weight { totalWeight += w }
     design.matrix.storage.withUnsafeBufferPointer { source in
       for k in 0..<p {
         let column = source.baseAddress! + k * n
         var sum = 0.0
+        var indicator = true
         for (i, r) in rows.enumerated() {
           let v = column[Int(r)]
           x[i + k * n] = v
           sum += weight[i] * v
+          if v != 0 && v != 1 && v != -1 { indicator = false }
         }
+        // R's coxph(nocenter = c(-1, 0, 1)): such columns are neither centred nor scaled.
+        if indicator { continue }
+        centred[k] = true
         let mean = sum / totalWeight
         var absolute = 0.0
         for i in 0..<n {
@@ -157,7 +163,7 @@ public struct CoxModel: Sendable {
     let weightedMeans = means
     if response.isCountingProcess {
       // R's agreg.fit reports unweighted column means.
-      for k in 0..<p {
+      for k in 0..<p where centred[k] {
         var sum = 0.0
         for i in 0..<n { sum += design.matrix.storage[i + k * n] }
         means[k] = sum / Double(n)
@@ -278,6 +284,9 @@ public struct CoxModel: Sendable {
                            lower: exp(beta[k] - z * usedSE), upper: exp(beta[k] + z * usedSE)))
     }
 
+    for case .infiniteCoefficients(let columns) in warnings {
+      for k in columns { terms[k].mayBeInfinite = true }
+    }
     let kept = (0..<p).filter { !dropped.contains($0) }
     let df = kept.count
     func test(_ statistic: Double) -> ChiSquareTest {

@@ -39,6 +39,9 @@ public struct CoxTerm: Sendable, Equatable {
   /// Confidence limits of exp(coef).
   public var lower: Double?
   public var upper: Double?
+  /// The log-likelihood converged while this coefficient was still moving
+  /// (monotone likelihood, separation): its estimate is not finite in truth.
+  public var mayBeInfinite: Bool = false
 }
 
 /// A chi-square test.
@@ -131,7 +134,7 @@ extension CoxFit: Encodable {
 extension CoxTerm: Encodable {
   enum CodingKeys: String, CodingKey {
     case name = "term", coefficient = "coef", hazardRatio = "exp_coef", standardError = "se"
-    case robustStandardError = "robust_se", z, p, lower, upper
+    case robustStandardError = "robust_se", z, p, lower, upper, mayBeInfinite = "may_be_infinite"
   }
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -144,6 +147,7 @@ extension CoxTerm: Encodable {
     try c.encode(p, forKey: .p)
     try c.encode(lower, forKey: .lower)
     try c.encode(upper, forKey: .upper)
+    if mayBeInfinite { try c.encode(true, forKey: .mayBeInfinite) }
   }
 }
 

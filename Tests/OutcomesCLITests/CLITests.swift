@@ -86,7 +86,7 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in [["km"], ["logrank"], ["design", "logrank"]] {
+    for command in [["km"], ["logrank"], ["cox"], ["design", "logrank"]] {
       let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
       let tail = r.stdout.split(separator: "\n").suffix(2).joined(separator: "\n")
@@ -132,8 +132,39 @@ struct CLITests {
     try expectBadInput(["logrank", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1"],
                        "--formula: no groups to test, expected a grouping variable after '~'")
     try expectBadInput(["km", "--formula", "Surv(time, status) ~ 1"], "Missing expected argument '--data <data>'")
+    let noEvents = try temporaryFile("t,s,x\n1,0,1\n2,0,2\n")
+    try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
+                       "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
+    try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "exact"],
+                       "--ties: expected efron or breslow, found \"exact\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
     try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, design")
+  }
+
+  @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")
+  func cox() throws {
+    let r = try runOutcomes(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age + sex",
+                             "--format", "json", "--iter-max", "2"])
+    #expect(r.status == 0)
+    #expect(r.stderr == "outcomes: warning: Ran out of iterations and did not converge\n")
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["command"] == .string("cox"))
+    #expect(json["iterations"]?.number == 3)
+    #expect(json["warnings"] == .array([.string("Ran out of iterations and did not converge")]))
+    for key in ["ties", "n", "n_dropped", "events", "terms", "loglik_null", "loglik", "tests", "concordance"] {
+      #expect(json[key] != nil, "\(key)")
+    }
+    let residuals = try temporaryFile("", name: "residuals.csv")
+    let baseline = URL(fileURLWithPath: residuals).deletingLastPathComponent().appendingPathComponent("baseline.csv").path
+    let z = try runOutcomes(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age + sex + strata(ph.ecog)",
+                             "--zph", "--residuals", residuals, "--baseline", baseline])
+    #expect(z.status == 0)
+    #expect(z.stdout.contains("Proportional hazards (R cox.zph"))
+    let lines = try String(contentsOfFile: residuals, encoding: .utf8).split(separator: "\r\n")
+    #expect(lines.first == "row,time,status,martingale,deviance,score.age,score.sex,schoenfeld.age,schoenfeld.sex,dfbeta.age,dfbeta.sex")
+    #expect(lines.count == 228)  // header + 227 rows (one ph.ecog missing)
+    let base = try String(contentsOfFile: baseline, encoding: .utf8)
+    #expect(base.hasPrefix("time,hazard,strata\r\n"))
   }
 
   @Test("not errors: a factor level without rows is dropped; no events gives survival 1 and a null median")

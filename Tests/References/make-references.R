@@ -218,6 +218,115 @@ lr_case("logrank-pbc-death-trt", "pbc", pbc, Surv(time, status == 2) ~ trt,
 lr_case("logrank-near-ties", "near-ties", near, Surv(time, status) ~ g, c("--formula", "Surv(time, status) ~ g"),
         path = near_path)
 
+# ---- Cox regression (coxph, summary.coxph, cox.zph, residuals, basehaz) ----
+cox_dir <- "Tests/SurvivalTests/CoxReferences"
+dir.create(cox_dir, showWarnings = FALSE, recursive = TRUE)
+cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights = NULL,
+                     conf.int = 0.95, extra_args = character(0)) {
+  data <- read.csv(path)
+  # cox.zph in survival 3.5-3 fails on integer (start, stop) columns; store doubles.
+  data[] <- lapply(data, function(v) if (is.integer(v)) as.numeric(v) else v)
+  data$.w <- if (is.null(weights)) rep(1, nrow(data)) else data[[weights]]
+  f <- as.formula(formula_text)
+  fit <- if (is.null(weights)) coxph(f, data = data, ties = ties, x = TRUE, y = TRUE)
+         else coxph(f, data = data, ties = ties, weights = .w, x = TRUE, y = TRUE)
+  coef <- coef(fit)
+  robust <- !is.null(fit$naive.var)
+  naive <- if (robust) fit$naive.var else fit$var
+  se <- sqrt(diag(naive))
+  rse <- if (robust) sqrt(diag(fit$var)) else rep(NA, length(coef))
+  used <- if (robust) rse else se
+  z <- coef / used
+  zq <- qnorm(1 - (1 - conf.int) / 2)
+  terms <- lapply(seq_along(coef), function(k) {
+    if (is.na(coef[k])) return(list(term = names(coef)[k], coef = NULL, exp_coef = NULL, se = NULL,
+                                    robust_se = NULL, z = NULL, p = NULL, lower = NULL, upper = NULL))
+    list(term = names(coef)[k], coef = unname(coef[k]), exp_coef = exp(unname(coef[k])), se = unname(se[k]),
+         robust_se = if (robust) unname(rse[k]) else NULL, z = unname(z[k]),
+         p = pchisq(unname(z[k])^2, 1, lower.tail = FALSE),
+         lower = exp(unname(coef[k]) - zq * unname(used[k])), upper = exp(unname(coef[k]) + zq * unname(used[k])))
+  })
+  df <- sum(!is.na(coef))
+  lr <- 2 * diff(fit$loglik)
+  expect <- list(ties = ties, n = fit$n, n_dropped = length(fit$na.action), events = fit$nevent,
+                 terms = terms, loglik_null = fit$loglik[1], loglik = fit$loglik[2], iterations = fit$iter,
+                 tests = list(likelihood_ratio = list(statistic = lr, df = df, p = pchisq(lr, df, lower.tail = FALSE)),
+                              wald = list(statistic = unname(fit$wald.test), df = df,
+                                          p = pchisq(unname(fit$wald.test), df, lower.tail = FALSE)),
+                              score = list(statistic = unname(fit$score), df = df,
+                                           p = pchisq(unname(fit$score), df, lower.tail = FALSE))),
+                 concordance = list(c = unname(fit$concordance["concordance"]), se = unname(fit$concordance["std"])))
+  if (!is.null(zph)) {
+    zt <- cox.zph(fit, transform = zph)$table
+    k <- nrow(zt)
+    expect$zph <- list(terms = lapply(seq_len(k - 1), function(i)
+                         list(term = rownames(zt)[i], chisq = zt[i, 1], df = zt[i, 2], p = zt[i, 3])),
+                       global = list(chisq = zt[k, 1], df = zt[k, 2], p = zt[k, 3]))
+  }
+  # Residuals, per observation in data order (after rows with missing values are dropped).
+  mart <- residuals(fit, "martingale")
+  dev <- residuals(fit, "deviance")
+  sc <- as.matrix(residuals(fit, "score"))
+  dfb <- as.matrix(residuals(fit, "dfbeta"))
+  sch <- as.matrix(residuals(fit, "schoenfeld"))
+  y <- fit$y; ny <- ncol(y); status <- y[, ny]
+  strat <- if (is.null(fit$strata)) rep(1, nrow(y)) else as.numeric(fit$strata)
+  ord <- order(strat, y[, ny - 1], -status)
+  sch_rows <- ord[status[ord] == 1]
+  rows <- lapply(seq_len(nrow(y)), function(i) {
+    j <- match(i, sch_rows)
+    list(martingale = unname(mart[i]), deviance = unname(dev[i]), score = unname(sc[i, ]),
+         dfbeta = unname(dfb[i, ]), schoenfeld = if (is.na(j)) NULL else unname(sch[j, ]))
+  })
+  bh <- basehaz(fit, centered = FALSE)
+  baseline <- lapply(seq_len(nrow(bh)), function(i)
+    list(time = bh$time[i], hazard = bh$hazard[i],
+         strata = if (is.null(bh$strata)) NULL else as.character(bh$strata[i])))
+  args <- c("cox", "--data", path, "--formula", formula_text, "--ties", ties)
+  if (!is.null(zph)) args <- c(args, "--zph", "--zph-transform", zph)
+  if (!is.null(weights)) args <- c(args, "--weights", weights)
+  if (conf.int != 0.95) args <- c(args, "--conf-level", as.character(conf.int))
+  case <- list(id = id, reference = header,
+               call = paste0("coxph(", formula_text, ", data = read.csv(\"", path, "\"), ties = \"", ties, "\"",
+                             if (is.null(weights)) "" else paste0(", weights = ", weights), ")",
+                             if (is.null(zph)) "" else paste0("; cox.zph(fit, transform = \"", zph, "\")"),
+                             "; residuals(fit, type); basehaz(fit, centered = FALSE)"),
+               args = c(args, extra_args), expect = expect, residuals = rows, baseline = baseline)
+  writeLines(to_json(case), file.path(cox_dir, paste0(id, ".json")))
+}
+cox_case("cox-lung-age-sex-efron", "Datasets/lung.csv", "Surv(time, status) ~ age + sex", zph = "km")
+cox_case("cox-lung-age-sex-breslow", "Datasets/lung.csv", "Surv(time, status) ~ age + sex", ties = "breslow", zph = "km")
+cox_case("cox-lung-strata-sex-factor-ecog", "Datasets/lung.csv",
+         "Surv(time, status) ~ age + factor(ph.ecog) + strata(sex)", zph = "km")
+cox_case("cox-lung-cluster-inst", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + ph.ecog + cluster(inst)", zph = "km")
+cox_case("cox-lung-interaction", "Datasets/lung.csv", "Surv(time, status) ~ age * sex + ph.karno", conf.int = 0.9)
+cox_case("cox-veteran-celltype-rank", "Datasets/veteran.csv",
+         "Surv(time, status) ~ trt + celltype + karno + diagtime + age + prior", zph = "rank")
+cox_case("cox-veteran-strata-breslow", "Datasets/veteran.csv", "Surv(time, status) ~ trt + karno + strata(celltype)",
+         ties = "breslow", zph = "identity")
+cox_case("cox-ovarian-rx", "Datasets/ovarian.csv", "Surv(futime, fustat) ~ age + factor(rx) + ecog.ps", zph = "identity")
+cox_case("cox-colon-cluster-strata", "Datasets/colon.csv",
+         "Surv(time, status) ~ rx + sex + age + nodes + strata(etype) + cluster(id)")
+cox_case("cox-pbc-death", "Datasets/pbc.csv", "Surv(time, status == 2) ~ age + edema + bili + albumin + protime",
+         zph = "log")
+cox_case("cox-rossi", "Datasets/rossi.csv", "Surv(week, arrest) ~ fin + age + race + wexp + mar + paro + prio", zph = "km")
+cox_case("cox-rossi-breslow", "Datasets/rossi.csv", "Surv(week, arrest) ~ fin + age + prio", ties = "breslow")
+cox_case("cox-heart-counting", "Datasets/heart.csv", "Surv(start, stop, event) ~ age + year + surgery + transplant",
+         zph = "km")
+cox_case("cox-heart-counting-cluster", "Datasets/heart.csv",
+         "Surv(start, stop, event) ~ age + surgery + transplant + cluster(id)", ties = "breslow")
+cox_case("cox-lung-weights-integer", "Tests/SurvivalTests/References/lung-weights.csv",
+         "Surv(time, status) ~ sex + ph.ecog", weights = "wint", zph = "km")
+cox_case("cox-lung-weights-fraction", "Tests/SurvivalTests/References/lung-weights.csv",
+         "Surv(time, status) ~ sex + ph.ecog", weights = "wfrac")
+cox_case("cox-aml-x", "Datasets/aml.csv", "Surv(time, status) ~ x", zph = "km")
+cox_case("cox-gehan-strata-pair", "Datasets/gehan.csv", "Surv(time, cens) ~ treat + strata(pair)")
+al <- read.csv("Datasets/lung.csv")[, c("time", "status", "age", "sex")]
+al$age2 <- 2 * al$age
+al$one <- 1
+write.csv(al, "Tests/SurvivalTests/References/lung-aliased.csv", row.names = FALSE)
+cox_case("cox-lung-aliased", "Tests/SurvivalTests/References/lung-aliased.csv", "Surv(time, status) ~ age + sex + age2 + one")
+
 # ---- design matrices (model.matrix, treatment contrasts) --------------------
 mm_dir <- "Tests/ModelFrameTests/References"
 dir.create(mm_dir, showWarnings = FALSE, recursive = TRUE)

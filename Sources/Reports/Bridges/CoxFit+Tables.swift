@@ -13,7 +13,8 @@ extension CoxFit {
     columns += [ColumnSpec("z", style: .significant(3)), ColumnSpec("p", style: .pValue),
                 ColumnSpec("lower \(level)", style: .significant(4)), ColumnSpec("upper \(level)", style: .significant(4))]
     let rows: [[Cell]] = terms.map { t in
-      var row: [Cell] = [.text(t.name), .value(t.coefficient), .value(t.hazardRatio), .value(t.standardError)]
+      var row: [Cell] = [.text(t.mayBeInfinite ? t.name + " (may be infinite)" : t.name), .value(t.coefficient),
+                         .value(t.hazardRatio), .value(t.standardError)]
       if robust { row.append(.value(t.robustStandardError)) }
       row += [.value(t.z), .value(t.p), .value(t.lower), .value(t.upper)]
       return row

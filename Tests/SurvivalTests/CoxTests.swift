@@ -1,0 +1,155 @@
+import Foundation
+import ModelFrame
+import Rendering
+import Survival
+import Tabular
+import Testing
+import TestSupport
+
+private func coxModel(_ csv: String, _ formula: String, options: Cox.Options = .init()) throws -> CoxModel {
+  let table = try CSVReader.read(bytes: Array(csv.utf8), source: "d.csv")
+  let frame = try ModelFrame.build(formula: Formula.parse(formula), table: table)
+  return try CoxModel(frame: frame, options: options)
+}
+
+/// Every field of every fixture written by Tests/References/make-references.R
+/// (R 4.2.2, survival 3.5-3): summary.coxph, tests, concordance, cox.zph at
+/// 1e-8; residuals at 1e-7 (R sums them in O(n²) loops, outcomes in O(n p));
+/// basehaz at 1e-8.
+@Suite("Cox: R reference fixtures (coxph, cox.zph, residuals.coxph, basehaz)")
+struct CoxReferenceTests {
+  static let fixtures: [String] = {
+    let dir = repositoryPath("Tests/SurvivalTests/CoxReferences")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+  }()
+
+  @Test("fixture count")
+  func count() { #expect(Self.fixtures.count == 19) }
+
+  @Test("every field matches R", arguments: fixtures)
+  func fixture(_ file: String) throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: repositoryPath("Tests/SurvivalTests/CoxReferences/\(file)")))
+    let fixture = try JSONValue.parse(data)
+    guard case .array(let argValues)? = fixture["args"], let expected = fixture["expect"],
+          case .array(let residualRows)? = fixture["residuals"], case .array(let baseline)? = fixture["baseline"] else {
+      Issue.record("malformed fixture \(file)"); return
+    }
+    let args = argValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
+    var options: [String: String] = [:]
+    var flags: Set<String> = []
+    var k = 1
+    while k < args.count {
+      if args[k] == "--zph" { flags.insert("--zph"); k += 1; continue }
+      options[args[k]] = args[k + 1]
+      k += 2
+    }
+    let table = try CSVReader.read(path: repositoryPath(options["--data"]!))
+    let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!), table: table,
+                                     options: .init(weights: options["--weights"]))
+    let model = try CoxModel(frame: frame, options: .init(
+      ties: CoxTies(rawValue: options["--ties"] ?? "efron")!,
+      confidenceLevel: Double(options["--conf-level"] ?? "0.95")!,
+      proportionalHazards: flags.contains("--zph") ? ZPHTransform(rawValue: options["--zph-transform"] ?? "km") : nil))
+    let actual = try JSONValueEncoder().encode(model.fit)
+    for problem in jsonMismatches(expected: expected, actual: actual, relative: 1e-8) {
+      Issue.record(Comment(rawValue: "\(file): \(problem)"))
+    }
+    // Residuals, row by row.
+    let r = model.residuals()
+    #expect(r.rows.count == residualRows.count)
+    for (i, row) in residualRows.enumerated() where i < r.rows.count {
+      expectClose(r.martingale[i], row["martingale"]?.number, relative: 1e-7, absolute: 1e-9, "\(file): martingale[\(i)]")
+      expectClose(r.deviance[i], row["deviance"]?.number, relative: 1e-7, absolute: 1e-9, "\(file): deviance[\(i)]")
+      for (kind, values) in [("score", r.score[i]), ("dfbeta", r.dfbeta[i])] {
+        let expectedValues = row[kind].map(numbers) ?? []
+        for (c, v) in expectedValues.enumerated() where c < values.count {
+          expectClose(values[c], v, relative: 1e-7, absolute: 1e-9, "\(file): \(kind)[\(i)][\(c)]")
+        }
+      }
+      if let schoenfeld = row["schoenfeld"], schoenfeld != .null {
+        let expectedValues = numbers(schoenfeld)
+        guard let values = r.schoenfeld[i] else { Issue.record("\(file): schoenfeld[\(i)] missing"); continue }
+        for (c, v) in expectedValues.enumerated() where c < values.count {
+          expectClose(values[c], v, relative: 1e-7, absolute: 1e-9, "\(file): schoenfeld[\(i)][\(c)]")
+        }
+      } else {
+        #expect(r.schoenfeld[i] == nil, "\(file): schoenfeld[\(i)] for a censored row")
+      }
+    }
+    // Baseline cumulative hazard.
+    let points = model.baselineHazard()
+    #expect(points.count == baseline.count, "\(file): baseline points")
+    for (i, b) in baseline.enumerated() where i < points.count {
+      expectClose(points[i].time, b["time"]?.number, relative: 0, absolute: 0, "\(file): baseline[\(i)].time")
+      expectClose(points[i].cumulativeHazard, b["hazard"]?.number, relative: 1e-8, absolute: 1e-12, "\(file): baseline[\(i)].hazard")
+    }
+  }
+
+  private func numbers(_ v: JSONValue) -> [Double?] {
+    if case .array(let items) = v { return items.map(\.number) }
+    return [v.number]
+  }
+}
+
+@Suite("Cox: hand-computed and honest failures")
+struct CoxHandTests {
+  // Therneau & Grambsch's test1: 7 rows, unsorted, one NA status.
+  static let test1 = "time,status,x\n4,1,0\n3,NA,2\n1,1,1\n1,0,1\n2,1,1\n2,1,0\n3,0,0\n"
+
+  @Test("test1, Breslow: β̂ = log(1.5 + √33/2) and score test 8/5 in closed form")
+  func closedForm() throws {
+    let fit = try coxModel(Self.test1, "Surv(time, status) ~ x", options: .init(ties: .breslow)).fit
+    expectClose(fit.terms[0].coefficient, log(1.5 + 33.0.squareRoot() / 2), relative: 1e-9, "beta")
+    expectClose(fit.tests.score.statistic, 1.6, relative: 1e-12, "score test")
+    #expect(fit.n == 6 && fit.nDropped == 1 && fit.events == 4)
+  }
+
+  @Test("an aliased column has a null coefficient, the rest are fitted, and the fit says so")
+  func aliased() throws {
+    let fit = try coxModel("t,s,a,b\n1,1,1,2\n2,1,2,4\n3,0,3,6\n4,1,5,10\n5,0,4,8\n6,1,7,14\n7,1,6,12\n", "Surv(t, s) ~ a + b").fit
+    #expect(fit.terms[1].coefficient == nil)
+    #expect(fit.terms[0].coefficient != nil)
+    #expect(fit.warnings.contains { if case .singular(let c, let names) = $0 { return c == [1] && names == ["b"] } else { return false } })
+    #expect(fit.tests.wald.degreesOfFreedom == 1)
+  }
+
+  @Test("monotone likelihood: R's warning, the term flagged, 20 iterations as R")
+  func monotone() throws {
+    let csv = "t,s,x\n1,1,0\n2,1,0\n3,0,0\n4,1,0\n5,1,0\n6,0,1\n7,0,1\n8,0,1\n9,0,1\n10,0,1\n"
+    let fit = try coxModel(csv, "Surv(t, s) ~ x").fit
+    #expect(fit.warnings.contains(.infiniteCoefficients(columns: [0])))
+    #expect(fit.warnings.first?.message == "Loglik converged before variable 1; coefficient may be infinite.")
+    #expect(fit.terms[0].mayBeInfinite)
+    #expect(fit.iterations == 20)  // R: fit$iter
+  }
+
+  @Test("perfect separation that never converges: 'Ran out of iterations', iterations = iter.max + 1 as R")
+  func separation() throws {
+    let fit = try coxModel("t,s,x\n1,1,5\n2,1,4\n3,1,3\n4,1,2\n5,0,1\n6,1,0\n", "Surv(t, s) ~ x").fit
+    #expect(fit.warnings.contains(.didNotConverge(iterations: 21)))
+    #expect(fit.iterations == 21)
+  }
+
+  @Test("iteration limit: lung with iter.max = 2 reports 3 iterations and the warning, as R")
+  func iterationLimit() throws {
+    let table = try CSVReader.read(path: repositoryPath("Datasets/lung.csv"))
+    let frame = try ModelFrame.build(formula: Formula.parse("Surv(time, status) ~ age + sex"), table: table)
+    let fit = try CoxModel(frame: frame, options: .init(maxIterations: 2)).fit
+    #expect(fit.iterations == 3)
+    #expect(fit.warnings.contains(.didNotConverge(iterations: 3)))
+    // R: coxph(..., iter.max = 2)$loglik[2] = -742.8482 (printed); coef 0.0170443, -0.5130952.
+    expectClose(fit.terms[0].coefficient, 0.0170443, relative: 1e-5, "age at iteration 2")
+  }
+
+  @Test("no events is an error, as R's agreg.fit")
+  func noEvents() {
+    #expect(throws: InputError.self) { try coxModel("t,s,x\n1,0,1\n2,0,2\n", "Surv(t, s) ~ x") }
+  }
+
+  @Test("a zero weight is an error (R: weights must be > 0)")
+  func zeroWeight() throws {
+    let table = try CSVReader.read(bytes: Array("t,s,x,w\n1,1,1,0\n2,1,2,1\n3,0,1,1\n".utf8), source: "d.csv")
+    let frame = try ModelFrame.build(formula: Formula.parse("Surv(t, s) ~ x"), table: table, options: .init(weights: "w"))
+    #expect(throws: InputError.self) { try CoxModel(frame: frame, options: .init()) }
+  }
+}
