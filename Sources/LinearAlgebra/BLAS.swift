@@ -3,6 +3,14 @@ import CBLAS
 /// Thin wrappers over the BLAS-3 routines the kernels use. Sizes are `Int32`
 /// at the C boundary; every wrapper checks the shapes first.
 public enum BLAS {
+  /// Runs OpenBLAS single-threaded. The kernels split their own work between
+  /// cores where it pays (a p × p `dsyrk` over a few thousand rows is too
+  /// small for OpenBLAS's threads, whose spinning would otherwise steal the
+  /// second core from the scalar sweeps). Called once by the entry points.
+  public static func useSingleThreadedKernels() {
+    openblas_set_num_threads(1)
+  }
+
   /// C ← α·op(A)·op(B) + β·C (`dgemm`).
   public static func gemm(_ a: Matrix, transposeA: Bool = false,
                           _ b: Matrix, transposeB: Bool = false,

@@ -1,3 +1,4 @@
+import Dispatch
 import LinearAlgebra
 import Tabular
 
@@ -26,7 +27,10 @@ extension ModelFrame {
   /// ones R computes with the intercept present, and the intercept column is
   /// then left out, as `coxph` does. A formula with `- 1` has no intercept
   /// column either way.
-  public func designMatrix(intercept: Bool) -> DesignMatrix {
+  ///
+  /// With `rowOrder`, row i of the matrix is model-frame row `rowOrder[i]`
+  /// (a model that sorts its rows builds its matrix sorted, without a copy).
+  public func designMatrix(intercept: Bool, rowOrder: [Int32]? = nil) -> DesignMatrix {
     let n = self.n
     let factors: [Factor?] = variables.map {
       if case .factor(let f) = $0 { return f }
@@ -56,54 +60,94 @@ extension ModelFrame {
       }
     }
 
+    // Column specifications first (names, and per column the variables and
+    // levels it multiplies), then each column filled straight into the
+    // final storage: no intermediate copies, so memory is the matrix itself.
+    struct Piece: Sendable {
+      var variable: Int
+      var level: Int32?  // nil: the numeric value
+    }
     var names: [String] = []
     var assign: [Int] = []
-    var storage: [Double] = []
+    var specs: [[Piece]] = []
     if intercept && terms.hasIntercept {
       names.append("(Intercept)")
       assign.append(-1)
-      storage.append(contentsOf: repeatElement(1.0, count: n))
+      specs.append([])
     }
     for (t, term) in terms.terms.enumerated() {
-      // Each variable's pieces: (name suffix, column values).
-      var pieces: [[(name: String, values: [Double])]] = []
+      // Each variable's pieces: (name, piece).
+      var pieces: [[(name: String, piece: Piece)]] = []
       for (k, v) in term.variables.enumerated() {
         let label = terms.variables[v].label
         if let f = factors[v] {
           let first = coding[t][k] ? 1 : 0
-          var cols: [(String, [Double])] = []
-          if first < f.levels.count {
-            for level in first..<f.levels.count {
-              let code = Int32(level)
-              cols.append((label + f.levels[level], f.codes.map { $0 == code ? 1.0 : 0.0 }))
-            }
-          }
-          pieces.append(cols)
-        } else if case .numeric(let x) = variables[v] {
-          pieces.append([(label, x)])
+          pieces.append((first..<max(first, f.levels.count)).map { (label + f.levels[$0], Piece(variable: v, level: Int32($0))) })
+        } else {
+          pieces.append([(label, Piece(variable: v, level: nil))])
         }
       }
-      // Cartesian product, first variable fastest.
-      var combos: [(name: String, values: [Double])] = [("", [Double](repeating: 1, count: n))]
+      // Cartesian product, first variable fastest (R's column order).
+      var combos: [(name: String, pieces: [Piece])] = [("", [])]
       for (k, piece) in pieces.enumerated() {
-        var next: [(name: String, values: [Double])] = []
+        var next: [(name: String, pieces: [Piece])] = []
         for p in piece {
-          for c in combos {
-            var values = c.values
-            for i in 0..<n { values[i] *= p.values[i] }
-            next.append((k == 0 ? p.name : c.name + ":" + p.name, values))
-          }
+          for c in combos { next.append((k == 0 ? p.name : c.name + ":" + p.name, c.pieces + [p.piece])) }
         }
-        // Reorder so that the earlier variables vary fastest.
         combos = next
       }
       for c in combos {
         names.append(c.name)
         assign.append(t)
-        storage.append(contentsOf: c.values)
+        specs.append(c.pieces)
+      }
+    }
+    let order = rowOrder ?? []
+    var storage = [Double](repeating: 0, count: n * specs.count)
+    let columnCount = specs.count
+    let variables = self.variables
+    let columnSpecs = specs
+    let permuted = rowOrder != nil
+    storage.withUnsafeMutableBufferPointer { out in
+      let target = SharedPointer(out.baseAddress!)
+      // Columns are independent: two threads fill one half each (the gather
+      // through `rowOrder` is memory-bound).
+      let parts = n * columnCount >= 1 << 20 ? 2 : 1
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        for column in (part * columnCount / parts)..<((part + 1) * columnCount / parts) {
+          let base = target.pointer + column * n
+          for i in 0..<n { base[i] = 1 }
+          for piece in columnSpecs[column] {
+            switch variables[piece.variable] {
+            case .numeric(let values):
+              values.withUnsafeBufferPointer { v in
+                if permuted {
+                  order.withUnsafeBufferPointer { o in for i in 0..<n { base[i] *= v[Int(o[i])] } }
+                } else {
+                  for i in 0..<n { base[i] *= v[i] }
+                }
+              }
+            case .factor(let f):
+              let level = piece.level!
+              f.codes.withUnsafeBufferPointer { codes in
+                if permuted {
+                  order.withUnsafeBufferPointer { o in for i in 0..<n where codes[Int(o[i])] != level { base[i] = 0 } }
+                } else {
+                  for i in 0..<n where codes[i] != level { base[i] = 0 }
+                }
+              }
+            }
+          }
+        }
       }
     }
     return DesignMatrix(matrix: Matrix(rows: n, columns: names.count, columnMajor: storage),
                         columnNames: names, assign: assign)
   }
+}
+
+/// A pointer handed to worker threads that write disjoint parts of one buffer.
+struct SharedPointer: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<Double>
+  init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinearAlgebra
 import Tabular
 
 #if canImport(Glibc)
@@ -31,6 +32,7 @@ public enum OutcomesCLI {
   /// mapped to 2 as well (its default is 64).
   public static func main(_ arguments: [String]? = nil) -> Never {
     let args = arguments ?? Array(CommandLine.arguments.dropFirst())
+    BLAS.useSingleThreadedKernels()
     let commands = Outcomes.configuration.subcommands.compactMap { $0.configuration.commandName }
     if let first = args.first, !first.hasPrefix("-"), first != "help", !commands.contains(first) {
       fail("unknown command \(first.quotedForMessage), expected one of: \(commands.joined(separator: ", "))")

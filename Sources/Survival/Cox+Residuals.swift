@@ -134,7 +134,10 @@ extension CoxModel {
   /// All residuals; see `CoxResiduals`.
   public func residuals() -> CoxResiduals {
     let n = sets.n
-    let e = evaluation
+    let e = evaluation.termMeans.isEmpty && p > 0
+      ? CoxPartialLikelihoodKernel.evaluateWithDetails(sets: sets, x: x, p: p, beta: betaScaled, ties: ties,
+                                                       eventScore: eventScore, keepTerms: true)
+      : evaluation
     let score = CoxModel.scoreResiduals(sets: sets, x: x, p: p, scale: scale, evaluation: e)
     let dfbeta = CoxModel.dfbeta(sets: sets, x: x, p: p, scale: scale, evaluation: e, variance: variance, weighted: true)
     // Block means for Schoenfeld residuals.

@@ -66,7 +66,7 @@ public struct CoxModel: Sendable {
   /// Problems up to this size (n·p²) are fitted with R's own arithmetic
   /// (`CoxExactKernel`), so that even the last bits of the coefficients agree
   /// with R; larger ones with the BLAS kernel.
-  static let exactKernelLimit = 4e7
+  static let exactKernelLimit = 1e7
 
   public let fit: CoxFit
   let sets: CoxRiskSets
@@ -88,6 +88,8 @@ public struct CoxModel: Sendable {
   let stratumOfRow: [Int32]
   /// Weighted column means the design was centred on.
   let weightedMeans: [Double]
+  /// Xᵀ(w ∘ δ) of the centred, scaled design.
+  let eventScore: [Double]
 
   public init(frame: ModelFrame, options: Cox.Options) throws {
     let location = InputLocation(source: "--formula")
@@ -103,8 +105,6 @@ public struct CoxModel: Sendable {
       throw InputError(InputLocation(source: "--weights"),
                        "weights must be positive for a Cox model (R: \"Invalid weights, must be >0\"), found \(RNumberText.format(w[k])) in row \(frame.rows[k] + 1) of the data")
     }
-    let design = frame.designMatrix(intercept: false)
-    let p = design.columns
     let n = frame.n
     let strataFactor = frame.strata ?? Factor(levels: ["all"], codes: [Int32](repeating: 0, count: n))
     let sorted = try SortedSurvivalData(response: response, weights: frame.weights, partCodes: strataFactor.codes,
@@ -126,22 +126,24 @@ public struct CoxModel: Sendable {
       stratumOfRow.append(contentsOf: repeatElement(Int32(s), count: part.count))
     }
 
-    // Sorted, centred and scaled design (R's coxfit6: weighted means; scale
-    // = Σw / Σ w|x − mean|).
-    var x = [Double](repeating: 0, count: n * p)
+    // The design built in sorted row order, then centred and scaled in place
+    // (R's coxfit6: weighted means; scale = Σw / Σ w|x − mean|).
+    let design = frame.designMatrix(intercept: false, rowOrder: rows)
+    let p = design.columns
+    let columnNames = design.columnNames
+    let assign = design.assign
+    var x = (consume design).matrix.storage  // unique: centred and scaled in place, no copy
     var means = [Double](repeating: 0, count: p)
     var scale = [Double](repeating: 1, count: p)
     var centred = [Bool](repeating: false, count: p)
     var totalWeight = 0.0
     for w in weight { totalWeight += w }
-    design.matrix.storage.withUnsafeBufferPointer { source in
+    do {
       for k in 0..<p {
-        let column = source.baseAddress! + k * n
         var sum = 0.0
         var indicator = true
-        for (i, r) in rows.enumerated() {
-          let v = column[Int(r)]
-          x[i + k * n] = v
+        for i in 0..<n {
+          let v = x[i + k * n]
           sum += weight[i] * v
           if v != 0 && v != 1 && v != -1 { indicator = false }
         }
@@ -162,16 +164,19 @@ public struct CoxModel: Sendable {
     }
     let weightedMeans = means
     if response.isCountingProcess {
-      // R's agreg.fit reports unweighted column means.
+      // R's agreg.fit reports unweighted column means: Σ x / n = mean + Σ(x − mean)/n.
       for k in 0..<p where centred[k] {
         var sum = 0.0
-        for i in 0..<n { sum += design.matrix.storage[i + k * n] }
-        means[k] = sum / Double(n)
+        for i in 0..<n { sum += x[i + k * n] }
+        means[k] += sum / scale[k] / Double(n)
       }
     }
 
     let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges)
     let useExactKernel = !response.isCountingProcess && Double(n) * Double(p * p) <= CoxModel.exactKernelLimit
+    let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
+    let last = LastEvaluation()
+    let workspace = CoxPartialLikelihoodKernel.Workspace(sets: sets, p: useExactKernel ? 0 : p)
     let result: CoxNewtonRaphson.Result
     if useExactKernel {
       result = try CoxNewtonRaphson.fit(
@@ -182,20 +187,29 @@ public struct CoxModel: Sendable {
         },
         factor: { RCholesky($0.rowsOfValues, tolerance: options.cholTolerance) })
     } else {
-      let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
       result = try CoxNewtonRaphson.fit(
         p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
         evaluate: { beta in
           let e = CoxPartialLikelihoodKernel.evaluate(sets: sets, x: x, p: p, beta: beta, ties: options.ties,
-                                                      eventScore: eventScore)
-          return (e.logLikelihood, e.score, e.information)
+                                                      eventScore: eventScore, work: workspace)
+          last.store(beta, e)
+          return e
         },
         factor: { try RankRevealingCholesky($0, tolerance: options.cholTolerance) })
     }
-    // Terms, hazards and risk sets at the fitted β, for residuals, zph, baseline.
-    let evaluation = CoxPartialLikelihoodKernel.evaluate(
-      sets: sets, x: x, p: p, beta: result.beta, ties: options.ties,
-      eventScore: CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p))
+    // Hazards, risk sets (and, for the robust variance or zph, the terms) at
+    // the fitted β. The converged iteration was evaluated at this very β, so
+    // its workspace is taken as it is when the terms are not needed.
+    let needsTerms = frame.cluster != nil || (frame.weights?.contains { $0 != $0.rounded(.down) } ?? false)
+      || options.proportionalHazards != nil
+    let evaluation: CoxPartialLikelihoodKernel.Evaluation
+    if !useExactKernel, !needsTerms, let e = last.result(at: result.beta) {
+      evaluation = CoxPartialLikelihoodKernel.snapshot(workspace, logLikelihood: e.logLikelihood, score: e.score,
+                                                       information: e.information)
+    } else {
+      evaluation = CoxPartialLikelihoodKernel.evaluateWithDetails(
+        sets: sets, x: x, p: p, beta: result.beta, ties: options.ties, eventScore: eventScore, keepTerms: needsTerms)
+    }
 
     var beta = [Double](repeating: 0, count: p)
     var variance = Matrix(rows: p, columns: p)
@@ -211,7 +225,7 @@ public struct CoxModel: Sendable {
     var warnings: [FitWarning] = []
     if !dropped.isEmpty {
       let columns = result.droppedColumns.sorted()
-      warnings.append(.singular(columns: columns, names: columns.map { design.columnNames[$0] }))
+      warnings.append(.singular(columns: columns, names: columns.map { columnNames[$0] }))
     }
     // Infinite coefficients: the next Newton step |u V| is still large (R's test).
     let score = (0..<p).map { result.score[$0] / scale[$0] }
@@ -235,17 +249,18 @@ public struct CoxModel: Sendable {
     self.x = x
     self.p = p
     self.scale = scale
-    self.columnNames = design.columnNames
+    self.columnNames = columnNames
     self.rows = rows
     self.betaScaled = result.beta
     self.variance = variance
     self.evaluation = evaluation
     self.ties = options.ties
-    self.assign = design.assign
+    self.assign = assign
     self.termLabels = frame.terms.terms.map(\.label)
     self.strataLevels = frame.strata?.levels
     self.stratumOfRow = stratumOfRow
     self.weightedMeans = weightedMeans
+    self.eventScore = eventScore
 
     // Robust variance: cluster(), or non-integer weights (R's coxph).
     let fractionalWeights = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false
@@ -270,7 +285,7 @@ public struct CoxModel: Sendable {
     var terms: [CoxTerm] = []
     for k in 0..<p {
       if dropped.contains(k) {
-        terms.append(CoxTerm(name: design.columnNames[k], coefficient: nil, hazardRatio: nil, standardError: nil,
+        terms.append(CoxTerm(name: columnNames[k], coefficient: nil, hazardRatio: nil, standardError: nil,
                              robustStandardError: nil, z: nil, p: nil, lower: nil, upper: nil))
         continue
       }
@@ -278,7 +293,7 @@ public struct CoxModel: Sendable {
       let robustSE = robustVariance.map { $0[k, k].squareRoot() }
       let usedSE = robustSE ?? se
       let zValue = beta[k] / usedSE
-      terms.append(CoxTerm(name: design.columnNames[k], coefficient: beta[k], hazardRatio: exp(beta[k]),
+      terms.append(CoxTerm(name: columnNames[k], coefficient: beta[k], hazardRatio: exp(beta[k]),
                            standardError: se, robustStandardError: robustSE, z: zValue,
                            p: ChiSquared(degreesOfFreedom: 1).cdf(zValue * zValue, tail: .upper),
                            lower: exp(beta[k] - z * usedSE), upper: exp(beta[k] + z * usedSE)))
@@ -311,9 +326,10 @@ public struct CoxModel: Sendable {
     // with equal covariates can differ in the last bit this way, exactly as
     // in R, and R then counts them as not tied.
     var linearPredictor = [Double](repeating: 0, count: n)
-    if p > 0 {
+    if p > 0 && useExactKernel {
       let coefficients = (0..<p).map { dropped.contains($0) ? 0 : beta[$0] }
-      design.matrix.storage.withUnsafeBufferPointer { xp in
+      let original = frame.designMatrix(intercept: false)
+      original.matrix.storage.withUnsafeBufferPointer { xp in
         coefficients.withUnsafeBufferPointer { bp in
           linearPredictor.withUnsafeMutableBufferPointer { lp in
             cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(p), 1, xp.baseAddress, Int32(n),
@@ -326,6 +342,9 @@ public struct CoxModel: Sendable {
       for k in 0..<p { centre += Float80(coefficients[k] * means[k]) }
       let shift = Double(centre)
       for i in 0..<n { linearPredictor[i] -= shift }
+    } else if p > 0 {
+      // Large problems: the centred linear predictor of the fit, back in data order.
+      for (i, r) in rows.enumerated() { linearPredictor[Int(r)] = evaluation.eta[i] }
     }
     let concordance = CoxModel.concordance(sets: sets, eta: rows.map { linearPredictor[Int($0)] },
                                            cluster: frame.cluster.map { c in
@@ -340,7 +359,7 @@ public struct CoxModel: Sendable {
     if let transform = options.proportionalHazards {
       fit.proportionalHazards = try CoxModel.proportionalHazardsTest(
         sets: sets, x: x, p: p, evaluation: evaluation, ties: options.ties, transform: transform,
-        kept: kept, assign: design.assign, termLabels: frame.terms.terms.map(\.label))
+        kept: kept, assign: assign, termLabels: frame.terms.terms.map(\.label))
     }
     self.fit = fit
   }
@@ -351,3 +370,19 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// The β of the kernel's last evaluation and its result, so that the
+/// converged iteration is not computed twice.
+final class LastEvaluation: @unchecked Sendable {
+  private var beta: [Double] = []
+  private var stored: (logLikelihood: Double, score: [Double], information: Matrix)?
+
+  func store(_ beta: [Double], _ e: (logLikelihood: Double, score: [Double], information: Matrix)) {
+    self.beta = beta
+    stored = e
+  }
+
+  func result(at beta: [Double]) -> (logLikelihood: Double, score: [Double], information: Matrix)? {
+    beta == self.beta ? stored : nil
+  }
+}

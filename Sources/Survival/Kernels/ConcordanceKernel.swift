@@ -10,123 +10,143 @@
 ///   start < t). Pairs of events at the same time are tied on y and left out.
 /// - Counts (in R's orientation, before `reverse = TRUE`): `[0]` the subject
 ///   at risk has the larger score, `[1]` the smaller, `[2]` equal scores.
-/// - `influence[j*3 + k]`: the weighted number of pairs of type k in which
-///   row j takes part (either side), the quantity R's variance is built from.
+/// - Influence: the weighted number of pairs of each type in which row j
+///   takes part (either side), the quantity R's variance is built from.
 /// - Complexity: O(n log n) with two Fenwick trees over score ranks (R uses
 ///   balanced binary trees for the same sums).
 enum ConcordanceKernel {
-  struct Result {
-    var counts: [Double]
-    var influence: [Double]
-  }
-
-  static func compute(stop: [Double], start: [Double]?, status: [Double], weight: [Double],
-                      score: [Double]) -> Result {
-    let n = stop.count
+  /// Counts of one stratum, rows `range` of the arrays (sorted by stop time).
+  /// Adds each row's influence to `difference` (pairs of type 0 − type 1)
+  /// and `total` (types 0 + 1 + 2): all R's variance needs, in 2 numbers per
+  /// row instead of 3.
+  static func accumulate(range: Range<Int>, stop: [Double], start: [Double]?, status: [Double],
+                         weight: [Double], score: [Double],
+                         difference: inout [Double], total: inout [Double]) -> [Double] {
     var counts = [0.0, 0.0, 0.0]
-    var influence = [Double](repeating: 0, count: 3 * n)
-    if n == 0 { return Result(counts: counts, influence: influence) }
+    if range.isEmpty { return counts }
+    let lo0 = range.lowerBound
+    let m = range.count
     // Dense ranks of the scores (exact equality is a tie, as R's match/unique).
-    let sortedScores = Array(Set(score)).sorted()
-    var rankOf: [Double: Int] = [:]
-    for (k, v) in sortedScores.enumerated() { rankOf[v] = k }
-    let rank = score.map { rankOf[$0]! }
-    let size = sortedScores.count
-    var atRisk = Fenwick(size: size)
-    var deaths = Fenwick(size: size)
+    let order = RadixSort.order(Array(score[range]))
+    var rank = [Int32](repeating: 0, count: m)
+    var size: Int32 = 0
+    for (k, i) in order.enumerated() {
+      if k > 0 && score[lo0 + Int(i)] != score[lo0 + Int(order[k - 1])] { size += 1 }
+      rank[Int(i)] = size
+    }
+    var atRisk = Fenwick(size: Int(size) + 1)
+    var deaths = Fenwick(size: Int(size) + 1)
 
     // Sums (greater, less, equal) of a tree's weights relative to rank r.
-    func sums(_ tree: Fenwick, _ r: Int) -> (greater: Double, less: Double, equal: Double) {
-      let below = tree.prefix(r)            // ranks < r
-      let upTo = tree.prefix(r + 1)         // ranks ≤ r
-      return (tree.total - upTo, below, upTo - below)
+    @inline(__always)
+    func sums(_ tree: Fenwick, _ r: Int32) -> (greater: Double, less: Double, equal: Double) {
+      tree.split(Int(r))
     }
-    // Deaths already recorded count against a row while it sits in the tree:
-    // subtract at entry, add at exit (R's trick), flipping the orientation.
+    // Deaths recorded while a row sits in the risk tree count against it:
+    // subtract at entry, add at exit (R's trick), in the death's orientation
+    // flipped (a death with a smaller score is a type-0 pair for this row).
     func leave(_ j: Int) {
-      let s = sums(deaths, rank[j])
-      influence[3 * j] += s.less
-      influence[3 * j + 1] += s.greater
-      influence[3 * j + 2] += s.equal
+      let s = sums(deaths, rank[j - lo0])
+      difference[j] += s.less - s.greater
+      total[j] += s.less + s.greater + s.equal
     }
     func enter(_ j: Int) {
-      let s = sums(deaths, rank[j])
-      influence[3 * j] -= s.less
-      influence[3 * j + 1] -= s.greater
-      influence[3 * j + 2] -= s.equal
-      atRisk.add(rank[j], weight[j])
+      let s = sums(deaths, rank[j - lo0])
+      difference[j] -= s.less - s.greater
+      total[j] -= s.less + s.greater + s.equal
+      atRisk.add(Int(rank[j - lo0]), weight[j])
     }
 
     // Counting process: rows leave the risk set once t ≤ start.
     var startOrder: [Int] = []
     if let start {
-      startOrder = (0..<n).sorted { start[$0] > start[$1] || (start[$0] == start[$1] && $0 < $1) }
+      startOrder = range.sorted { start[$0] > start[$1] || (start[$0] == start[$1] && $0 < $1) }
     }
     var nextStart = 0
-    var i = n - 1
-    while i >= 0 {
+    var i = range.upperBound - 1
+    while i >= lo0 {
       let t = stop[i]
       var lo = i
-      while lo > 0 && stop[lo - 1] == t { lo -= 1 }
+      while lo > lo0 && stop[lo - 1] == t { lo -= 1 }
       // Censored rows at t enter first: they are at risk for the events at t.
-      for j in lo...i where status[j] != 1 { enter(j) }
-      let hasDeaths = (lo...i).contains { status[$0] == 1 }
+      var hasDeaths = false
+      for j in lo...i {
+        if status[j] == 1 { hasDeaths = true } else { enter(j) }
+      }
       if hasDeaths {
         if let start {
-          while nextStart < n && start[startOrder[nextStart]] >= t {
+          while nextStart < m && start[startOrder[nextStart]] >= t {
             let j = startOrder[nextStart]
             leave(j)
-            atRisk.add(rank[j], -weight[j])
+            atRisk.add(Int(rank[j - lo0]), -weight[j])
             nextStart += 1
           }
         }
         for j in lo...i where status[j] == 1 {
-          let s = sums(atRisk, rank[j])
+          let s = sums(atRisk, rank[j - lo0])
           counts[0] += weight[j] * s.greater
           counts[1] += weight[j] * s.less
           counts[2] += weight[j] * s.equal
-          influence[3 * j] += s.greater
-          influence[3 * j + 1] += s.less
-          influence[3 * j + 2] += s.equal
-          deaths.add(rank[j], weight[j])
+          difference[j] += s.greater - s.less
+          total[j] += s.greater + s.less + s.equal
+          deaths.add(Int(rank[j - lo0]), weight[j])
         }
         for j in lo...i where status[j] == 1 { enter(j) }
       }
       i = lo - 1
     }
     if start != nil {
-      for k in nextStart..<n { leave(startOrder[k]) }
+      for k in nextStart..<m { leave(startOrder[k]) }
     } else {
-      for j in 0..<n { leave(j) }
+      for j in range { leave(j) }
     }
-    return Result(counts: counts, influence: influence)
+    return counts
   }
 }
 
-/// A Fenwick (binary indexed) tree of weights over ranks 0..<size.
+/// A Fenwick (binary indexed) tree of weights over ranks 0..<size, with the
+/// weight at each rank kept beside it, so that "less than, equal to, greater
+/// than rank r" costs one walk instead of two.
 struct Fenwick {
   private var tree: [Double]
+  private var point: [Double]
   private(set) var total = 0.0
 
-  init(size: Int) { tree = [Double](repeating: 0, count: size + 1) }
+  init(size: Int) {
+    tree = [Double](repeating: 0, count: size + 1)
+    point = [Double](repeating: 0, count: size)
+  }
 
   mutating func add(_ rank: Int, _ w: Double) {
     total += w
-    var i = rank + 1
-    while i < tree.count {
-      tree[i] += w
-      i += i & -i
+    point[rank] += w
+    tree.withUnsafeMutableBufferPointer { t in
+      var i = rank + 1
+      while i < t.count {
+        t[i] += w
+        i += i & -i
+      }
     }
   }
 
   /// Σ of weights at ranks < r.
   func prefix(_ r: Int) -> Double {
-    var s = 0.0
-    var i = r
-    while i > 0 {
-      s += tree[i]
-      i -= i & -i
+    tree.withUnsafeBufferPointer { t in
+      var s = 0.0
+      var i = r
+      while i > 0 {
+        s += t[i]
+        i -= i & -i
+      }
+      return s
     }
-    return s
+  }
+
+  /// Weights above, below and at rank r.
+  @inline(__always)
+  func split(_ r: Int) -> (greater: Double, less: Double, equal: Double) {
+    let below = prefix(r)
+    let equal = point[r]
+    return (total - below - equal, below, equal)
   }
 }

@@ -30,96 +30,105 @@ enum CoxExactKernel {
 
   static func evaluate(sets: CoxRiskSets, x: [Double], p: Int, beta: [Double], ties: CoxTies) -> Evaluation {
     let n = sets.n
+    // Flat p × p buffers indexed [i * p + j] for R's [i][j]; same operations, same order.
     var u = [Double](repeating: 0, count: p)
     var a = [Double](repeating: 0, count: p)
     var a2 = [Double](repeating: 0, count: p)
-    var imat = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
-    var cmat = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
-    var cmat2 = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
+    var imat = [Double](repeating: 0, count: p * p)
+    var cmat = [Double](repeating: 0, count: p * p)
+    var cmat2 = [Double](repeating: 0, count: p * p)
     var loglik = 0.0
     var denom = 0.0
     // strata[person] == 1 marks the last row of a stratum (R's newstrat).
     var lastOfStratum = [Bool](repeating: false, count: n)
     for range in sets.strata where !range.isEmpty { lastOfStratum[range.upperBound - 1] = true }
     if n > 0 { lastOfStratum[n - 1] = true }
-    let time = sets.stop
-    let status = sets.status
-    let weights = sets.weight
-    var person = n - 1
-    while person >= 0 {
-      if lastOfStratum[person] {
-        denom = 0
-        for i in 0..<p {
-          a[i] = 0
-          for j in 0..<p { cmat[i][j] = 0 }
+    var xi = [Double](repeating: 0, count: p)
+    x.withUnsafeBufferPointer { xp in
+    sets.stop.withUnsafeBufferPointer { time in
+    sets.status.withUnsafeBufferPointer { status in
+    sets.weight.withUnsafeBufferPointer { weights in
+    u.withUnsafeMutableBufferPointer { u in
+    a.withUnsafeMutableBufferPointer { a in
+    a2.withUnsafeMutableBufferPointer { a2 in
+    imat.withUnsafeMutableBufferPointer { imat in
+    cmat.withUnsafeMutableBufferPointer { cmat in
+    cmat2.withUnsafeMutableBufferPointer { cmat2 in
+    xi.withUnsafeMutableBufferPointer { xi in
+      var person = n - 1
+      while person >= 0 {
+        if lastOfStratum[person] {
+          denom = 0
+          for i in 0..<p { a[i] = 0 }
+          for i in 0..<(p * p) { cmat[i] = 0 }
         }
-      }
-      let dtime = time[person]
-      var ndead = 0
-      var deadwt = 0.0
-      var denom2 = 0.0
-      while person >= 0 && time[person] == dtime {
-        var zbeta = 0.0
-        for i in 0..<p { zbeta += beta[i] * x[person + i * n] }
-        let risk = exp(zbeta) * weights[person]
-        if status[person] == 0 {
-          denom += risk
+        let dtime = time[person]
+        var ndead = 0
+        var deadwt = 0.0
+        var denom2 = 0.0
+        while person >= 0 && time[person] == dtime {
+          var zbeta = 0.0
           for i in 0..<p {
-            let xi = x[person + i * n]
-            a[i] += risk * xi
-            for j in 0...i { cmat[i][j] += risk * xi * x[person + j * n] }
+            xi[i] = xp[person + i * n]
+            zbeta += beta[i] * xi[i]
           }
-        } else {
-          ndead += 1
-          deadwt += weights[person]
-          denom2 += risk
-          loglik += weights[person] * zbeta
-          for i in 0..<p {
-            let xi = x[person + i * n]
-            u[i] += weights[person] * xi
-            a2[i] += risk * xi
-            for j in 0...i { cmat2[i][j] += risk * xi * x[person + j * n] }
-          }
-        }
-        person -= 1
-        if person >= 0 && lastOfStratum[person] { break }
-      }
-      if ndead > 0 {
-        if ties == .breslow || ndead == 1 {
-          denom += denom2
-          loglik -= deadwt * log(denom)
-          for i in 0..<p {
-            a[i] += a2[i]
-            let temp2 = a[i] / denom
-            u[i] -= deadwt * temp2
-            for j in 0...i {
-              cmat[i][j] += cmat2[i][j]
-              imat[j][i] += deadwt * (cmat[i][j] - temp2 * a[j]) / denom
+          let risk = exp(zbeta) * weights[person]
+          if status[person] == 0 {
+            denom += risk
+            for i in 0..<p {
+              a[i] += risk * xi[i]
+              for j in 0...i { cmat[i * p + j] += risk * xi[i] * xi[j] }
+            }
+          } else {
+            ndead += 1
+            deadwt += weights[person]
+            denom2 += risk
+            loglik += weights[person] * zbeta
+            for i in 0..<p {
+              u[i] += weights[person] * xi[i]
+              a2[i] += risk * xi[i]
+              for j in 0...i { cmat2[i * p + j] += risk * xi[i] * xi[j] }
             }
           }
-        } else {
-          let wtave = deadwt / Double(ndead)
-          for _ in 0..<ndead {
-            denom += denom2 / Double(ndead)
-            loglik -= wtave * log(denom)
+          person -= 1
+          if person >= 0 && lastOfStratum[person] { break }
+        }
+        if ndead > 0 {
+          if ties == .breslow || ndead == 1 {
+            denom += denom2
+            loglik -= deadwt * log(denom)
             for i in 0..<p {
-              a[i] += a2[i] / Double(ndead)
+              a[i] += a2[i]
               let temp2 = a[i] / denom
-              u[i] -= wtave * temp2
+              u[i] -= deadwt * temp2
               for j in 0...i {
-                cmat[i][j] += cmat2[i][j] / Double(ndead)
-                imat[j][i] += wtave * (cmat[i][j] - temp2 * a[j]) / denom
+                cmat[i * p + j] += cmat2[i * p + j]
+                imat[j * p + i] += deadwt * (cmat[i * p + j] - temp2 * a[j]) / denom
+              }
+            }
+          } else {
+            let wtave = deadwt / Double(ndead)
+            for _ in 0..<ndead {
+              denom += denom2 / Double(ndead)
+              loglik -= wtave * log(denom)
+              for i in 0..<p {
+                a[i] += a2[i] / Double(ndead)
+                let temp2 = a[i] / denom
+                u[i] -= wtave * temp2
+                for j in 0...i {
+                  cmat[i * p + j] += cmat2[i * p + j] / Double(ndead)
+                  imat[j * p + i] += wtave * (cmat[i * p + j] - temp2 * a[j]) / denom
+                }
               }
             }
           }
-        }
-        for i in 0..<p {
-          a2[i] = 0
-          for j in 0..<p { cmat2[i][j] = 0 }
+          for i in 0..<p { a2[i] = 0 }
+          for i in 0..<(p * p) { cmat2[i] = 0 }
         }
       }
-    }
-    return Evaluation(logLikelihood: loglik, score: u, information: imat)
+    }}}}}}}}}}}
+    let information = (0..<p).map { i in Array(imat[(i * p)..<((i + 1) * p)]) }
+    return Evaluation(logLikelihood: loglik, score: u, information: information)
   }
 }
 

@@ -108,10 +108,17 @@ enum CoxNewtonRaphson {
   static func eventScoreVector(sets: CoxRiskSets, x: [Double], p: Int) -> [Double] {
     var u = [Double](repeating: 0, count: p)
     let n = sets.n
-    for k in 0..<p {
-      var acc = 0.0
-      for j in 0..<n where sets.status[j] == 1 { acc += sets.weight[j] * x[j + k * n] }
-      u[k] = acc
+    var eventWeight = [Double](repeating: 0, count: n)
+    for j in 0..<n where sets.status[j] == 1 { eventWeight[j] = sets.weight[j] }
+    x.withUnsafeBufferPointer { xp in
+      eventWeight.withUnsafeBufferPointer { w in
+        for k in 0..<p {
+          let column = xp.baseAddress! + k * n
+          var acc = 0.0
+          for j in 0..<n { acc += w[j] * column[j] }
+          u[k] = acc
+        }
+      }
     }
     return u
   }
