@@ -74,6 +74,7 @@ enum CoxPartialLikelihoodKernel {
     var buffer: [Double]
     var chunkS1: [Double]
     var shift: [Double]
+    let segments = [SegmentScratch(), SegmentScratch()]
     var termMeans: [Double] = [], termWeight: [Double] = [], termFraction: [Double] = []
     var termBlock: [Int32] = [], termHazard: [Double] = []
     static let bufferRows = 8192
@@ -100,6 +101,54 @@ enum CoxPartialLikelihoodKernel {
   static func evaluate(sets: CoxRiskSets, x: [Double], p: Int, beta: [Double], ties: CoxTies,
                        eventScore: [Double], work: Workspace, keepTerms: Bool = false)
     -> (logLikelihood: Double, score: [Double], information: Matrix) {
+    // The workspace's arrays are moved into locals for the duration (uniquely
+    // referenced, so no copy, and no dynamic exclusivity checks on class
+    // properties inside the loops), and moved back at the end.
+    var eta = take(&work.eta)
+    var relative = take(&work.relative)
+    var risk = take(&work.risk)
+    var h = take(&work.h)
+    var rootWeight = take(&work.rootWeight)
+    var s0 = take(&work.s0)
+    var s0d = take(&work.s0d)
+    var deadWeight = take(&work.deadWeight)
+    var blockHazard = take(&work.blockHazard)
+    var blockDiscount = take(&work.blockDiscount)
+    var scoreA = take(&work.scoreA)
+    var scoreB = take(&work.scoreB)
+    var l11 = take(&work.l11)
+    var l21 = take(&work.l21)
+    var l22 = take(&work.l22)
+    var shift = take(&work.shift)
+    var termMeans = take(&work.termMeans)
+    var termWeight = take(&work.termWeight)
+    var termFraction = take(&work.termFraction)
+    var termHazard = take(&work.termHazard)
+    var termBlock = take(&work.termBlock)
+    defer {
+      work.eta = eta
+      work.relative = relative
+      work.risk = risk
+      work.h = h
+      work.rootWeight = rootWeight
+      work.s0 = s0
+      work.s0d = s0d
+      work.deadWeight = deadWeight
+      work.blockHazard = blockHazard
+      work.blockDiscount = blockDiscount
+      work.scoreA = scoreA
+      work.scoreB = scoreB
+      work.l11 = l11
+      work.l21 = l21
+      work.l22 = l22
+      work.shift = shift
+      work.termMeans = termMeans
+      work.termWeight = termWeight
+      work.termFraction = termFraction
+      work.termHazard = termHazard
+      work.termBlock = termBlock
+    }
+
     let n = sets.n
     let blocks = sets.blocks
     let nb = blocks.count
@@ -109,24 +158,24 @@ enum CoxPartialLikelihoodKernel {
     if p > 0 {
       x.withUnsafeBufferPointer { xp in
         beta.withUnsafeBufferPointer { bp in
-          work.eta.withUnsafeMutableBufferPointer { ep in
+          eta.withUnsafeMutableBufferPointer { ep in
             cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(p), 1, xp.baseAddress, Int32(max(n, 1)),
                         bp.baseAddress, 1, 0, ep.baseAddress, 1)
           }
         }
       }
     } else {
-      for j in 0..<n { work.eta[j] = 0 }
+      for j in 0..<n { eta[j] = 0 }
     }
-    work.eta.withUnsafeBufferPointer { eta in
-      work.relative.withUnsafeMutableBufferPointer { relative in
-        work.risk.withUnsafeMutableBufferPointer { risk in
+    eta.withUnsafeBufferPointer { eta in
+      relative.withUnsafeMutableBufferPointer { relative in
+        risk.withUnsafeMutableBufferPointer { risk in
           sets.weight.withUnsafeBufferPointer { weight in
             for (s, range) in sets.strata.enumerated() {
               var c = -Double.infinity
               for j in range where eta[j] > c { c = eta[j] }
               if !c.isFinite { c = 0 }
-              work.shift[s] = c
+              shift[s] = c
               for j in range {
                 let e = exp(eta[j] - c)
                 relative[j] = e
@@ -140,7 +189,7 @@ enum CoxPartialLikelihoodKernel {
 
     // S0 at each block (suffix sums over the risk set) and the death sums.
     var logLik = 0.0
-    work.risk.withUnsafeBufferPointer { r in
+    risk.withUnsafeBufferPointer { r in
       for (s, range) in sets.strata.enumerated() {
         let br = sets.blockRanges[s]
         if br.isEmpty { continue }
@@ -156,18 +205,18 @@ enum CoxPartialLikelihoodKernel {
             while q < range.upperBound && start[Int(order[q])] >= t { startAcc += r[Int(order[q])]; q += 1 }
             value -= startAcc
           }
-          work.s0[b] = value
+          s0[b] = value
         }
       }
       for (b, block) in blocks.enumerated() {
-        var deadWeight = 0.0, etaSum = 0.0, riskSum = 0.0
+        var dw = 0.0, etaSum = 0.0, riskSum = 0.0
         for j in block.rows where sets.status[j] == 1 {
           riskSum += r[j]
-          deadWeight += sets.weight[j]
-          etaSum += sets.weight[j] * work.eta[j]
+          dw += sets.weight[j]
+          etaSum += sets.weight[j] * eta[j]
         }
-        work.s0d[b] = riskSum
-        work.deadWeight[b] = deadWeight
+        s0d[b] = riskSum
+        deadWeight[b] = dw
         logLik += etaSum
       }
     }
@@ -182,21 +231,21 @@ enum CoxPartialLikelihoodKernel {
     var termCount = 0
     for b in blocks { termCount += (ties == .efron && b.deaths > 1) ? b.deaths : 1 }
     if keepTerms {
-      work.termWeight = [Double](repeating: 0, count: termCount)
-      work.termFraction = [Double](repeating: 0, count: termCount)
-      work.termBlock = [Int32](repeating: 0, count: termCount)
-      work.termHazard = [Double](repeating: 0, count: termCount)
-      work.termMeans = [Double](repeating: 0, count: termCount * p)
+      termWeight = [Double](repeating: 0, count: termCount)
+      termFraction = [Double](repeating: 0, count: termCount)
+      termBlock = [Int32](repeating: 0, count: termCount)
+      termHazard = [Double](repeating: 0, count: termCount)
+      termMeans = [Double](repeating: 0, count: termCount * p)
     }
     var termStartOfBlock = keepTerms ? [Int](repeating: 0, count: nb + 1) : []
     var t = 0
     for (b, block) in blocks.enumerated() {
       if keepTerms { termStartOfBlock[b] = t }
-      let deadWeight = work.deadWeight[b]
-      let c = work.shift[block.stratum]
+      let deadWeight = deadWeight[b]
+      let c = shift[block.stratum]
       let d = (ties == .efron && block.deaths > 1) ? block.deaths : 1
       let meanWeight = deadWeight / Double(d)
-      let s0 = work.s0[b], s0d = work.s0d[b]
+      let s0 = s0[b], s0d = s0d[b]
       var hazard = 0.0, discount = 0.0
       var sa = 0.0, sb = 0.0, caa = 0.0, cab = 0.0, cbb = 0.0
       for m in 1...d {
@@ -212,22 +261,22 @@ enum CoxPartialLikelihoodKernel {
         cab += meanWeight * alpha * beta
         cbb += meanWeight * beta * beta
         if keepTerms {
-          work.termWeight[t] = meanWeight
-          work.termFraction[t] = fraction
-          work.termBlock[t] = Int32(b)
-          work.termHazard[t] = meanWeight / den
+          termWeight[t] = meanWeight
+          termFraction[t] = fraction
+          termBlock[t] = Int32(b)
+          termHazard[t] = meanWeight / den
         }
         t += 1
       }
-      work.blockHazard[b] = hazard
-      work.blockDiscount[b] = d == 1 ? 0 : discount
-      work.scoreA[b] = sa
-      work.scoreB[b] = sb
-      let l11 = caa.squareRoot()
-      let l21 = d == 1 ? l11 : cab / l11
-      work.l11[b] = l11
-      work.l21[b] = l21
-      work.l22[b] = d == 1 ? 0 : max(cbb - l21 * l21, 0).squareRoot()
+      blockHazard[b] = hazard
+      blockDiscount[b] = d == 1 ? 0 : discount
+      scoreA[b] = sa
+      scoreB[b] = sb
+      let a11 = caa.squareRoot()
+      let a21 = d == 1 ? a11 : cab / a11
+      l11[b] = a11
+      l21[b] = a21
+      l22[b] = d == 1 ? 0 : max(cbb - a21 * a21, 0).squareRoot()
     }
     if keepTerms { termStartOfBlock[nb] = t }
 
@@ -235,101 +284,70 @@ enum CoxPartialLikelihoodKernel {
     // are taken in chunks spanning at most `chunkRows` rows: within a chunk
     // the running sums advance one covariate at a time over contiguous memory,
     // recording S1 at each block; each block's one or two rows then go to a
-    // buffer that a `dsyrk` empties whenever it fills.
+    // buffer that a `dsyrk` empties whenever it fills. A large right-censored
+    // stratum is cut in two at a block: the later half sweeps from zero, the
+    // earlier half from the later half's column sums; each half on its own
+    // thread with its own buffer, partial score and partial matrix, added in
+    // a fixed order.
     var score = eventScore
     var information = Matrix(rows: p, columns: p)
     if p > 0 {
-      var running = [Double](repeating: 0, count: p)
-      var startSum = [Double](repeating: 0, count: p)
-      var s1d = [Double](repeating: 0, count: p)
-      var buffered = 0
-      let chunkRows = Workspace.chunkRows
-      information.storage.withUnsafeMutableBufferPointer { info in
-      work.risk.withUnsafeBufferPointer { r in
-      x.withUnsafeBufferPointer { xp in
-      blocks.withUnsafeBufferPointer { blk in
-      sets.status.withUnsafeBufferPointer { status in
-      work.buffer.withUnsafeMutableBufferPointer { buffer in
-      score.withUnsafeMutableBufferPointer { sc in
-      work.chunkS1.withUnsafeMutableBufferPointer { cs in
-      running.withUnsafeMutableBufferPointer { acc in
-      startSum.withUnsafeMutableBufferPointer { ss in
-      s1d.withUnsafeMutableBufferPointer { sd in
-        func flush() {
-          if buffered == 0 { return }
-          cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, Int32(p), Int32(buffered), -1,
-                      buffer.baseAddress, Int32(bufferRows), 1, info.baseAddress, Int32(p))
-          buffered = 0
+      let segmentWork = work.segments
+      let x = x
+      let blocksCopy = blocks
+      let statusCopy = sets.status
+      let termStart = termStartOfBlock
+      let riskRead = risk
+      let coefficients = BlockCoefficients(scoreA: scoreA, scoreB: scoreB, l11: l11, l21: l21, l22: l22)
+      let fractions = termFraction, weights = termWeight, hazards = termHazard
+      termMeans.withUnsafeMutableBufferPointer { meansBuffer in
+      let termPointers = TermPointers(means: meansBuffer.baseAddress,
+                                      fraction: fractions, weight: weights, hazard: hazards)
+      for (s, range) in sets.strata.enumerated() {
+        let br = sets.blockRanges[s]
+        if br.isEmpty { continue }
+        var cut = br.lowerBound
+        if sets.start == nil && !keepTerms && range.count >= 8 * bufferRows && br.count >= 4 {
+          let middle = (range.lowerBound + range.upperBound) / 2
+          cut = br.lowerBound
+          while cut < br.upperBound && blocks[cut].rows.lowerBound < middle { cut += 1 }
+          if cut == br.lowerBound || cut == br.upperBound { cut = br.lowerBound }
         }
-        let xb = xp.baseAddress!
-        for (s, range) in sets.strata.enumerated() {
-          let br = sets.blockRanges[s]
-          if br.isEmpty { continue }
-          for k in 0..<p { acc[k] = 0; ss[k] = 0 }
-          var row = range.upperBound
-          var q = range.lowerBound
-          var high = br.upperBound
-          while high > br.lowerBound {
-            var low = high - 1
-            while low > br.lowerBound && row - blk[low - 1].rows.lowerBound <= chunkRows { low -= 1 }
-            for k in 0..<p {
-              let column = xb + k * n
-              var a = acc[k]
-              var i = row
-              var b = high - 1
-              while b >= low {
-                let bottom = blk[b].rows.lowerBound
-                while i > bottom { i -= 1; a += r[i] * column[i] }
-                cs[(b - low) * p + k] = a
-                b -= 1
-              }
-              acc[k] = a
-            }
-            row = blk[low].rows.lowerBound
-            var b = high - 1
-            while b >= low {
-              if let start = sets.start, let order = sets.startOrder {
-                let t = blk[b].time
-                while q < range.upperBound && start[Int(order[q])] >= t {
-                  let j = Int(order[q])
-                  for k in 0..<p { ss[k] += r[j] * xb[j + k * n] }
-                  q += 1
+        let segments: [(blocks: Range<Int>, startRow: Int)] = cut == br.lowerBound
+          ? [(br, range.upperBound)]
+          : [(cut..<br.upperBound, range.upperBound), (br.lowerBound..<cut, blocks[cut].rows.lowerBound)]
+        let keep = keepTerms
+        let termCountCopy = termCount
+        DispatchQueue.concurrentPerform(iterations: segments.count) { index in
+          let segment = segments[index]
+          let scratch = segmentWork[index]
+          scratch.reset(p: p)
+          // Column sums of the rows after the segment: the risk set it starts from.
+          if segment.startRow < range.upperBound {
+            x.withUnsafeBufferPointer { xp in
+              riskRead.withUnsafeBufferPointer { r in
+                for k in 0..<p {
+                  let column = xp.baseAddress! + k * n
+                  var a = 0.0
+                  for i in segment.startRow..<range.upperBound { a += r[i] * column[i] }
+                  scratch.running[k] = a
                 }
               }
-              for k in 0..<p { sd[k] = 0 }
-              for j in blk[b].rows where status[j] == 1 {
-                let rj = r[j]
-                for k in 0..<p { sd[k] += rj * xb[j + k * n] }
-              }
-              let base = (b - low) * p
-              let sA = work.scoreA[b], sB = work.scoreB[b]
-              let l11 = work.l11[b], l21 = work.l21[b], l22 = work.l22[b]
-              let twoRows = l22 > 0
-              for k in 0..<p {
-                let rest = (cs[base + k] - ss[k]) - sd[k]  // S1' = S1 − S1D
-                sc[k] -= sA * rest + sB * sd[k]
-                buffer[buffered + k * bufferRows] = l11 * rest + l21 * sd[k]
-                if twoRows { buffer[buffered + 1 + k * bufferRows] = l22 * sd[k] }
-              }
-              buffered += twoRows ? 2 : 1
-              if buffered >= bufferRows - 1 { flush() }
-              if keepTerms {
-                for t in termStartOfBlock[b]..<termStartOfBlock[b + 1] {
-                  let fraction = work.termFraction[t]
-                  let den = work.termWeight[t] / work.termHazard[t]
-                  for k in 0..<p {
-                    let rest = (cs[base + k] - ss[k]) - sd[k]
-                    work.termMeans[t + k * termCount] = (rest + fraction * sd[k]) / den
-                  }
-                }
-              }
-              b -= 1
             }
-            high = low
           }
+          sweepSegment(scratch: scratch, risk: riskRead, coefficients: coefficients, terms: termPointers,
+                       x: x, n: n, p: p, blocks: blocksCopy, status: statusCopy,
+                       start: sets.start, startOrder: sets.startOrder, stratumRows: range,
+                       blockRange: segment.blocks, startRow: segment.startRow,
+                       keepTerms: keep, termStart: termStart, termCount: termCountCopy)
         }
-        flush()
-      }}}}}}}}}}}
+        for index in 0..<segments.count {
+          let scratch = segmentWork[index]
+          for k in 0..<p { score[k] -= scratch.score[k] }
+          for i in 0..<(p * p) { information.storage[i] -= scratch.information[i] }
+        }
+      }
+      }
     }
 
     // H_j: cumulative hazard over the blocks row j is at risk for, within its
@@ -338,7 +356,7 @@ enum CoxPartialLikelihoodKernel {
     for br in sets.blockRanges {
       var acc = 0.0
       for b in br {
-        acc += work.blockHazard[b]
+        acc += blockHazard[b]
         cumulative[b + 1] = acc
       }
     }
@@ -347,9 +365,9 @@ enum CoxPartialLikelihoodKernel {
       for j in range {
         let afterStop = Int(sets.firstBlockAfterStop[j]), afterStart = Int(sets.firstBlockAfterStart[j])
         var value = (afterStop > first ? cumulative[afterStop] : 0) - (afterStart > first ? cumulative[afterStart] : 0)
-        if sets.status[j] == 1 { value -= work.blockDiscount[afterStop - 1] }
-        work.h[j] = max(value, 0)
-        work.rootWeight[j] = (work.risk[j] * work.h[j]).squareRoot()
+        if sets.status[j] == 1 { value -= blockDiscount[afterStop - 1] }
+        h[j] = max(value, 0)
+        rootWeight[j] = (risk[j] * h[j]).squareRoot()
       }
     }
 
@@ -360,7 +378,7 @@ enum CoxPartialLikelihoodKernel {
       // scheduling.
       let halves = n >= 4 * bufferRows ? 2 : 1
       let partial = PartialSums(count: halves, size: p * p)
-      let rootWeight = work.rootWeight
+      let rootWeight = rootWeight
       let x = x
       DispatchQueue.concurrentPerform(iterations: halves) { part in
         let from = part * n / halves, to = (part + 1) * n / halves
@@ -398,6 +416,124 @@ enum CoxPartialLikelihoodKernel {
     return (logLik, score, information)
   }
 
+  /// Per-thread buffers of the backward sweep.
+  final class SegmentScratch: @unchecked Sendable {
+    var buffer: [Double] = []
+    var chunkS1: [Double] = []
+    var running: [Double] = []
+    var startSum: [Double] = []
+    var deathSum: [Double] = []
+    var score: [Double] = []
+    var information: [Double] = []
+
+    func reset(p: Int) {
+      if buffer.count != Workspace.bufferRows * p {
+        buffer = [Double](repeating: 0, count: Workspace.bufferRows * p)
+        chunkS1 = [Double](repeating: 0, count: (Workspace.chunkRows + 1) * p)
+      }
+      running = [Double](repeating: 0, count: p)
+      startSum = [Double](repeating: 0, count: p)
+      deathSum = [Double](repeating: 0, count: p)
+      score = [Double](repeating: 0, count: p)
+      information = [Double](repeating: 0, count: p * p)
+    }
+  }
+
+  /// One backward sweep over `blockRange` of a stratum, starting at `startRow`
+  /// with `scratch.running` holding the risk-set sums of the rows after it.
+  /// Accumulates Σ (w α S1' + w β S1D) into `scratch.score` and
+  /// Σ_t w_t a_t a_tᵀ into `scratch.information` (lower triangle).
+  private static func sweepSegment(scratch: SegmentScratch, risk: [Double], coefficients c: BlockCoefficients,
+                                   terms: TermPointers, x: [Double], n: Int, p: Int,
+                                   blocks: [CoxRiskSets.Block], status: [Double], start: [Double]?,
+                                   startOrder: [Int32]?, stratumRows range: Range<Int>, blockRange br: Range<Int>,
+                                   startRow: Int, keepTerms: Bool, termStart: [Int], termCount: Int) {
+    let bufferRows = Workspace.bufferRows
+    let chunkRows = Workspace.chunkRows
+    var buffered = 0
+    scratch.information.withUnsafeMutableBufferPointer { info in
+    risk.withUnsafeBufferPointer { r in
+    x.withUnsafeBufferPointer { xp in
+    blocks.withUnsafeBufferPointer { blk in
+    status.withUnsafeBufferPointer { status in
+    scratch.buffer.withUnsafeMutableBufferPointer { buffer in
+    scratch.score.withUnsafeMutableBufferPointer { sc in
+    scratch.chunkS1.withUnsafeMutableBufferPointer { cs in
+    scratch.running.withUnsafeMutableBufferPointer { acc in
+    scratch.startSum.withUnsafeMutableBufferPointer { ss in
+    scratch.deathSum.withUnsafeMutableBufferPointer { sd in
+      func flush() {
+        if buffered == 0 { return }
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, Int32(p), Int32(buffered), 1,
+                    buffer.baseAddress, Int32(bufferRows), 1, info.baseAddress, Int32(p))
+        buffered = 0
+      }
+      let xb = xp.baseAddress!
+      var row = startRow
+      var q = range.lowerBound
+      var high = br.upperBound
+      while high > br.lowerBound {
+        var low = high - 1
+        while low > br.lowerBound && row - blk[low - 1].rows.lowerBound <= chunkRows { low -= 1 }
+        for k in 0..<p {
+          let column = xb + k * n
+          var a = acc[k]
+          var i = row
+          var b = high - 1
+          while b >= low {
+            let bottom = blk[b].rows.lowerBound
+            while i > bottom { i -= 1; a += r[i] * column[i] }
+            cs[(b - low) * p + k] = a
+            b -= 1
+          }
+          acc[k] = a
+        }
+        row = blk[low].rows.lowerBound
+        var b = high - 1
+        while b >= low {
+          if let start, let order = startOrder {
+            let t = blk[b].time
+            while q < range.upperBound && start[Int(order[q])] >= t {
+              let j = Int(order[q])
+              for k in 0..<p { ss[k] += r[j] * xb[j + k * n] }
+              q += 1
+            }
+          }
+          for k in 0..<p { sd[k] = 0 }
+          for j in blk[b].rows where status[j] == 1 {
+            let rj = r[j]
+            for k in 0..<p { sd[k] += rj * xb[j + k * n] }
+          }
+          let base = (b - low) * p
+          let sA = c.scoreA[b], sB = c.scoreB[b]
+          let l11 = c.l11[b], l21 = c.l21[b], l22 = c.l22[b]
+          let twoRows = l22 > 0
+          for k in 0..<p {
+            let rest = (cs[base + k] - ss[k]) - sd[k]  // S1' = S1 − S1D
+            sc[k] += sA * rest + sB * sd[k]
+            buffer[buffered + k * bufferRows] = l11 * rest + l21 * sd[k]
+            if twoRows { buffer[buffered + 1 + k * bufferRows] = l22 * sd[k] }
+          }
+          buffered += twoRows ? 2 : 1
+          if buffered >= bufferRows - 1 { flush() }
+          if keepTerms {
+            for t in termStart[b]..<termStart[b + 1] {
+              let fraction = terms.fraction[t]
+              let den = terms.weight[t] / terms.hazard[t]
+              for k in 0..<p {
+                let rest = (cs[base + k] - ss[k]) - sd[k]
+                terms.means![t + k * termCount] = (rest + fraction * sd[k]) / den
+              }
+            }
+          }
+          b -= 1
+        }
+        high = low
+      }
+      flush()
+    }}}}}}}}}}}
+  }
+
   /// The diagnostics' view of the workspace after an evaluation (moves the
   /// arrays out; the workspace is not used afterwards).
   static func snapshot(_ work: Workspace, logLikelihood: Double, score: [Double], information: Matrix) -> Evaluation {
@@ -416,6 +552,25 @@ enum CoxPartialLikelihoodKernel {
                      keepTerms: keepTerms)
     return snapshot(work, logLikelihood: r.logLikelihood, score: r.score, information: r.information)
   }
+}
+
+/// Per-block coefficients of the score and of the rank-two update, read by the sweep threads.
+struct BlockCoefficients: @unchecked Sendable {
+  let scoreA: [Double], scoreB: [Double], l11: [Double], l21: [Double], l22: [Double]
+}
+
+/// The terms' arrays when they are kept (then the sweep runs on one thread).
+struct TermPointers: @unchecked Sendable {
+  let means: UnsafeMutablePointer<Double>?
+  let fraction: [Double], weight: [Double], hazard: [Double]
+}
+
+/// Moves an array out of its place (leaving an empty one), keeping it unique.
+@inline(__always)
+func take<T>(_ array: inout [T]) -> [T] {
+  var out: [T] = []
+  swap(&out, &array)
+  return out
 }
 
 /// Results of the parallel parts, each written once by its own thread.
