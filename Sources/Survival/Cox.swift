@@ -1,4 +1,6 @@
 import CBLAS
+import Dispatch
+import Foundation
 import Distributions
 import LinearAlgebra
 import ModelFrame
@@ -133,35 +135,7 @@ public struct CoxModel: Sendable {
     let columnNames = design.columnNames
     let assign = design.assign
     var x = (consume design).matrix.storage  // unique: centred and scaled in place, no copy
-    var means = [Double](repeating: 0, count: p)
-    var scale = [Double](repeating: 1, count: p)
-    var centred = [Bool](repeating: false, count: p)
-    var totalWeight = 0.0
-    for w in weight { totalWeight += w }
-    do {
-      for k in 0..<p {
-        var sum = 0.0
-        var indicator = true
-        for i in 0..<n {
-          let v = x[i + k * n]
-          sum += weight[i] * v
-          if v != 0 && v != 1 && v != -1 { indicator = false }
-        }
-        // R's coxph(nocenter = c(-1, 0, 1)): such columns are neither centred nor scaled.
-        if indicator { continue }
-        centred[k] = true
-        let mean = sum / totalWeight
-        var absolute = 0.0
-        for i in 0..<n {
-          x[i + k * n] -= mean
-          absolute += weight[i] * abs(x[i + k * n])
-        }
-        let s = absolute > 0 ? totalWeight / absolute : 1
-        for i in 0..<n { x[i + k * n] *= s }
-        means[k] = mean
-        scale[k] = s
-      }
-    }
+    var (means, scale, centred) = CoxModel.centreAndScale(&x, n: n, p: p, weight: weight)
     let weightedMeans = means
     if response.isCountingProcess {
       // R's agreg.fit reports unweighted column means: Σ x / n = mean + Σ(x − mean)/n.
@@ -210,6 +184,7 @@ public struct CoxModel: Sendable {
       evaluation = CoxPartialLikelihoodKernel.evaluateWithDetails(
         sets: sets, x: x, p: p, beta: result.beta, ties: options.ties, eventScore: eventScore, keepTerms: needsTerms)
     }
+    workspace.release()
 
     var beta = [Double](repeating: 0, count: p)
     var variance = Matrix(rows: p, columns: p)
@@ -370,6 +345,74 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+extension CoxModel {
+  /// Centres and scales the design in place as R's `coxfit6.c`: weighted
+  /// column means, then scale = Σw / Σ w|x − mean|; columns whose values are
+  /// all −1, 0 or 1 are left alone (R's `nocenter`). Columns are independent,
+  /// so two threads take half each; within a column the arithmetic is R's, in
+  /// R's order.
+  static func centreAndScale(_ x: inout [Double], n: Int, p: Int, weight: [Double])
+    -> (means: [Double], scale: [Double], centred: [Bool]) {
+    var totalWeight = 0.0
+    for w in weight { totalWeight += w }
+    let results = ColumnResults(p)
+    let total = totalWeight
+    x.withUnsafeMutableBufferPointer { xb in
+      let base = SharedColumns(xb.baseAddress!)
+      let parts = n * p >= 1 << 18 ? 2 : 1
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        weight.withUnsafeBufferPointer { w in
+          for k in (part * p / parts)..<((part + 1) * p / parts) {
+            let column = base.pointer + k * n
+            var sum = 0.0
+            var indicator = true
+            for i in 0..<n {
+              let v = column[i]
+              sum += w[i] * v
+              if v != 0 && v != 1 && v != -1 { indicator = false }
+            }
+            if indicator { continue }
+            let mean = sum / total
+            var absolute = 0.0
+            for i in 0..<n {
+              column[i] -= mean
+              absolute += w[i] * abs(column[i])
+            }
+            let s = absolute > 0 ? total / absolute : 1
+            for i in 0..<n { column[i] *= s }
+            results.set(k, mean: mean, scale: s)
+          }
+        }
+      }
+    }
+    return (results.means, results.scale, results.centred)
+  }
+}
+
+/// Per-column results written by the centring threads (each column by one thread).
+private final class ColumnResults: @unchecked Sendable {
+  var means: [Double], scale: [Double], centred: [Bool]
+  private let lock = NSLock()
+  init(_ p: Int) {
+    means = [Double](repeating: 0, count: p)
+    scale = [Double](repeating: 1, count: p)
+    centred = [Bool](repeating: false, count: p)
+  }
+  func set(_ k: Int, mean: Double, scale s: Double) {
+    lock.lock()
+    means[k] = mean
+    scale[k] = s
+    centred[k] = true
+    lock.unlock()
+  }
+}
+
+/// The design's storage, handed to threads that each write their own columns.
+private struct SharedColumns: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<Double>
+  init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
+}
 
 /// The β of the kernel's last evaluation and its result, so that the
 /// converged iteration is not computed twice.

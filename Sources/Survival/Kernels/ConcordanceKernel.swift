@@ -123,11 +123,21 @@ enum ConcordanceKernel {
     for k in 1...size { eventsBelow[k] += eventsBelow[k - 1] }  // eventsBelow[k] = Σ over event keys < k
     let above = rowsAbove, below = eventsBelow
 
-    // Groups of equal score, in increasing order.
+    // Everything the walk reads, gathered once in score order, so that the
+    // two threads stream through memory; results are scattered back at the end.
+    var sortedKey = [Int32](repeating: 0, count: m)
+    var sortedWeight = [Double](repeating: 0, count: m)
+    var sortedEvent = [Bool](repeating: false, count: m)
     var groupStarts: [Int] = [0]
-    for k in 1..<max(m, 1) where rank[Int(order[k])] != rank[Int(order[k - 1])] { groupStarts.append(k) }
+    for k in 0..<m {
+      let i = Int(order[k])
+      sortedKey[k] = keys[i]
+      sortedWeight[k] = weight[lo0 + i]
+      sortedEvent[k] = status[lo0 + i] == 1
+      if k > 0 && rank[i] != rank[Int(order[k - 1])] { groupStarts.append(k) }
+    }
     groupStarts.append(m)
-    let starts = groupStarts
+    let starts = groupStarts, sKey = sortedKey, sWeight = sortedWeight, sEvent = sortedEvent
 
     var riskDifference = [Double](repeating: 0, count: m)
     var riskTotal = [Double](repeating: 0, count: m)
@@ -146,31 +156,21 @@ enum ConcordanceKernel {
           let difference = outputs[0].pointer, total = outputs[1].pointer
           var tree = Fenwick(size: size)
           var c0 = 0.0, c1 = 0.0, c2 = 0.0
-          var less = [Double](repeating: 0, count: 0)
           for g in 0..<(starts.count - 1) {
             let members = starts[g]..<starts[g + 1]
-            less.removeAll(keepingCapacity: true)
-            for k in members {
-              let i = Int(order[k])
-              less.append(status[lo0 + i] == 1 ? tree.suffix(Int(keys[i]) + 1) : 0)
-            }
-            for k in members {
-              let i = Int(order[k])
-              tree.add(Int(keys[i]), weight[lo0 + i])
-            }
-            for (n, k) in members.enumerated() {
-              let i = Int(order[k])
-              if status[lo0 + i] != 1 { continue }
-              let lessOrEqual = tree.suffix(Int(keys[i]) + 1)
-              let l = less[n]
+            for k in members where sEvent[k] { difference[k] = tree.suffix(Int(sKey[k]) + 1) }  // "less", kept for now
+            for k in members { tree.add(Int(sKey[k]), sWeight[k]) }
+            for k in members where sEvent[k] {
+              let lessOrEqual = tree.suffix(Int(sKey[k]) + 1)
+              let l = difference[k]
               let e = lessOrEqual - l
-              let gr = above[Int(keys[i])] - lessOrEqual
-              let w = weight[lo0 + i]
+              let gr = above[Int(sKey[k])] - lessOrEqual
+              let w = sWeight[k]
               c0 += w * gr
               c1 += w * l
               c2 += w * e
-              difference[i] += gr - l
-              total[i] += gr + l + e
+              difference[k] = gr - l
+              total[k] = gr + l + e
             }
           }
           counts.values = [c0, c1, c2]
@@ -178,35 +178,27 @@ enum ConcordanceKernel {
           // Every row: its pairs as the one at risk, with the events before it.
           let difference = outputs[2].pointer, total = outputs[3].pointer
           var tree = Fenwick(size: size)
-          var less = [Double](repeating: 0, count: 0)
           for g in 0..<(starts.count - 1) {
             let members = starts[g]..<starts[g + 1]
-            less.removeAll(keepingCapacity: true)
+            for k in members { difference[k] = tree.prefix(Int(sKey[k])) }  // "less", kept for now
+            for k in members where sEvent[k] { tree.add(Int(sKey[k]), sWeight[k]) }
             for k in members {
-              let i = Int(order[k])
-              less.append(tree.prefix(Int(keys[i])))
-            }
-            for k in members {
-              let i = Int(order[k])
-              if status[lo0 + i] == 1 { tree.add(Int(keys[i]), weight[lo0 + i]) }
-            }
-            for (n, k) in members.enumerated() {
-              let i = Int(order[k])
-              let lessOrEqual = tree.prefix(Int(keys[i]))
-              let l = less[n]
+              let lessOrEqual = tree.prefix(Int(sKey[k]))
+              let l = difference[k]
               let e = lessOrEqual - l
-              let gr = below[Int(keys[i])] - lessOrEqual
+              let gr = below[Int(sKey[k])] - lessOrEqual
               // From the event's side the row at risk has the larger score when the event's is smaller.
-              difference[i] += l - gr
-              total[i] += l + gr + e
+              difference[k] = l - gr
+              total[k] = l + gr + e
             }
           }
         }
       }
     }}}}
-    for i in 0..<m {
-      difference[lo0 + i] += riskDifference[i] + eventDifference[i]
-      total[lo0 + i] += riskTotal[i] + eventTotal[i]
+    for k in 0..<m {
+      let i = lo0 + Int(order[k])
+      difference[i] += riskDifference[k] + eventDifference[k]
+      total[i] += riskTotal[k] + eventTotal[k]
     }
     return counts.values
   }

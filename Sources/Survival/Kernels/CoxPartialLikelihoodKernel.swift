@@ -67,7 +67,7 @@ enum CoxPartialLikelihoodKernel {
   /// per-block results.
   final class Workspace: @unchecked Sendable {
     let n: Int, p: Int, blocks: Int
-    var eta: [Double], relative: [Double], risk: [Double], h: [Double], rootWeight: [Double]
+    var eta: [Double], relative: [Double], risk: [Double], h: [Double]
     var s0: [Double], s0d: [Double], deadWeight: [Double]
     var blockHazard: [Double], blockDiscount: [Double]
     var scoreA: [Double], scoreB: [Double], l11: [Double], l21: [Double], l22: [Double]
@@ -80,13 +80,21 @@ enum CoxPartialLikelihoodKernel {
     static let bufferRows = 8192
     static let chunkRows = 1024
 
+    /// Frees every buffer.
+    func release() {
+      risk = []; s0 = []; s0d = []; deadWeight = []
+      scoreA = []; scoreB = []; l11 = []; l21 = []; l22 = []
+      buffer = []; chunkS1 = []
+      for segment in segments { segment.release() }
+    }
+
     init(sets: CoxRiskSets, p: Int) {
       n = sets.n
       self.p = p
       blocks = sets.blocks.count
       func rows() -> [Double] { [Double](repeating: 0, count: sets.n) }
       func perBlock() -> [Double] { [Double](repeating: 0, count: sets.blocks.count) }
-      eta = rows(); relative = rows(); risk = rows(); h = rows(); rootWeight = rows()
+      eta = rows(); relative = rows(); risk = rows(); h = rows()
       s0 = perBlock(); s0d = perBlock(); deadWeight = perBlock()
       blockHazard = perBlock(); blockDiscount = perBlock()
       scoreA = perBlock(); scoreB = perBlock(); l11 = perBlock(); l21 = perBlock(); l22 = perBlock()
@@ -108,7 +116,6 @@ enum CoxPartialLikelihoodKernel {
     var relative = take(&work.relative)
     var risk = take(&work.risk)
     var h = take(&work.h)
-    var rootWeight = take(&work.rootWeight)
     var s0 = take(&work.s0)
     var s0d = take(&work.s0d)
     var deadWeight = take(&work.deadWeight)
@@ -130,7 +137,6 @@ enum CoxPartialLikelihoodKernel {
       work.relative = relative
       work.risk = risk
       work.h = h
-      work.rootWeight = rootWeight
       work.s0 = s0
       work.s0d = s0d
       work.deadWeight = deadWeight
@@ -154,32 +160,52 @@ enum CoxPartialLikelihoodKernel {
     let nb = blocks.count
     let bufferRows = Workspace.bufferRows
 
-    // η = X β and the shifted risk scores.
+    // η = X β and the shifted risk scores; rows split between two threads.
+    let parts = n >= 1 << 16 ? 2 : 1
     if p > 0 {
       x.withUnsafeBufferPointer { xp in
         beta.withUnsafeBufferPointer { bp in
           eta.withUnsafeMutableBufferPointer { ep in
-            cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(p), 1, xp.baseAddress, Int32(max(n, 1)),
-                        bp.baseAddress, 1, 0, ep.baseAddress, 1)
+            let xs = SharedRows(UnsafeMutablePointer(mutating: xp.baseAddress!))
+            let bs = SharedRows(UnsafeMutablePointer(mutating: bp.baseAddress!))
+            let es = SharedRows(ep.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+              let from = part * n / parts, to = (part + 1) * n / parts
+              cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(to - from), Int32(p), 1, xs.pointer + from,
+                          Int32(max(n, 1)), bs.pointer, 1, 0, es.pointer + from, 1)
+            }
           }
         }
       }
     } else {
       for j in 0..<n { eta[j] = 0 }
     }
+    for (s, range) in sets.strata.enumerated() {
+      var c = -Double.infinity
+      for j in range where eta[j] > c { c = eta[j] }
+      shift[s] = c.isFinite ? c : 0
+    }
+    var shiftOfRow = [Double](repeating: 0, count: 0)
+    if sets.strata.count > 1 {
+      shiftOfRow = [Double](repeating: 0, count: n)
+      for (s, range) in sets.strata.enumerated() { for j in range { shiftOfRow[j] = shift[s] } }
+    }
     eta.withUnsafeBufferPointer { eta in
       relative.withUnsafeMutableBufferPointer { relative in
         risk.withUnsafeMutableBufferPointer { risk in
           sets.weight.withUnsafeBufferPointer { weight in
-            for (s, range) in sets.strata.enumerated() {
-              var c = -Double.infinity
-              for j in range where eta[j] > c { c = eta[j] }
-              if !c.isFinite { c = 0 }
-              shift[s] = c
-              for j in range {
-                let e = exp(eta[j] - c)
-                relative[j] = e
-                risk[j] = e * weight[j]
+            let e = SharedRows(UnsafeMutablePointer(mutating: eta.baseAddress!))
+            let rel = SharedRows(relative.baseAddress!)
+            let rk = SharedRows(risk.baseAddress!)
+            let w = SharedRows(UnsafeMutablePointer(mutating: weight.baseAddress!))
+            let single = shift.first ?? 0
+            let perRow = shiftOfRow
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+              let from = part * n / parts, to = (part + 1) * n / parts
+              for j in from..<to {
+                let v = exp(e.pointer[j] - (perRow.isEmpty ? single : perRow[j]))
+                rel.pointer[j] = v
+                rk.pointer[j] = v * w.pointer[j]
               }
             }
           }
@@ -367,7 +393,6 @@ enum CoxPartialLikelihoodKernel {
         var value = (afterStop > first ? cumulative[afterStop] : 0) - (afterStart > first ? cumulative[afterStart] : 0)
         if sets.status[j] == 1 { value -= blockDiscount[afterStop - 1] }
         h[j] = max(value, 0)
-        rootWeight[j] = (risk[j] * h[j]).squareRoot()
       }
     }
 
@@ -378,23 +403,25 @@ enum CoxPartialLikelihoodKernel {
       // scheduling.
       let halves = n >= 4 * bufferRows ? 2 : 1
       let partial = PartialSums(count: halves, size: p * p)
-      let rootWeight = rootWeight
+      let riskRead = risk, hazardRead = h
       let x = x
       DispatchQueue.concurrentPerform(iterations: halves) { part in
         let from = part * n / halves, to = (part + 1) * n / halves
         var local = [Double](repeating: 0, count: p * p)
         var scratch = [Double](repeating: 0, count: bufferRows * p)
+        var weight = [Double](repeating: 0, count: bufferRows)
         x.withUnsafeBufferPointer { xp in
-          rootWeight.withUnsafeBufferPointer { rw in
+          riskRead.withUnsafeBufferPointer { r in
+          hazardRead.withUnsafeBufferPointer { hz in
             scratch.withUnsafeMutableBufferPointer { sb in
               local.withUnsafeMutableBufferPointer { lp in
                 var first = from
                 while first < to {
                   let rows = min(bufferRows, to - first)
+                  for i in 0..<rows { weight[i] = (r[first + i] * hz[first + i]).squareRoot() }
                   for k in 0..<p {
                     let column = xp.baseAddress! + k * n + first
                     let target = sb.baseAddress! + k * bufferRows
-                    let weight = rw.baseAddress! + first
                     for i in 0..<rows { target[i] = weight[i] * column[i] }
                   }
                   cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, Int32(p), Int32(rows), 1,
@@ -403,6 +430,7 @@ enum CoxPartialLikelihoodKernel {
                 }
               }
             }
+          }
           }
         }
         partial.store(local, at: part)
@@ -425,6 +453,10 @@ enum CoxPartialLikelihoodKernel {
     var deathSum: [Double] = []
     var score: [Double] = []
     var information: [Double] = []
+
+    func release() {
+      buffer = []; chunkS1 = []; running = []; startSum = []; deathSum = []; score = []; information = []
+    }
 
     func reset(p: Int) {
       if buffer.count != Workspace.bufferRows * p {
@@ -535,13 +567,16 @@ enum CoxPartialLikelihoodKernel {
   }
 
   /// The diagnostics' view of the workspace after an evaluation (moves the
-  /// arrays out; the workspace is not used afterwards).
+  /// arrays out and frees the rest; the workspace is not used afterwards).
   static func snapshot(_ work: Workspace, logLikelihood: Double, score: [Double], information: Matrix) -> Evaluation {
-    Evaluation(logLikelihood: logLikelihood, score: score, information: information,
-               termMeans: work.termMeans, termWeight: work.termWeight, termFraction: work.termFraction,
-               termBlock: work.termBlock, termHazard: work.termHazard,
-               blockHazard: work.blockHazard, blockDeathDiscount: work.blockDiscount,
-               relativeRisk: work.relative, cumulativeHazard: work.h, eta: work.eta)
+    let e = Evaluation(logLikelihood: logLikelihood, score: score, information: information,
+                       termMeans: take(&work.termMeans), termWeight: take(&work.termWeight),
+                       termFraction: take(&work.termFraction), termBlock: take(&work.termBlock),
+                       termHazard: take(&work.termHazard), blockHazard: take(&work.blockHazard),
+                       blockDeathDiscount: take(&work.blockDiscount), relativeRisk: take(&work.relative),
+                       cumulativeHazard: take(&work.h), eta: take(&work.eta))
+    work.release()
+    return e
   }
 
   /// One full evaluation with its diagnostics.
@@ -563,6 +598,12 @@ struct BlockCoefficients: @unchecked Sendable {
 struct TermPointers: @unchecked Sendable {
   let means: UnsafeMutablePointer<Double>?
   let fraction: [Double], weight: [Double], hazard: [Double]
+}
+
+/// Rows of a buffer handed to worker threads that touch disjoint ranges.
+struct SharedRows: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<Double>
+  init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
 }
 
 /// Moves an array out of its place (leaving an empty one), keeping it unique.
