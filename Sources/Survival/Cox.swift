@@ -39,6 +39,8 @@ public enum Cox {
     public var timeFix: Bool
     /// Test proportional hazards (R's `cox.zph`) on this time scale.
     public var proportionalHazards: ZPHTransform?
+    /// Which kernel fits the model (tests compare the two on the same data).
+    var kernel: Kernel = .automatic
 
     public init(ties: CoxTies = .efron, confidenceLevel: Double = 0.95, maxIterations: Int = 20,
                 tolerance: Double = Cox.defaultTolerance, cholTolerance: Double = RankRevealingCholesky.defaultTolerance,
@@ -52,6 +54,10 @@ public enum Cox {
       self.proportionalHazards = proportionalHazards
     }
   }
+
+  /// The exact kernel (R's arithmetic) for right-censored data up to
+  /// n·p² = 10⁷, the BLAS kernel otherwise; or one of them.
+  enum Kernel: Sendable { case automatic, exact, blas }
 
   /// R `coxph.control(eps)`.
   public static let defaultTolerance = 1e-9
@@ -93,7 +99,11 @@ public struct CoxModel: Sendable {
   /// Xᵀ(w ∘ δ) of the centred, scaled design.
   let eventScore: [Double]
 
-  public init(frame: ModelFrame, options: Cox.Options) throws {
+  /// The frame is consumed: for large problems its covariate columns are
+  /// released once the (sorted, centred) design is built, so that the data
+  /// are not held twice while fitting. Callers that go on using the frame
+  /// keep their own copy and lose nothing.
+  public init(frame: consuming ModelFrame, options: Cox.Options) throws {
     let location = InputLocation(source: "--formula")
     guard let response = frame.response else {
       throw InputError(location, "expected a survival response Surv(time, status)")
@@ -108,30 +118,17 @@ public struct CoxModel: Sendable {
                        "weights must be positive for a Cox model (R: \"Invalid weights, must be >0\"), found \(RNumberText.format(w[k])) in row \(frame.rows[k] + 1) of the data")
     }
     let n = frame.n
-    let strataFactor = frame.strata ?? Factor(levels: ["all"], codes: [Int32](repeating: 0, count: n))
-    let sorted = try SortedSurvivalData(response: response, weights: frame.weights, partCodes: strataFactor.codes,
-                                        partCount: strataFactor.levels.count, timeFix: options.timeFix,
-                                        source: frame.source)
-    var stop: [Double] = [], status: [Double] = [], weight: [Double] = [], rows: [Int32] = []
-    var start: [Double]? = response.start == nil ? nil : []
-    var strataRanges: [Range<Int>] = []
-    var stratumOfRow: [Int32] = []
-    stop.reserveCapacity(n); status.reserveCapacity(n); weight.reserveCapacity(n); rows.reserveCapacity(n)
-    for (s, part) in sorted.parts.enumerated() where part.count > 0 {
-      let first = stop.count
-      stop.append(contentsOf: part.stop)
-      status.append(contentsOf: part.status)
-      weight.append(contentsOf: part.weights)
-      rows.append(contentsOf: part.rows)
-      start?.append(contentsOf: part.start!)
-      strataRanges.append(first..<stop.count)
-      stratumOfRow.append(contentsOf: repeatElement(Int32(s), count: part.count))
-    }
-
+    // Sorted by stratum and time, the parts concatenated; the sorter's own
+    // arrays are gone when this returns.
+    let (stop, status, weight, rows, start, strataRanges, stratumOfRow) = try CoxModel.sortedRows(
+      frame: frame, response: response, timeFix: options.timeFix)
     // The design built in sorted row order, then centred and scaled in place
     // (R's coxfit6: weighted means; scale = Σw / Σ w|x − mean|).
     let design = frame.designMatrix(intercept: false, rowOrder: rows)
     let p = design.columns
+    let useExactKernel = !response.isCountingProcess && (options.kernel == .exact
+      || (options.kernel == .automatic && Double(n) * Double(p * p) <= CoxModel.exactKernelLimit))
+    if !useExactKernel { frame.variables = [] }  // only the exact path reads them again
     let columnNames = design.columnNames
     let assign = design.assign
     var x = (consume design).matrix.storage  // unique: centred and scaled in place, no copy
@@ -147,7 +144,6 @@ public struct CoxModel: Sendable {
     }
 
     let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges)
-    let useExactKernel = !response.isCountingProcess && Double(n) * Double(p * p) <= CoxModel.exactKernelLimit
     let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
     let last = LastEvaluation()
     let workspace = CoxPartialLikelihoodKernel.Workspace(sets: sets, p: useExactKernel ? 0 : p)
@@ -300,8 +296,9 @@ public struct CoxModel: Sendable {
     // c(X %*% coef) − sum(coef * means), X in data order (one dgemv). Rows
     // with equal covariates can differ in the last bit this way, exactly as
     // in R, and R then counts them as not tied.
-    var linearPredictor = [Double](repeating: 0, count: n)
+    let sortedPredictor: [Double]
     if p > 0 && useExactKernel {
+      var linearPredictor = [Double](repeating: 0, count: n)
       let coefficients = (0..<p).map { dropped.contains($0) ? 0 : beta[$0] }
       let original = frame.designMatrix(intercept: false)
       original.matrix.storage.withUnsafeBufferPointer { xp in
@@ -316,12 +313,14 @@ public struct CoxModel: Sendable {
       var centre: Float80 = 0
       for k in 0..<p { centre += Float80(coefficients[k] * means[k]) }
       let shift = Double(centre)
-      for i in 0..<n { linearPredictor[i] -= shift }
+      sortedPredictor = rows.map { linearPredictor[Int($0)] - shift }
     } else if p > 0 {
-      // Large problems: the centred linear predictor of the fit, back in data order.
-      for (i, r) in rows.enumerated() { linearPredictor[Int(r)] = evaluation.eta[i] }
+      // Large problems: the centred linear predictor of the fit (sorted order).
+      sortedPredictor = evaluation.eta
+    } else {
+      sortedPredictor = [Double](repeating: 0, count: n)
     }
-    let concordance = CoxModel.concordance(sets: sets, eta: rows.map { linearPredictor[Int($0)] },
+    let concordance = CoxModel.concordance(sets: sets, eta: sortedPredictor,
                                            cluster: frame.cluster.map { c in
       rows.map { c.codes[Int($0)] }
     }, clusterCount: frame.cluster?.levels.count ?? 0)
@@ -347,6 +346,43 @@ import Darwin
 #endif
 
 extension CoxModel {
+  /// The frame's rows sorted by stratum and then by time (R's order), the
+  /// strata's parts laid end to end: times, status, weights, the frame row
+  /// of each sorted row, start times, the strata's row ranges and each
+  /// row's stratum.
+  static func sortedRows(frame: borrowing ModelFrame, response: SurvivalResponse, timeFix: Bool) throws
+    -> (stop: [Double], status: [Double], weight: [Double], rows: [Int32], start: [Double]?,
+        strata: [Range<Int>], stratumOfRow: [Int32]) {
+    let n = frame.n
+    let strataFactor = frame.strata ?? Factor(levels: ["all"], codes: [Int32](repeating: 0, count: n))
+    let sorted = try SortedSurvivalData(response: response, weights: frame.weights, partCodes: strataFactor.codes,
+                                        partCount: strataFactor.levels.count, timeFix: timeFix,
+                                        source: frame.source)
+    let nonEmpty = sorted.parts.enumerated().filter { $0.element.count > 0 }
+    if nonEmpty.count == 1, let (s, part) = nonEmpty.first {
+      // One stratum: its arrays as they are.
+      return (part.stop, part.status, part.weights, part.rows, part.start, [0..<n],
+              [Int32](repeating: Int32(s), count: n))
+    }
+    var stop: [Double] = [], status: [Double] = [], weight: [Double] = [], rows: [Int32] = []
+    var start: [Double]? = response.start == nil ? nil : []
+    var strataRanges: [Range<Int>] = []
+    var stratumOfRow: [Int32] = []
+    stop.reserveCapacity(n); status.reserveCapacity(n); weight.reserveCapacity(n); rows.reserveCapacity(n)
+    stratumOfRow.reserveCapacity(n)
+    for (s, part) in nonEmpty {
+      let first = stop.count
+      stop.append(contentsOf: part.stop)
+      status.append(contentsOf: part.status)
+      weight.append(contentsOf: part.weights)
+      rows.append(contentsOf: part.rows)
+      start?.append(contentsOf: part.start!)
+      strataRanges.append(first..<stop.count)
+      stratumOfRow.append(contentsOf: repeatElement(Int32(s), count: part.count))
+    }
+    return (stop, status, weight, rows, start, strataRanges, stratumOfRow)
+  }
+
   /// Centres and scales the design in place as R's `coxfit6.c`: weighted
   /// column means, then scale = Σw / Σ w|x − mean|; columns whose values are
   /// all −1, 0 or 1 are left alone (R's `nocenter`). Columns are independent,

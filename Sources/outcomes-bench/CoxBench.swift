@@ -118,13 +118,17 @@ struct CoxConfiguration {
 /// `outcomes-bench cox-fit-once FILE p ties strata`: one fit in a fresh
 /// process; prints the resident memory after loading and at the peak.
 func coxFitOnce(_ arguments: [String]) throws {
-  let table = try CSVReader.read(path: arguments[0])
   let configuration = CoxConfiguration(columns: Int(arguments[1])!, ties: CoxTies(rawValue: arguments[2])!,
                                        strata: arguments[3] == "1")
-  let loaded = peakResidentBytes()
-  let frame = try ModelFrame.build(formula: Formula.parse(configuration.formula), table: table)
-  let model = try CoxModel(frame: frame, options: .init(ties: configuration.ties))
-  print("loaded \(Int(loaded)) peak \(Int(peakResidentBytes())) design \(table.rowCount * configuration.columns * 8) iterations \(model.fit.iterations)")
+  // As the CLI: the table lives while the model frame is built, the frame is
+  // handed to the model.
+  let (loaded, rows, frame) = try { () throws -> (Double, Int, ModelFrame) in
+    let table = try CSVReader.read(path: arguments[0])
+    let loaded = peakResidentBytes()
+    return (loaded, table.rowCount, try ModelFrame.build(formula: Formula.parse(configuration.formula), table: table))
+  }()
+  let model = try CoxModel(frame: consume frame, options: .init(ties: configuration.ties))
+  print("loaded \(Int(loaded)) peak \(Int(peakResidentBytes())) design \(rows * configuration.columns * 8) iterations \(model.fit.iterations)")
 }
 
 func coxBench(_ arguments: [String]) throws {

@@ -55,11 +55,14 @@ struct CoxCommand: ParsableCommand, DocumentedCommand {
     let options = Cox.Options(ties: ties, confidenceLevel: try common.confidenceLevel(),
                               maxIterations: Int(iterations), proportionalHazards: zph ? transform : nil)
     let frame = try common.modelFrame(weights: weights)
-    let model = try CoxModel(frame: frame, options: options)
+    let dataRows = DataRows(rows: frame.rows)
+    // The frame is handed over: on large data the model releases its
+    // covariate columns once the design matrix is built.
+    let model = try CoxModel(frame: consume frame, options: options)
     let fit = model.fit
     for warning in fit.warnings { writeStandardError("outcomes: warning: \(warning.message)\n") }
     if let path = residuals {
-      try AtomicFile.write(CSVRenderer().render(model.residualTable(frame: frame)), to: path)
+      try AtomicFile.write(CSVRenderer().render(model.residualTable(frame: dataRows)), to: path)
     }
     if let path = baseline {
       try AtomicFile.write(CSVRenderer().render(model.baselineTable()), to: path)

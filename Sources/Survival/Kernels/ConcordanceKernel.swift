@@ -26,7 +26,7 @@ enum ConcordanceKernel {
   /// and each event's own pairs; the event tree gives the pairs a row takes
   /// part in while at risk. So the two sweeps of the timeline run on two
   /// threads, each into its own pair of arrays, added afterwards.
-  enum Walk { case automatic, byTime, byScore }
+  enum Walk { case automatic, byTime, byScore, byMerge }
 
   static func accumulate(range: Range<Int>, stop: [Double], start: [Double]?, status: [Double],
                          weight: [Double], score: [Double],
@@ -34,6 +34,17 @@ enum ConcordanceKernel {
     if range.isEmpty { return [0, 0, 0] }
     let lo0 = range.lowerBound
     let m = range.count
+    // Right-censored data with many distinct times: a merge sort over the
+    // timeline (sequential memory access; a Fenwick walk misses the cache on
+    // every level once the trees outgrow it). Few distinct times: by score.
+    if start == nil && walk != .byTime && walk != .byScore {
+      var times = 0
+      for i in range where i == lo0 || stop[i] != stop[i - 1] { times += 1 }
+      if walk == .byMerge || times > 256 {
+        return byMerge(range: range, stop: stop, status: status, weight: weight, score: score,
+                       difference: &difference, total: &total)
+      }
+    }
     // Dense ranks of the scores (exact equality is a tie, as R's match/unique).
     let order = RadixSort.order(Array(score[range]))
     var ranks = [Int32](repeating: 0, count: m)
@@ -203,6 +214,313 @@ enum ConcordanceKernel {
     return counts.values
   }
 
+  /// One row in the merge sort: its score and weight, whether it is an
+  /// event, its place in the range, and its pairs so far.
+  fileprivate struct MergeRecord {
+    var score: Double
+    var weight: Double
+    var difference: Double
+    var index: Int32
+    /// 1 for an event, 0 for a censored row.
+    var eventFlag: Int32
+    var event: Bool { eventFlag != 0 }
+  }
+
+  /// Right-censored counts and influences by divide and conquer over the
+  /// timeline. Rows are laid out by time, events before censored rows within
+  /// a time; a range is split at the time boundary nearest its middle, each
+  /// half sorted by score recursively, and the comparable pairs across the
+  /// split (an event on the left, any row on the right, whose time is later)
+  /// counted while the halves are merged by score. Within one time, events
+  /// are paired with the censored rows (at risk for them), never with each
+  /// other (tied on y). Small ranges count their pairs directly. The two top
+  /// halves run on two threads; every pass reads and writes memory in order
+  /// (the two buffers swap roles level by level, nothing is copied back).
+  /// Only the differences need the scores: the totals (every pair a row takes
+  /// part in) come from prefix sums over the timeline.
+  private static func byMerge(range: Range<Int>, stop: [Double], status: [Double], weight: [Double],
+                              score: [Double], difference: inout [Double], total: inout [Double]) -> [Double] {
+    let lo0 = range.lowerBound
+    let m = range.count
+    var records: [MergeRecord] = []
+    records.reserveCapacity(m)
+    var groupStarts: [Int] = []
+    // Prefix sums of the weights and of the events' weights, in layout order:
+    // the totals of any range, whatever order its records are in by then.
+    var weightBefore: [Double] = [0]
+    var eventsBefore: [Double] = [0]
+    weightBefore.reserveCapacity(m + 1)
+    eventsBefore.reserveCapacity(m + 1)
+    var i = lo0
+    while i < range.upperBound {
+      var j = i
+      while j < range.upperBound && stop[j] == stop[i] { j += 1 }
+      groupStarts.append(records.count)
+      for pass in 0..<2 {
+        for k in i..<j where (status[k] == 1) == (pass == 0) {
+          let event = pass == 0
+          records.append(MergeRecord(score: score[k], weight: weight[k], difference: 0,
+                                     index: Int32(k - lo0), eventFlag: event ? 1 : 0))
+          weightBefore.append(weightBefore[weightBefore.count - 1] + weight[k])
+          eventsBefore.append(eventsBefore[eventsBefore.count - 1] + (event ? weight[k] : 0))
+        }
+      }
+      i = j
+    }
+    groupStarts.append(m)
+    var other = records
+    var counts = [0.0, 0.0, 0.0]
+    records.withUnsafeMutableBufferPointer { rec in
+    other.withUnsafeMutableBufferPointer { oth in
+    groupStarts.withUnsafeBufferPointer { starts in
+    weightBefore.withUnsafeBufferPointer { wb in
+    eventsBefore.withUnsafeBufferPointer { eb in
+      let layout = MergeLayout(starts: starts.baseAddress!, weightBefore: wb.baseAddress!, eventsBefore: eb.baseAddress!)
+      let target = SharedRecords(rec.baseAddress!), scratch = SharedRecords(oth.baseAddress!)
+      let groups = starts.count - 1
+      if groups >= 2 && m >= 1 << 12 {
+        let middle = splitGroup(layout, 0, groups)
+        let partial = CountsPair()
+        DispatchQueue.concurrentPerform(iterations: 2) { side in
+          var c = (0.0, 0.0, 0.0)
+          if side == 0 {
+            mergeSolve(from: target.pointer, into: scratch.pointer, layout, 0, middle, &c)
+          } else {
+            mergeSolve(from: target.pointer, into: scratch.pointer, layout, middle, groups, &c)
+          }
+          partial.store(side, c)
+        }
+        var c = (0.0, 0.0, 0.0)
+        crossMerge(from: scratch.pointer, into: target.pointer, layout, starts[0], starts[middle], starts[groups], &c)
+        counts = [partial.left.0 + partial.right.0 + c.0, partial.left.1 + partial.right.1 + c.1,
+                  partial.left.2 + partial.right.2 + c.2]
+      } else {
+        var c = (0.0, 0.0, 0.0)
+        mergeSolve(from: scratch.pointer, into: target.pointer, layout, 0, groups, &c)
+        counts = [c.0, c.1, c.2]
+      }
+    }}}}}
+    for record in records { difference[lo0 + Int(record.index)] += record.difference }
+    // The totals do not depend on the scores: an event meets every row after
+    // its time and the censored rows at it; a row at risk meets the events
+    // before its time (and, censored, those at it).
+    // In layout positions: a group's events come first, then its censored rows.
+    let all = weightBefore[m]
+    var position = 0
+    i = lo0
+    while i < range.upperBound {
+      var j = i
+      var events = 0
+      while j < range.upperBound && stop[j] == stop[i] {
+        if status[j] == 1 { events += 1 }
+        j += 1
+      }
+      let firstCensored = position + events
+      let eventSide = all - weightBefore[firstCensored]
+      let eventsBeforeGroup = eventsBefore[position], eventsThrough = eventsBefore[firstCensored]
+      for k in i..<j {
+        total[k] += status[k] == 1 ? eventSide + eventsBeforeGroup : eventsThrough
+      }
+      position += j - i
+      i = j
+    }
+    return counts
+  }
+
+  /// Group boundaries and prefix sums of the laid-out timeline.
+  private struct MergeLayout: @unchecked Sendable {
+    let starts: UnsafePointer<Int>
+    let weightBefore: UnsafePointer<Double>
+    let eventsBefore: UnsafePointer<Double>
+  }
+
+  /// The group index splitting groups g0..<g1 (two or more) nearest the middle row.
+  private static func splitGroup(_ layout: MergeLayout, _ g0: Int, _ g1: Int) -> Int {
+    let starts = layout.starts
+    let middle = (starts[g0] + starts[g1]) / 2
+    var lo = g0 + 1, hi = g1 - 1
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if starts[mid] < middle { lo = mid + 1 } else { hi = mid }
+    }
+    if lo > g0 + 1 && middle - starts[lo - 1] < starts[lo] - middle { return lo - 1 }
+    return lo
+  }
+
+  /// Groups g0..<g1, whose records are the same (in the same order) in both
+  /// buffers, end up sorted by score in `into`, their pairs counted.
+  private static func mergeSolve(from source: UnsafeMutablePointer<MergeRecord>,
+                                 into target: UnsafeMutablePointer<MergeRecord>,
+                                 _ layout: MergeLayout, _ g0: Int, _ g1: Int, _ c: inout (Double, Double, Double)) {
+    let lo = layout.starts[g0], hi = layout.starts[g1]
+    if hi - lo <= 8 {
+      // Every pair directly: record i (an event) and a later record j are
+      // comparable unless j is an event of the same time. (No branch on the
+      // scores: adding a zero leaves every sum as it is.)
+      var c0 = c.0, c1 = c.1, c2 = c.2
+      for g in g0..<g1 {
+        let groupEnd = layout.starts[g + 1]
+        var firstCensored = layout.starts[g]
+        while firstCensored < groupEnd && target[firstCensored].event { firstCensored += 1 }
+        for i in layout.starts[g]..<firstCensored {
+          let si = target[i].score, wi = target[i].weight
+          var di = 0.0
+          for k in firstCensored..<hi {
+            let sk = target[k].score, wk = target[k].weight
+            let greater: Double = sk > si ? 1 : 0
+            let less: Double = sk < si ? 1 : 0
+            let pair = wi * wk
+            c0 += pair * greater
+            c1 += pair * less
+            c2 += pair * (1 - greater - less)
+            di += wk * (greater - less)
+            target[k].difference += wi * (greater - less)
+          }
+          target[i].difference += di
+        }
+      }
+      c = (c0, c1, c2)
+      insertionSort(target, lo, hi)
+      return
+    }
+    if g1 - g0 == 1 {
+      // One time: its events (sorted by score) against its censored rows.
+      var split = lo
+      while split < hi && target[split].event { split += 1 }
+      sortByScore(from: source, into: target, lo, split)
+      sortByScore(from: source, into: target, split, hi)
+      if split > lo && split < hi {
+        (source + lo).update(from: target + lo, count: hi - lo)
+        crossMerge(from: source, into: target, layout, lo, split, hi, &c)
+      }
+      return
+    }
+    let middle = splitGroup(layout, g0, g1)
+    mergeSolve(from: target, into: source, layout, g0, middle, &c)
+    mergeSolve(from: target, into: source, layout, middle, g1, &c)
+    crossMerge(from: source, into: target, layout, lo, layout.starts[middle], hi, &c)
+  }
+
+  /// Records lo..<hi sorted by score in place (short runs).
+  private static func insertionSort(_ r: UnsafeMutablePointer<MergeRecord>, _ lo: Int, _ hi: Int) {
+    if hi - lo < 2 { return }
+    for a in (lo + 1)..<hi {
+      let x = r[a]
+      var b = a
+      while b > lo && r[b - 1].score > x.score { r[b] = r[b - 1]; b -= 1 }
+      r[b] = x
+    }
+  }
+
+  /// Records lo..<hi, the same in both buffers, sorted by score into `target`.
+  private static func sortByScore(from source: UnsafeMutablePointer<MergeRecord>,
+                                  into target: UnsafeMutablePointer<MergeRecord>, _ lo: Int, _ hi: Int) {
+    if hi - lo <= 32 {
+      insertionSort(target, lo, hi)
+      return
+    }
+    let mid = (lo + hi) / 2
+    sortByScore(from: target, into: source, lo, mid)
+    sortByScore(from: target, into: source, mid, hi)
+    var a = lo, b = mid, o = lo
+    while a < mid && b < hi {
+      if source[b].score < source[a].score { target[o] = source[b]; b += 1 } else { target[o] = source[a]; a += 1 }
+      o += 1
+    }
+    while a < mid { target[o] = source[a]; a += 1; o += 1 }
+    while b < hi { target[o] = source[b]; b += 1; o += 1 }
+  }
+
+  /// Merges the score-sorted runs lo..<mid (earlier times) and mid..<hi
+  /// (later times) of `source` into `target`, counting every pair of an event
+  /// on the left with a row on the right. For each run of equal scores: a
+  /// left event meets the right weight below it (less), the run's right
+  /// weight (equal) and the rest (greater); a right row likewise meets the
+  /// left events.
+  private static func crossMerge(from source: UnsafeMutablePointer<MergeRecord>,
+                                 into target: UnsafeMutablePointer<MergeRecord>, _ layout: MergeLayout,
+                                 _ lo: Int, _ mid: Int, _ hi: Int, _ c: inout (Double, Double, Double)) {
+    let rightTotal = layout.weightBefore[hi] - layout.weightBefore[mid]
+    let leftEvents = layout.eventsBefore[mid] - layout.eventsBefore[lo]
+    var a = lo, b = mid, o = lo
+    var rightBelow = 0.0, eventsBelow = 0.0
+    var c0 = c.0, c1 = c.1, c2 = c.2
+    while a < mid && b < hi {
+      let sa = source[a].score, sb = source[b].score
+      if sa < sb {
+        // A left record below every remaining right one.
+        var x = source[a]
+        if x.event {
+          let greater = rightTotal - rightBelow
+          x.difference += greater - rightBelow
+          c0 += x.weight * greater
+          c1 += x.weight * rightBelow
+          eventsBelow += x.weight
+        }
+        target[o] = x
+        o += 1; a += 1
+      } else if sb < sa {
+        // A right record below every remaining left one.
+        var x = source[b]
+        let greater = leftEvents - eventsBelow
+        x.difference += eventsBelow - greater
+        target[o] = x
+        o += 1; b += 1
+        rightBelow += x.weight
+      } else {
+        // A run of equal scores on both sides.
+        let v = sa
+        var aEnd = a, eventsEqual = 0.0
+        while aEnd < mid && source[aEnd].score == v {
+          if source[aEnd].event { eventsEqual += source[aEnd].weight }
+          aEnd += 1
+        }
+        var bEnd = b, rightEqual = 0.0
+        while bEnd < hi && source[bEnd].score == v { rightEqual += source[bEnd].weight; bEnd += 1 }
+        let greater = rightTotal - rightBelow - rightEqual
+        for k in a..<aEnd {
+          var x = source[k]
+          if x.event {
+            x.difference += greater - rightBelow
+            c0 += x.weight * greater
+            c1 += x.weight * rightBelow
+            c2 += x.weight * rightEqual
+          }
+          target[o] = x
+          o += 1
+        }
+        let eventsGreater = leftEvents - eventsBelow - eventsEqual
+        for k in b..<bEnd {
+          var x = source[k]
+          x.difference += eventsBelow - eventsGreater
+          target[o] = x
+          o += 1
+        }
+        rightBelow += rightEqual
+        eventsBelow += eventsEqual
+        a = aEnd
+        b = bEnd
+      }
+    }
+    // What is left on one side lies above everything left on the other.
+    while a < mid {
+      var x = source[a]
+      if x.event {
+        x.difference -= rightBelow
+        c1 += x.weight * rightBelow
+      }
+      target[o] = x
+      o += 1; a += 1
+    }
+    while b < hi {
+      var x = source[b]
+      x.difference += eventsBelow
+      target[o] = x
+      o += 1; b += 1
+    }
+    c = (c0, c1, c2)
+  }
+
   /// The timeline is walked as groups of rows with equal stop time, latest
   /// first; within a group the censored rows enter the risk set before its
   /// events are compared (they are at risk for them). (Plain loops, not
@@ -307,6 +625,20 @@ enum ConcordanceKernel {
 /// The counts of the risk-set side, handed back from its thread.
 private final class CountsBox: @unchecked Sendable {
   var values = [0.0, 0.0, 0.0]
+}
+
+/// The records handed to the two threads, which touch disjoint ranges.
+private struct SharedRecords: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<ConcordanceKernel.MergeRecord>
+  init(_ pointer: UnsafeMutablePointer<ConcordanceKernel.MergeRecord>) { self.pointer = pointer }
+}
+
+/// The two halves' counts, each written once by its own thread.
+private final class CountsPair: @unchecked Sendable {
+  var left = (0.0, 0.0, 0.0), right = (0.0, 0.0, 0.0)
+  func store(_ side: Int, _ c: (Double, Double, Double)) {
+    if side == 0 { left = c } else { right = c }
+  }
 }
 
 /// A pointer handed to a worker thread that alone writes through it.

@@ -71,20 +71,17 @@ enum CoxPartialLikelihoodKernel {
     var s0: [Double], s0d: [Double], deadWeight: [Double]
     var blockHazard: [Double], blockDiscount: [Double]
     var scoreA: [Double], scoreB: [Double], l11: [Double], l21: [Double], l22: [Double]
-    var buffer: [Double]
-    var chunkS1: [Double]
     var shift: [Double]
     let segments = [SegmentScratch(), SegmentScratch()]
     var termMeans: [Double] = [], termWeight: [Double] = [], termFraction: [Double] = []
     var termBlock: [Int32] = [], termHazard: [Double] = []
-    static let bufferRows = 8192
+    static let bufferRows = 2048
     static let chunkRows = 1024
 
     /// Frees every buffer.
     func release() {
       risk = []; s0 = []; s0d = []; deadWeight = []
       scoreA = []; scoreB = []; l11 = []; l21 = []; l22 = []
-      buffer = []; chunkS1 = []
       for segment in segments { segment.release() }
     }
 
@@ -98,8 +95,6 @@ enum CoxPartialLikelihoodKernel {
       s0 = perBlock(); s0d = perBlock(); deadWeight = perBlock()
       blockHazard = perBlock(); blockDiscount = perBlock()
       scoreA = perBlock(); scoreB = perBlock(); l11 = perBlock(); l21 = perBlock(); l22 = perBlock()
-      buffer = [Double](repeating: 0, count: Workspace.bufferRows * max(p, 1))
-      chunkS1 = [Double](repeating: 0, count: (Workspace.chunkRows + 1) * max(p, 1))
       shift = [Double](repeating: 0, count: sets.strata.count)
     }
   }
@@ -162,7 +157,7 @@ enum CoxPartialLikelihoodKernel {
 
     // η = X β and the shifted risk scores; rows split between two threads.
     let parts = n >= 1 << 16 ? 2 : 1
-    if p > 0 {
+    if p > 0 && beta.contains(where: { $0 != 0 }) {
       x.withUnsafeBufferPointer { xp in
         beta.withUnsafeBufferPointer { bp in
           eta.withUnsafeMutableBufferPointer { ep in
@@ -213,9 +208,13 @@ enum CoxPartialLikelihoodKernel {
       }
     }
 
-    // S0 at each block (suffix sums over the risk set) and the death sums.
+    // S0 at each block (suffix sums over the risk set) and the death sums,
+    // in one backward pass over the blocks.
     var logLik = 0.0
     risk.withUnsafeBufferPointer { r in
+    eta.withUnsafeBufferPointer { eta in
+    sets.status.withUnsafeBufferPointer { status in
+    sets.weight.withUnsafeBufferPointer { weight in
       for (s, range) in sets.strata.enumerated() {
         let br = sets.blockRanges[s]
         if br.isEmpty { continue }
@@ -223,8 +222,8 @@ enum CoxPartialLikelihoodKernel {
         var row = range.upperBound
         var q = range.lowerBound
         for b in br.reversed() {
-          let low = blocks[b].rows.lowerBound
-          while row > low { row -= 1; acc += r[row] }
+          let rows = blocks[b].rows
+          while row > rows.lowerBound { row -= 1; acc += r[row] }
           var value = acc
           if let start = sets.start, let order = sets.startOrder {
             let t = blocks[b].time
@@ -232,20 +231,18 @@ enum CoxPartialLikelihoodKernel {
             value -= startAcc
           }
           s0[b] = value
+          var dw = 0.0, etaSum = 0.0, riskSum = 0.0
+          for j in rows where status[j] == 1 {
+            riskSum += r[j]
+            dw += weight[j]
+            etaSum += weight[j] * eta[j]
+          }
+          s0d[b] = riskSum
+          deadWeight[b] = dw
+          logLik += etaSum
         }
       }
-      for (b, block) in blocks.enumerated() {
-        var dw = 0.0, etaSum = 0.0, riskSum = 0.0
-        for j in block.rows where sets.status[j] == 1 {
-          riskSum += r[j]
-          dw += sets.weight[j]
-          etaSum += sets.weight[j] * eta[j]
-        }
-        s0d[b] = riskSum
-        deadWeight[b] = dw
-        logLik += etaSum
-      }
-    }
+    }}}}
 
     // Per block, with S1' = S1 − S1D and a_t = α_t S1' + β_t S1D
     // (α = 1/den, β = f/den, den = S0 − S0D + f·S0D): the log-likelihood and
@@ -264,47 +261,78 @@ enum CoxPartialLikelihoodKernel {
       termMeans = [Double](repeating: 0, count: termCount * p)
     }
     var termStartOfBlock = keepTerms ? [Int](repeating: 0, count: nb + 1) : []
-    var t = 0
-    for (b, block) in blocks.enumerated() {
-      if keepTerms { termStartOfBlock[b] = t }
-      let deadWeight = deadWeight[b]
-      let c = shift[block.stratum]
-      let d = (ties == .efron && block.deaths > 1) ? block.deaths : 1
-      let meanWeight = deadWeight / Double(d)
-      let s0 = s0[b], s0d = s0d[b]
-      var hazard = 0.0, discount = 0.0
-      var sa = 0.0, sb = 0.0, caa = 0.0, cab = 0.0, cbb = 0.0
-      for m in 1...d {
-        let fraction = d == 1 ? 1 : Double(m) / Double(d)
-        let den = d == 1 ? s0 : (s0 - s0d) + fraction * s0d
-        logLik -= meanWeight * (log(den) + c)
-        hazard += meanWeight / den
-        discount += meanWeight * (1 - fraction) / den
-        let alpha = 1 / den, beta = fraction / den
-        sa += meanWeight * alpha
-        sb += meanWeight * beta
-        caa += meanWeight * alpha * alpha
-        cab += meanWeight * alpha * beta
-        cbb += meanWeight * beta * beta
-        if keepTerms {
+    if keepTerms {
+      var t = 0
+      for (b, block) in blocks.enumerated() {
+        termStartOfBlock[b] = t
+        let d = (ties == .efron && block.deaths > 1) ? block.deaths : 1
+        let meanWeight = deadWeight[b] / Double(d)
+        for m in 1...d {
+          let fraction = d == 1 ? 1 : Double(m) / Double(d)
+          let den = d == 1 ? s0[b] : (s0[b] - s0d[b]) + fraction * s0d[b]
           termWeight[t] = meanWeight
           termFraction[t] = fraction
           termBlock[t] = Int32(b)
           termHazard[t] = meanWeight / den
+          t += 1
         }
-        t += 1
       }
-      blockHazard[b] = hazard
-      blockDiscount[b] = d == 1 ? 0 : discount
-      scoreA[b] = sa
-      scoreB[b] = sb
-      let a11 = caa.squareRoot()
-      let a21 = d == 1 ? a11 : cab / a11
-      l11[b] = a11
-      l21[b] = a21
-      l22[b] = d == 1 ? 0 : max(cbb - a21 * a21, 0).squareRoot()
+      termStartOfBlock[nb] = t
     }
-    if keepTerms { termStartOfBlock[nb] = t }
+    // Blocks are independent here: two threads on large data, each with its
+    // part of the log-likelihood (added in a fixed order).
+    let coefficientParts = nb >= 1 << 14 ? 2 : 1
+    let logLikParts = PartialSums(count: coefficientParts, size: 1)
+    blockHazard.withUnsafeMutableBufferPointer { hz in
+    blockDiscount.withUnsafeMutableBufferPointer { dc in
+    scoreA.withUnsafeMutableBufferPointer { sA in
+    scoreB.withUnsafeMutableBufferPointer { sB in
+    l11.withUnsafeMutableBufferPointer { o11 in
+    l21.withUnsafeMutableBufferPointer { o21 in
+    l22.withUnsafeMutableBufferPointer { o22 in
+      let out = BlockOutputs(hazard: hz.baseAddress!, discount: dc.baseAddress!, scoreA: sA.baseAddress!,
+                             scoreB: sB.baseAddress!, l11: o11.baseAddress!, l21: o21.baseAddress!,
+                             l22: o22.baseAddress!)
+      let s0Read = s0, s0dRead = s0d, deadRead = deadWeight, shiftRead = shift
+      DispatchQueue.concurrentPerform(iterations: coefficientParts) { part in
+        let from = part * nb / coefficientParts, to = (part + 1) * nb / coefficientParts
+        var logLik = 0.0
+        for b in from..<to {
+          let block = blocks[b]
+          let c = shiftRead[block.stratum]
+          let d = (ties == .efron && block.deaths > 1) ? block.deaths : 1
+          let meanWeight = deadRead[b] / Double(d)
+          let s0 = s0Read[b], s0d = s0dRead[b]
+          var hazard = 0.0, discount = 0.0
+          var sa = 0.0, sb = 0.0, caa = 0.0, cab = 0.0, cbb = 0.0
+          for m in 1...d {
+            let fraction = d == 1 ? 1 : Double(m) / Double(d)
+            let den = d == 1 ? s0 : (s0 - s0d) + fraction * s0d
+            logLik -= meanWeight * (log(den) + c)
+            hazard += meanWeight / den
+            discount += meanWeight * (1 - fraction) / den
+            let alpha = 1 / den, beta = fraction / den
+            sa += meanWeight * alpha
+            sb += meanWeight * beta
+            caa += meanWeight * alpha * alpha
+            cab += meanWeight * alpha * beta
+            cbb += meanWeight * beta * beta
+          }
+          out.hazard[b] = hazard
+          out.discount[b] = d == 1 ? 0 : discount
+          out.scoreA[b] = sa
+          out.scoreB[b] = sb
+          let a11 = caa.squareRoot()
+          let a21 = d == 1 ? a11 : cab / a11
+          out.l11[b] = a11
+          out.l21[b] = a21
+          out.l22[b] = d == 1 ? 0 : max(cbb - a21 * a21, 0).squareRoot()
+        }
+        logLikParts.store([logLik], at: part)
+      }
+    }}}}}}}
+    for part in 0..<coefficientParts { logLik += logLikParts.parts[part][0] }
+
 
     // The score and −Σ_t w_t a_t a_tᵀ in one backward sweep per stratum. Blocks
     // are taken in chunks spanning at most `chunkRows` rows: within a chunk
@@ -365,7 +393,8 @@ enum CoxPartialLikelihoodKernel {
                        x: x, n: n, p: p, blocks: blocksCopy, status: statusCopy,
                        start: sets.start, startOrder: sets.startOrder, stratumRows: range,
                        blockRange: segment.blocks, startRow: segment.startRow,
-                       keepTerms: keep, termStart: termStart, termCount: termCountCopy)
+                       keepTerms: keep, termStart: termStart, termCount: termCountCopy,
+                       efron: ties == .efron)
         }
         for index in 0..<segments.count {
           let scratch = segmentWork[index]
@@ -386,13 +415,21 @@ enum CoxPartialLikelihoodKernel {
         cumulative[b + 1] = acc
       }
     }
-    for (s, range) in sets.strata.enumerated() {
-      let first = sets.blockRanges[s].lowerBound
-      for j in range {
-        let afterStop = Int(sets.firstBlockAfterStop[j]), afterStart = Int(sets.firstBlockAfterStart[j])
-        var value = (afterStop > first ? cumulative[afterStop] : 0) - (afterStart > first ? cumulative[afterStart] : 0)
-        if sets.status[j] == 1 { value -= blockDiscount[afterStop - 1] }
-        h[j] = max(value, 0)
+    h.withUnsafeMutableBufferPointer { hp in
+      let hs = SharedRows(hp.baseAddress!)
+      let cumulativeRead = cumulative, discountRead = blockDiscount
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let from = part * n / parts, to = (part + 1) * n / parts
+        for (s, range) in sets.strata.enumerated() {
+          let first = sets.blockRanges[s].lowerBound
+          for j in max(range.lowerBound, from)..<max(min(range.upperBound, to), max(range.lowerBound, from)) {
+            let afterStop = Int(sets.firstBlockAfterStop[j]), afterStart = Int(sets.firstBlockAfterStart[j])
+            var value = (afterStop > first ? cumulativeRead[afterStop] : 0)
+              - (afterStart > first ? cumulativeRead[afterStart] : 0)
+            if sets.status[j] == 1 { value -= discountRead[afterStop - 1] }
+            hs.pointer[j] = max(value, 0)
+          }
+        }
       }
     }
 
@@ -461,7 +498,7 @@ enum CoxPartialLikelihoodKernel {
     func reset(p: Int) {
       if buffer.count != Workspace.bufferRows * p {
         buffer = [Double](repeating: 0, count: Workspace.bufferRows * p)
-        chunkS1 = [Double](repeating: 0, count: (Workspace.chunkRows + 1) * p)
+        chunkS1 = [Double](repeating: 0, count: Workspace.chunkRows * p)
       }
       running = [Double](repeating: 0, count: p)
       startSum = [Double](repeating: 0, count: p)
@@ -479,7 +516,8 @@ enum CoxPartialLikelihoodKernel {
                                    terms: TermPointers, x: [Double], n: Int, p: Int,
                                    blocks: [CoxRiskSets.Block], status: [Double], start: [Double]?,
                                    startOrder: [Int32]?, stratumRows range: Range<Int>, blockRange br: Range<Int>,
-                                   startRow: Int, keepTerms: Bool, termStart: [Int], termCount: Int) {
+                                   startRow: Int, keepTerms: Bool, termStart: [Int], termCount: Int,
+                                   efron: Bool) {
     let bufferRows = Workspace.bufferRows
     let chunkRows = Workspace.chunkRows
     var buffered = 0
@@ -496,8 +534,9 @@ enum CoxPartialLikelihoodKernel {
     scratch.deathSum.withUnsafeMutableBufferPointer { sd in
       func flush() {
         if buffered == 0 { return }
-        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, Int32(p), Int32(buffered), 1,
-                    buffer.baseAddress, Int32(bufferRows), 1, info.baseAddress, Int32(p))
+        // The buffer holds one row of p values after another: Aᵀ with lda = p.
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Int32(p), Int32(buffered), 1,
+                    buffer.baseAddress, Int32(p), 1, info.baseAddress, Int32(p))
         buffered = 0
       }
       let xb = xp.baseAddress!
@@ -505,22 +544,70 @@ enum CoxPartialLikelihoodKernel {
       var q = range.lowerBound
       var high = br.upperBound
       while high > br.lowerBound {
+        // Censored rows after the next event block: only added to the sums.
+        let gapEnd = blk[high - 1].rows.upperBound
+        if row - gapEnd > chunkRows / 2 {
+          for k in 0..<p {
+            let column = xb + k * n
+            var a = acc[k]
+            var i = row
+            while i > gapEnd { i -= 1; a += r[i] * column[i] }
+            acc[k] = a
+          }
+          row = gapEnd
+        }
+        // The chunk: blocks low..<high, rows bottom..<row, at most chunkRows
+        // of them (or one block, however large).
         var low = high - 1
         while low > br.lowerBound && row - blk[low - 1].rows.lowerBound <= chunkRows { low -= 1 }
-        for k in 0..<p {
-          let column = xb + k * n
-          var a = acc[k]
-          var i = row
-          var b = high - 1
-          while b >= low {
-            let bottom = blk[b].rows.lowerBound
-            while i > bottom { i -= 1; a += r[i] * column[i] }
-            cs[(b - low) * p + k] = a
-            b -= 1
+        let bottom = blk[low].rows.lowerBound
+        let span = row - bottom
+        if span <= chunkRows {
+          // S1 at every row of the chunk, row-major (p values per row): the
+          // running sums advance four covariates at a time (independent
+          // chains), with no branch per block.
+          var k0 = 0
+          while k0 < p {
+            let width = min(4, p - k0)
+            if width == 4 {
+              let c0 = xb + k0 * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n
+              var a0 = acc[k0], a1 = acc[k0 + 1], a2 = acc[k0 + 2], a3 = acc[k0 + 3]
+              var i = row
+              while i > bottom {
+                i -= 1
+                let ri = r[i]
+                a0 += ri * c0[i]; a1 += ri * c1[i]; a2 += ri * c2[i]; a3 += ri * c3[i]
+                let at = (i - bottom) * p + k0
+                cs[at] = a0; cs[at + 1] = a1; cs[at + 2] = a2; cs[at + 3] = a3
+              }
+              acc[k0] = a0; acc[k0 + 1] = a1; acc[k0 + 2] = a2; acc[k0 + 3] = a3
+            } else {
+              for k in k0..<(k0 + width) {
+                let column = xb + k * n
+                var a = acc[k]
+                var i = row
+                while i > bottom {
+                  i -= 1
+                  a += r[i] * column[i]
+                  cs[(i - bottom) * p + k] = a
+                }
+                acc[k] = a
+              }
+            }
+            k0 += width
           }
-          acc[k] = a
+        } else {
+          // One block larger than a chunk: its S1 alone.
+          for k in 0..<p {
+            let column = xb + k * n
+            var a = acc[k]
+            var i = row
+            while i > bottom { i -= 1; a += r[i] * column[i] }
+            cs[k] = a
+            acc[k] = a
+          }
         }
-        row = blk[low].rows.lowerBound
+        row = bottom
         var b = high - 1
         while b >= low {
           if let start, let order = startOrder {
@@ -531,33 +618,50 @@ enum CoxPartialLikelihoodKernel {
               q += 1
             }
           }
-          for k in 0..<p { sd[k] = 0 }
-          for j in blk[b].rows where status[j] == 1 {
-            let rj = r[j]
-            for k in 0..<p { sd[k] += rj * xb[j + k * n] }
-          }
-          let base = (b - low) * p
-          let sA = c.scoreA[b], sB = c.scoreB[b]
-          let l11 = c.l11[b], l21 = c.l21[b], l22 = c.l22[b]
-          let twoRows = l22 > 0
-          for k in 0..<p {
-            let rest = (cs[base + k] - ss[k]) - sd[k]  // S1' = S1 − S1D
-            sc[k] += sA * rest + sB * sd[k]
-            buffer[buffered + k * bufferRows] = l11 * rest + l21 * sd[k]
-            if twoRows { buffer[buffered + 1 + k * bufferRows] = l22 * sd[k] }
-          }
-          buffered += twoRows ? 2 : 1
-          if buffered >= bufferRows - 1 { flush() }
-          if keepTerms {
-            for t in termStart[b]..<termStart[b + 1] {
-              let fraction = terms.fraction[t]
+          let base = span <= chunkRows ? (blk[b].rows.lowerBound - bottom) * p : 0
+          let out = buffered * p
+          if !efron || blk[b].deaths == 1 {
+            // One term (Breslow, or a single event): α = β, a = S1/S0, and
+            // the block's own sums S1D drop out.
+            let sA = c.scoreA[b], l11 = c.l11[b]
+            for k in 0..<p {
+              let s1 = cs[base + k] - ss[k]
+              sc[k] += sA * s1
+              buffer[out + k] = l11 * s1
+            }
+            buffered += 1
+            if keepTerms {
+              let t = termStart[b]
               let den = terms.weight[t] / terms.hazard[t]
-              for k in 0..<p {
-                let rest = (cs[base + k] - ss[k]) - sd[k]
-                terms.means![t + k * termCount] = (rest + fraction * sd[k]) / den
+              for k in 0..<p { terms.means![t + k * termCount] = (cs[base + k] - ss[k]) / den }
+            }
+          } else {
+            for k in 0..<p { sd[k] = 0 }
+            for j in blk[b].rows where status[j] == 1 {
+              let rj = r[j]
+              for k in 0..<p { sd[k] += rj * xb[j + k * n] }
+            }
+            let sA = c.scoreA[b], sB = c.scoreB[b]
+            let l11 = c.l11[b], l21 = c.l21[b], l22 = c.l22[b]
+            for k in 0..<p {
+              let rest = (cs[base + k] - ss[k]) - sd[k]  // S1' = S1 − S1D
+              sc[k] += sA * rest + sB * sd[k]
+              buffer[out + k] = l11 * rest + l21 * sd[k]
+              buffer[out + p + k] = l22 * sd[k]
+            }
+            buffered += 2
+            if keepTerms {
+              for t in termStart[b]..<termStart[b + 1] {
+                let fraction = terms.fraction[t]
+                let den = terms.weight[t] / terms.hazard[t]
+                for k in 0..<p {
+                  let rest = (cs[base + k] - ss[k]) - sd[k]
+                  terms.means![t + k * termCount] = (rest + fraction * sd[k]) / den
+                }
               }
             }
           }
+          if buffered >= bufferRows - 1 { flush() }
           b -= 1
         }
         high = low
@@ -587,6 +691,14 @@ enum CoxPartialLikelihoodKernel {
                      keepTerms: keepTerms)
     return snapshot(work, logLikelihood: r.logLikelihood, score: r.score, information: r.information)
   }
+}
+
+/// Where the per-block coefficients are written, by two threads on disjoint
+/// blocks (pointers into arrays that outlive the writes).
+struct BlockOutputs: @unchecked Sendable {
+  let hazard: UnsafeMutablePointer<Double>, discount: UnsafeMutablePointer<Double>
+  let scoreA: UnsafeMutablePointer<Double>, scoreB: UnsafeMutablePointer<Double>
+  let l11: UnsafeMutablePointer<Double>, l21: UnsafeMutablePointer<Double>, l22: UnsafeMutablePointer<Double>
 }
 
 /// Per-block coefficients of the score and of the rank-two update, read by the sweep threads.
