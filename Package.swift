@@ -32,15 +32,16 @@ let package = Package(
     .target(name: "Survival", dependencies: ["ModelFrame", "LinearAlgebra", "Distributions", "CBLAS"],
             exclude: ["README.md"]),
 
+    .target(name: "Rates", dependencies: ["ModelFrame", "Tabular", "Distributions"], exclude: ["README.md"]),
     .target(name: "StudyDesign", dependencies: ["Distributions"], exclude: ["README.md"]),
 
     // Output.
     .target(name: "Rendering"),
-    .target(name: "Reports", dependencies: ["Survival", "StudyDesign", "Rendering"]),
+    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering"]),
 
     // Entry points.
     .target(name: "OutcomesCLI", dependencies: [
-      "Reports", "Rendering", "Survival", "StudyDesign", "ModelFrame", "Tabular", "LinearAlgebra",
+      "Reports", "Rendering", "Survival", "Rates", "StudyDesign", "ModelFrame", "Tabular", "LinearAlgebra",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
@@ -57,6 +58,8 @@ let package = Package(
     .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
+    .testTarget(name: "RatesTests", dependencies: ["Rates", "ModelFrame", "Tabular", "TestSupport"],
+                exclude: ["References"]),
     .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "TestSupport"]),
     .testTarget(name: "OutcomesCLITests", dependencies: [
       "OutcomesCLI", "TestSupport", "outcomes",

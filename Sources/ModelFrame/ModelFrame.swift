@@ -36,6 +36,9 @@ public struct ModelFrame: Sendable {
   public var formula: Formula
   public var terms: Terms
   public var response: SurvivalResponse?
+  /// A binary response (1 = event, 0 = not), for rates, comparisons and
+  /// logistic regression (`Options.binaryResponse`).
+  public var binaryResponse: [Double]?
   /// One entry per `terms.variables`.
   public var variables: [VariableValues]
   /// `strata(a, b)` as one factor (R's `strata(..., shortlabel = TRUE)` labels).
@@ -55,9 +58,14 @@ public struct ModelFrame: Sendable {
     public var weights: String?
     /// Whether the formula must have a `Surv()` response.
     public var requiresSurvivalResponse: Bool
-    public init(weights: String? = nil, requiresSurvivalResponse: Bool = true) {
+    /// Whether the response is a binary outcome (0/1, TRUE/FALSE,
+    /// `col == value`, `col != value`, `1 - col`) instead of `Surv()`; it is
+    /// then required.
+    public var binaryResponse: Bool
+    public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false) {
       self.weights = weights
-      self.requiresSurvivalResponse = requiresSurvivalResponse
+      self.requiresSurvivalResponse = requiresSurvivalResponse && !binaryResponse
+      self.binaryResponse = binaryResponse
     }
   }
 
@@ -144,7 +152,20 @@ private struct FrameBuilder {
     var statusAll: [Double]? = nil
     var stopColumn = 0
     var startColumn = 0
-    if let response = formula.response {
+    var binaryAll: [Double]? = nil
+    if options.binaryResponse {
+      guard let response = formula.response else {
+        throw formulaError(1, "expected a binary response before '~', as in failed ~ \(formula.predictors.deparsed) or status == 1 ~ \(formula.predictors.deparsed)")
+      }
+      if case .call("Surv", _, let c) = response {
+        throw formulaError(c, "expected a binary response (0/1, TRUE/FALSE or column == value), found a survival response Surv()")
+      }
+      var evaluator = StatusEvaluator(table: table, formulaSource: formulaSource, role: .outcome)
+      let outcome = try evaluator.evaluate(response)
+      usedNames.append(contentsOf: evaluator.columnsUsed.map { table.names[$0] })
+      for i in 0..<n where outcome[i].isNaN { missing[i] = true }
+      binaryAll = outcome
+    } else if let response = formula.response {
       guard case .call("Surv", let args, let c) = response else {
         if options.requiresSurvivalResponse {
           throw formulaError(response.column, "expected a survival response Surv(time, status), found \(response.deparsed.quotedForMessage)")
@@ -232,6 +253,7 @@ private struct FrameBuilder {
     // Kept values, validated. With no row dropped the columns are shared, not copied.
     let allKept = rows.count == n
     func kept(_ values: [Double]) -> [Double] { allKept ? values : rows.map { values[$0] } }
+    let binaryResponse = binaryAll.map(kept)
     var response: SurvivalResponse? = nil
     if let stopAll, let statusAll {
       let stop = kept(stopAll)
@@ -300,7 +322,7 @@ private struct FrameBuilder {
     }
 
     return ModelFrame(source: table.source, formula: formula, terms: terms, response: response,
-                      variables: variables, strata: strata, strataFactors: strataFactors, cluster: cluster, weights: weights,
+                      binaryResponse: binaryResponse, variables: variables, strata: strata, strataFactors: strataFactors, cluster: cluster, weights: weights,
                       rows: rows, nDropped: table.rowCount - rows.count)
   }
 }

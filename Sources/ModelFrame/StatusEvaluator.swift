@@ -14,14 +14,23 @@ import Tabular
 /// - `col == value` and `col != value` are 1 where the comparison holds.
 /// - `1 - col` flips a 0/1 or logical column.
 struct StatusEvaluator {
+  /// What the expression codes: the status of `Surv()` (R's 0/1 and 1/2
+  /// rules) or a binary outcome (0/1 or logical only: a 1/2 column must be
+  /// written `col == 2`, since nothing says which of 1 and 2 is the event).
+  enum Role { case status, outcome }
+
   let table: Table
   let formulaSource: String
+  let role: Role
   private(set) var columnsUsed: [Int] = []
 
-  init(table: Table, formulaSource: String) {
+  init(table: Table, formulaSource: String, role: Role = .status) {
     self.table = table
     self.formulaSource = formulaSource
+    self.role = role
   }
+
+  private var roleName: String { role == .status ? "status" : "outcome" }
 
   private static let trueSpellings: Set<String> = ["TRUE", "T", "true", "True"]
   private static let falseSpellings: Set<String> = ["FALSE", "F", "false", "False"]
@@ -49,11 +58,11 @@ struct StatusEvaluator {
       let j = try column(name, at: c)
       return try statusColumn(j)
     case .number(let v, let text, let c):
-      guard v == 0 || v == 1 else { throw formulaError(c, "expected a status of 0 or 1, found \(text)") }
+      guard v == 0 || v == 1 else { throw formulaError(c, "expected a \(roleName) of 0 or 1, found \(text)") }
       return [Double](repeating: v, count: n)
     case .binary(let op, let lhs, let rhs, let c) where op == .equal || op == .notEqual:
       guard case .name(let name, let nc) = lhs else {
-        throw formulaError(c, "expected 'column \(op.rawValue) value' in the status, found \(e.deparsed.quotedForMessage)")
+        throw formulaError(c, "expected 'column \(op.rawValue) value' in the \(roleName), found \(e.deparsed.quotedForMessage)")
       }
       let j = try column(name, at: nc)
       let holds: [Double]
@@ -74,7 +83,7 @@ struct StatusEvaluator {
       return op == .equal ? holds : holds.map { $0.isNaN ? .nan : 1 - $0 }
     case .binary(.minus, .number(1, _, _), let inner, let c):
       guard case .name(let name, let nc) = inner else {
-        throw formulaError(c, "expected '1 - column' in the status, found \(e.deparsed.quotedForMessage)")
+        throw formulaError(c, "expected '1 - column' in the \(roleName), found \(e.deparsed.quotedForMessage)")
       }
       let j = try column(name, at: nc)
       let values: [Double]
@@ -82,7 +91,7 @@ struct StatusEvaluator {
       case .numeric(let col):
         for (i, v) in col.values.enumerated() where !v.isNaN && v != 0 && v != 1 {
           throw InputError(table.location(row: i, column: j),
-                           "column \(name.quotedForMessage) (status in '1 - \(name)'): expected 0 or 1, found \(RNumberText.format(v))")
+                           "column \(name.quotedForMessage) (\(roleName) in '1 - \(name)'): expected 0 or 1, found \(RNumberText.format(v))")
         }
         values = col.values
       case .categorical:
@@ -90,13 +99,14 @@ struct StatusEvaluator {
       }
       return values.map { $0.isNaN ? .nan : 1 - $0 }
     default:
-      throw formulaError(e.column, "unsupported status \(e.deparsed.quotedForMessage), expected a column, 'column == value', 'column != value' or '1 - column'")
+      throw formulaError(e.column, "unsupported \(roleName) \(e.deparsed.quotedForMessage), expected a column, 'column == value', 'column != value' or '1 - column'")
     }
   }
 
-  /// A status column by R's rules (0/1, 1/2, logical).
+  /// A status column by R's rules (0/1, 1/2, logical); an outcome column 0/1 or logical.
   private func statusColumn(_ j: Int) throws -> [Double] {
     let name = table.names[j]
+    if role == .outcome { return try outcomeColumn(j) }
     switch table.columns[j] {
     case .numeric(let col):
       var hasZero = false
@@ -117,19 +127,43 @@ struct StatusEvaluator {
       }
       return col.values
     case .categorical(let col):
-      var map = [Double](repeating: .nan, count: col.levels.count)
-      for (k, level) in col.levels.enumerated() {
-        if StatusEvaluator.trueSpellings.contains(level) {
-          map[k] = 1
-        } else if StatusEvaluator.falseSpellings.contains(level) {
-          map[k] = 0
-        } else {
-          let i = col.codes.firstIndex(of: Int32(k))!
-          throw InputError(table.location(row: i, column: j),
-                           "column \(name.quotedForMessage) (status): expected 0/1 (1 = event), 1/2 (2 = event) or TRUE/FALSE, found \(level.quotedForMessage)")
-        }
+      return try logical(col, column: j) { level in
+        "column \(name.quotedForMessage) (status): expected 0/1 (1 = event), 1/2 (2 = event) or TRUE/FALSE, found \(level.quotedForMessage)"
       }
-      return col.codes.map { $0 < 0 ? .nan : map[Int($0)] }
+    }
+  }
+
+  /// A categorical column of TRUE/FALSE spellings as 1/0; any other level is
+  /// an error at its first cell, worded by `message`.
+  private func logical(_ col: CategoricalColumn, column j: Int, message: (String) -> String) throws -> [Double] {
+    var map = [Double](repeating: .nan, count: col.levels.count)
+    for (k, level) in col.levels.enumerated() {
+      if StatusEvaluator.trueSpellings.contains(level) {
+        map[k] = 1
+      } else if StatusEvaluator.falseSpellings.contains(level) {
+        map[k] = 0
+      } else {
+        let i = col.codes.firstIndex(of: Int32(k))!
+        throw InputError(table.location(row: i, column: j), message(level))
+      }
+    }
+    return col.codes.map { $0 < 0 ? .nan : map[Int($0)] }
+  }
+
+  /// A binary outcome column: 0/1, or TRUE/FALSE.
+  private func outcomeColumn(_ j: Int) throws -> [Double] {
+    let name = table.names[j]
+    switch table.columns[j] {
+    case .numeric(let col):
+      for (i, v) in col.values.enumerated() where !v.isNaN && v != 0 && v != 1 {
+        throw InputError(table.location(row: i, column: j),
+                         "column \(name.quotedForMessage) (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found \(RNumberText.format(v)); write the event as \(name) == \(RNumberText.format(v)) if that is what it codes")
+      }
+      return col.values
+    case .categorical(let col):
+      return try logical(col, column: j) { level in
+        "column \(name.quotedForMessage) (outcome): expected 0/1 or TRUE/FALSE, found \(level.quotedForMessage); write the event as \(name) == \"\(level)\" if that is what it codes"
+      }
     }
   }
 }

@@ -86,12 +86,31 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in [["km"], ["logrank"], ["cox"], ["design", "logrank"]] {
+    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["design", "logrank"]] {
       let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
       let tail = r.stdout.split(separator: "\n").suffix(2).joined(separator: "\n")
       #expect(tail.contains("EXAMPLE:") && tail.contains("outcomes \(command.joined(separator: " ")) --"), "\(command): \(tail)")
     }
+  }
+
+  @Test("rate: the contract's JSON from counts and from a table (lung, status == 2 ~ sex)")
+  func rate() throws {
+    let r = try runOutcomes(["rate", "--events", "7", "--n", "20", "--p0", "0.35", "--format", "json"])
+    #expect(r.status == 0)
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["command"] == .string("rate") && json["events"] == .int(7) && json["n"] == .int(20))
+    for method in ["clopper_pearson", "wilson", "wilson_cc", "agresti_coull", "jeffreys", "wald", "mid_p"] {
+      #expect(json["intervals"]?[method]?["lower"]?.number != nil, "\(method)")
+    }
+    // R: binom.test(7, 20)$conf.int.
+    expectClose(json["intervals"]?["clopper_pearson"]?["lower"]?.number, 0.15390920478454115, relative: 1e-12, "cp lower")
+    #expect(json["test"]?["exact_p"]?.number == 1)
+    let data = try runOutcomes(["rate", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ sex", "--format", "json"])
+    let d = try JSONValue.parse(Data(data.stdout.utf8))
+    guard case .array(let groups)? = d["groups"] else { Issue.record("groups"); return }
+    #expect(groups.map { $0["events"] } == [.int(112), .int(53)])
+    #expect(d["n"] == .int(228) && d["n_dropped"] == .int(0))
   }
 
   @Test("bad input: exit 2, nothing on stdout, one line naming the place")
@@ -132,13 +151,21 @@ struct CLITests {
     try expectBadInput(["logrank", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1"],
                        "--formula: no groups to test, expected a grouping variable after '~'")
     try expectBadInput(["km", "--formula", "Surv(time, status) ~ 1"], "Missing expected argument '--data <data>'")
+    try expectBadInput(["rate", "--events", "21", "--n", "20"], "--events: expected a number of events from 0 to n = 20, found 21")
+    try expectBadInput(["rate", "--events", "seven", "--n", "20"], "--events: expected a whole number of at least 0, found \"seven\"")
+    try expectBadInput(["rate", "--events", "2", "--n", "20", "--p0", "1"], "--p0: expected a rate in (0, 1), found \"1\"")
+    try expectBadInput(["rate", "--events", "2", "--n", "20", "--alternative", "two.sided"],
+                       "--alternative: expected two-sided, less or greater, found \"two.sided\"")
+    try expectBadInput(["rate", "--data", "Datasets/lung.csv", "--formula", "status ~ sex"],
+                       "Datasets/lung.csv:2:3: column \"status\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as status == 2 if that is what it codes")
+    try expectBadInput(["rate", "--n", "20"], "--events: expected --events and --n, or --data and --formula")
     let noEvents = try temporaryFile("t,s,x\n1,0,1\n2,0,2\n")
     try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
                        "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "exact"],
                        "--ties: expected efron or breslow, found \"exact\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
-    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, design")
+    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, design")
   }
 
   @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")

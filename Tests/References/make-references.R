@@ -357,4 +357,76 @@ mm_case("mm-veteran-karno-celltype-order", "veteran", "~ karno:celltype + karno 
 mm_case("mm-veteran-no-intercept", "veteran", "~ celltype - 1")
 mm_case("mm-veteran-three-way", "veteran", "~ celltype * trt * prior", intercept = FALSE)
 
+# ---- one rate: intervals and tests (R stats 4.2, and the definitions) -------
+# Clopper–Pearson and the exact test are R's binom.test; Wilson and the score
+# test are R's prop.test(correct = FALSE). R has no function for the others,
+# so they are computed here from their published definitions, in forms other
+# than the ones outcomes uses where there is a choice:
+#   wilson_cc: Newcombe (1998) method 4, his closed form (the full 0.5 correction);
+#   agresti_coull, wald: statsmodels' proportion_confint definitions, clipped to [0, 1];
+#   jeffreys: Beta(x + 1/2, n - x + 1/2) quantiles, 0 at x = 0 and 1 at x = n;
+#   mid_p limits: uniroot on the definition with tol = 1e-15 (bracket [0, 1]);
+#   mid_p test: P(X < x) + P(X = x)/2 and P(X > x) + P(X = x)/2, two-sided twice the smaller.
+rate_dir <- "Tests/RatesTests/References"
+dir.create(rate_dir, showWarnings = FALSE, recursive = TRUE)
+rate_case <- function(x, n, p0 = NULL, alternative = "two.sided", conf = 0.95) {
+  z <- qnorm(1 - (1 - conf) / 2)
+  a2 <- (1 - conf) / 2
+  ph <- x / n
+  cp <- binom.test(x, n, conf.level = conf)$conf.int
+  wi <- prop.test(x, n, correct = FALSE, conf.level = conf)$conf.int
+  wcc_l <- if (x == 0) 0 else (2 * n * ph + z^2 - 1 - z * sqrt(z^2 - 2 - 1 / n + 4 * ph * (n * (1 - ph) + 1))) / (2 * (n + z^2))
+  wcc_u <- if (x == n) 1 else (2 * n * ph + z^2 + 1 + z * sqrt(z^2 + 2 - 1 / n + 4 * ph * (n * (1 - ph) - 1))) / (2 * (n + z^2))
+  nt <- n + z^2; pt <- (x + z^2 / 2) / nt; h <- z * sqrt(pt * (1 - pt) / nt)
+  ac <- c(pt - h, pt + h)
+  hw <- z * sqrt(ph * (1 - ph) / n)
+  wa <- c(ph - hw, ph + hw)
+  jl <- if (x == 0) 0 else qbeta(a2, x + 0.5, n - x + 0.5)
+  ju <- if (x == n) 1 else qbeta(a2, x + 0.5, n - x + 0.5, lower.tail = FALSE)
+  ml <- if (x == 0) 0 else uniroot(function(p) pbinom(x, n, p, lower.tail = FALSE) + dbinom(x, n, p) / 2 - a2,
+                                   c(0, 1), tol = 1e-15)$root
+  mu <- if (x == n) 1 else uniroot(function(p) pbinom(x - 1, n, p) + dbinom(x, n, p) / 2 - a2,
+                                   c(0, 1), tol = 1e-15)$root
+  lim <- function(l, u, clip = FALSE) {
+    r <- list(lower = max(l, 0), upper = min(u, 1))
+    if (clip) r$clipped <- (l < 0 || u > 1)
+    r
+  }
+  expect <- list(events = x, n = n, estimate = ph, conf_level = conf,
+                 intervals = list(clopper_pearson = lim(cp[1], cp[2]), wilson = lim(wi[1], wi[2]),
+                                  wilson_cc = lim(wcc_l, wcc_u), agresti_coull = lim(ac[1], ac[2], TRUE),
+                                  jeffreys = lim(jl, ju), wald = lim(wa[1], wa[2], TRUE), mid_p = lim(ml, mu)))
+  alt_name <- c(two.sided = "two-sided", less = "less", greater = "greater")[[alternative]]
+  args <- c("--events", sprintf("%.0f", x), "--n", sprintf("%.0f", n), "--conf-level", num(conf))
+  call <- sprintf("binom.test(%s, %s, conf.level = %s); prop.test(correct = FALSE); definitions", num(x), num(n), num(conf))
+  if (!is.null(p0)) {
+    less <- (if (x == 0) 0 else pbinom(x - 1, n, p0)) + dbinom(x, n, p0) / 2
+    greater <- pbinom(x, n, p0, lower.tail = FALSE) + dbinom(x, n, p0) / 2
+    expect$test <- list(p0 = p0, alternative = alt_name,
+                        exact_p = binom.test(x, n, p0, alternative = alternative)$p.value,
+                        mid_p = switch(alternative, less = less, greater = greater, two.sided = min(1, 2 * min(less, greater))),
+                        score_p = prop.test(x, n, p0, alternative = alternative, correct = FALSE)$p.value)
+    args <- c(args, "--p0", num(p0), "--alternative", alt_name)
+    call <- paste0(call, sprintf("; binom.test(%s, %s, p = %s, alternative = \"%s\")", num(x), num(n), num(p0), alternative))
+  }
+  id <- paste0("rate-", num(x), "-", num(n), if (!is.null(p0)) paste0("-p", num(p0), "-", alternative) else "",
+               "-cl", num(conf))
+  case <- list(id = id, reference = list(R = R.version.string), call = call, args = args, expect = expect)
+  writeLines(to_json(case), file.path(rate_dir, paste0(id, ".json")))
+}
+for (conf in c(0.9, 0.95, 0.99)) {
+  for (xn in list(c(7, 20), c(0, 20), c(20, 20), c(0, 1), c(1, 1), c(1, 10), c(9, 10), c(3, 50), c(50, 100),
+                  c(1, 1000), c(999, 1000), c(123456, 1e6))) {
+    rate_case(xn[1], xn[2], conf = conf)
+  }
+}
+for (alternative in c("two.sided", "less", "greater")) {
+  for (case in list(list(7, 20, 0.35), list(7, 20, 0.2), list(0, 20, 0.05), list(20, 20, 0.9), list(3, 50, 0.1),
+                    list(1, 1, 0.5), list(0, 1, 0.3), list(9, 10, 0.5), list(17, 40, 0.35), list(123456, 1e6, 0.1234),
+                    list(40, 100, 0.35), list(27, 100, 0.35))) {
+    rate_case(case[[1]], case[[2]], p0 = case[[3]], alternative = alternative)
+  }
+}
+cat("wrote", length(list.files(rate_dir, pattern = "\\.json$")), "fixtures to", rate_dir, "\n")
+
 cat("wrote", length(list.files(out_dir, pattern = "\\.json$")), "fixtures to", out_dir, "\n")

@@ -1,0 +1,96 @@
+import ArgumentParser
+import ModelFrame
+import Rates
+import Reports
+import Rendering
+import Tabular
+
+/// `outcomes rate`: one response or failure rate, from counts or from a table.
+struct RateCommand: ParsableCommand, DocumentedCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rate",
+    abstract: "One response or failure rate: every standard interval, and tests against p0.",
+    discussion: """
+      Counts (--events 7 --n 20) or a table (--data, --formula "failed ~ arm", one rate per \
+      group; "failed ~ 1" for one). Intervals: Clopper–Pearson, Wilson, Wilson with continuity \
+      correction, Agresti–Coull, Jeffreys, Wald, mid-p, two-sided at --conf-level. With --p0: \
+      the exact binomial test (R binom.test), the mid-p test and the score test (R prop.test).
+      """)
+
+  static let example = """
+      outcomes rate --data Datasets/lung.csv --formula "status == 2 ~ sex" --p0 0.7
+    """
+
+  @Option(help: "Number of events (failures or responses), from 0 to --n.")
+  var events: String?
+
+  @Option(help: "Number of trials (patients), at least 1.")
+  var n: String?
+
+  @Option(help: "Input table (instead of counts): .csv, .tsv/.tab; '-' reads CSV from standard input.")
+  var data: String?
+
+  @Option(help: "With --data: binary outcome ~ groups, e.g. \"failed ~ arm\", \"status == 2 ~ 1\".")
+  var formula: String?
+
+  @Option(help: "Rate under the null hypothesis, in (0, 1); adds the tests.")
+  var p0: String?
+
+  @Option(help: "Alternative hypothesis: two-sided, less or greater.")
+  var alternative: String = "two-sided"
+
+  @Option(name: .customLong("conf-level"), help: "Confidence level in (0, 1).")
+  var confLevel: String = "0.95"
+
+  @Option(help: "Output format: text, json, csv or md.")
+  var format: OutputFormat = .text
+
+  @Option(help: "Write the output to this file (atomically) instead of standard output.")
+  var out: String?
+
+  func run() throws {
+    guard let alternative = Alternative(rawValue: alternative) else {
+      throw InputError(InputLocation(source: "--alternative"),
+                       "expected two-sided, less or greater, found \(alternative.quotedForMessage)")
+    }
+    let options = BinomialRate.Options(
+      confidenceLevel: try parseNumber(confLevel, option: "--conf-level", where: { $0 > 0 && $0 < 1 },
+                                       expected: "a number in (0, 1)"),
+      nullRate: try p0.map { try parseNumber($0, option: "--p0", where: { $0 > 0 && $0 < 1 }, expected: "a rate in (0, 1)") },
+      alternative: alternative)
+    let emitter = Emitter(format: format, out: out)
+    if let data {
+      if events != nil || n != nil {
+        throw InputError(InputLocation(source: events != nil ? "--events" : "--n"),
+                         "expected either counts (--events, --n) or a table (--data, --formula), found both")
+      }
+      guard let formula else {
+        throw InputError(InputLocation(source: "--formula"), "expected a formula with --data, as in \"failed ~ arm\"")
+      }
+      let table = try CSVReader.read(path: data)
+      let frame = try ModelFrame.build(formula: Formula.parse(formula), table: table,
+                                       options: .init(binaryResponse: true))
+      let analysis = try BinomialRate.estimate(frame: frame, options: options)
+      try emitter.emit(json: try JSONValueEncoder().encode(analysis).prepending("command", .string("rate")),
+                       tables: { analysis.tables(title: "Rate of \(analysis.response)") })
+      return
+    }
+    if formula != nil {
+      throw InputError(InputLocation(source: "--formula"), "expected --data with --formula")
+    }
+    guard let events else { throw InputError(InputLocation(source: "--events"), "expected --events and --n, or --data and --formula") }
+    guard let n else { throw InputError(InputLocation(source: "--n"), "expected --n with --events") }
+    let rate = try BinomialRate.estimate(
+      events: try parseCount(events, option: "--events"), trials: try parseCount(n, option: "--n"), options: options)
+    try emitter.emit(json: try JSONValueEncoder().encode(rate).prepending("command", .string("rate")),
+                     tables: { rate.tables(title: "Rate: \(rate.events) of \(rate.trials)") })
+  }
+}
+
+/// Parses a whole, non-negative count, naming the option on failure.
+func parseCount(_ text: String, option: String) throws -> Int {
+  guard let x = Int(text.trimmingCharacters(in: " ")), x >= 0 else {
+    throw InputError(InputLocation(source: option), "expected a whole number of at least 0, found \(text.quotedForMessage)")
+  }
+  return x
+}
