@@ -409,8 +409,9 @@ rate_case <- function(x, n, p0 = NULL, alternative = "two.sided", conf = 0.95) {
     args <- c(args, "--p0", num(p0), "--alternative", alt_name)
     call <- paste0(call, sprintf("; binom.test(%s, %s, p = %s, alternative = \"%s\")", num(x), num(n), num(p0), alternative))
   }
-  id <- paste0("rate-", num(x), "-", num(n), if (!is.null(p0)) paste0("-p", num(p0), "-", alternative) else "",
-               "-cl", num(conf))
+  short <- function(v) sprintf("%g", v)
+  id <- paste0("rate-", short(x), "-", short(n), if (!is.null(p0)) paste0("-p", short(p0), "-", alternative) else "",
+               "-cl", short(conf))
   case <- list(id = id, reference = list(R = R.version.string), call = call, args = args, expect = expect)
   writeLines(to_json(case), file.path(rate_dir, paste0(id, ".json")))
 }
