@@ -109,6 +109,7 @@ public struct Binomial: Sendable {
   }
 
   public func probabilityMass(_ k: Double) -> Double { dbinom(k, trials, probability, 0) }
+  public func logProbabilityMass(_ k: Double) -> Double { dbinom(k, trials, probability, 1) }
   public func cdf(_ k: Double, tail: Tail) -> Double { pbinom(k, trials, probability, tail.isLower, 0) }
   public func quantile(_ p: Double, tail: Tail = .lower) -> Double { qbinom(p, trials, probability, tail.isLower, 0) }
 }
@@ -126,5 +127,9 @@ public struct Hypergeometric: Sendable {
   }
 
   public func probabilityMass(_ k: Double) -> Double { dhyper(k, white, black, drawn, 0) }
+  public func logProbabilityMass(_ k: Double) -> Double { dhyper(k, white, black, drawn, 1) }
   public func cdf(_ k: Double, tail: Tail) -> Double { phyper(k, white, black, drawn, tail.isLower, 0) }
 }
+
+/// log C(n, k), R's `lchoose`.
+public func logChoose(_ n: Double, _ k: Double) -> Double { lchoose(n, k) }

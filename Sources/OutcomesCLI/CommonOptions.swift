@@ -70,3 +70,45 @@ extension String {
     return String(s)
   }
 }
+
+/// Options of the commands that take counts or a table (`rate`, `compare`):
+/// the table and formula are optional, the counts are the command's own.
+struct CountsOrTableOptions: ParsableArguments {
+  @Option(help: "Input table (instead of counts): .csv, .tsv/.tab; '-' reads CSV from standard input.")
+  var data: String?
+
+  @Option(help: "With --data: binary outcome ~ groups, e.g. \"failed ~ arm\", \"status == 2 ~ 1\".")
+  var formula: String?
+
+  @Option(name: .customLong("conf-level"), help: "Confidence level in (0, 1).")
+  var confLevel: String = "0.95"
+
+  @Option(help: "Output format: text, json, csv or md.")
+  var format: OutputFormat = .text
+
+  @Option(help: "Write the output to this file (atomically) instead of standard output.")
+  var out: String?
+
+  func confidenceLevel() throws -> Double {
+    try parseNumber(confLevel, option: "--conf-level", where: { $0 > 0 && $0 < 1 }, expected: "a number in (0, 1)")
+  }
+
+  /// The model frame of `--data` with a binary response, or `nil` for
+  /// counts. `counts` are the command's count options and their values:
+  /// giving both is an error naming the first count given.
+  func binaryFrame(counts: [(option: String, value: String?)]) throws -> ModelFrame? {
+    guard let data else {
+      if formula != nil { throw InputError(InputLocation(source: "--formula"), "expected --data with --formula") }
+      return nil
+    }
+    if let given = counts.first(where: { $0.value != nil }) {
+      throw InputError(InputLocation(source: given.option),
+                       "expected either counts (\(counts.map(\.option).joined(separator: ", "))) or a table (--data, --formula), found both")
+    }
+    guard let formula else {
+      throw InputError(InputLocation(source: "--formula"), "expected a formula with --data, as in \"failed ~ arm\"")
+    }
+    let table = try CSVReader.read(path: data)
+    return try ModelFrame.build(formula: Formula.parse(formula), table: table, options: .init(binaryResponse: true))
+  }
+}

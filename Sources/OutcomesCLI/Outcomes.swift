@@ -15,7 +15,7 @@ public struct Outcomes: ParsableCommand {
     abstract: "Survival and response-rate statistics whose numbers match R.",
     discussion: "Every analysis prints an aligned table by default; --format json prints the contract's JSON.",
     version: "0.1.0",
-    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, RateCommand.self, DesignCommand.self])
+    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, RateCommand.self, CompareCommand.self, DesignCommand.self])
 
   public init() {}
 }
@@ -73,6 +73,7 @@ public enum OutcomesCLI {
     case ["logrank"]: return LogRankCommand.example
     case ["cox"]: return CoxCommand.example
     case ["rate"]: return RateCommand.example
+    case ["compare"]: return CompareCommand.example
     case ["design"]: return DesignCommand.example
     case ["design", "logrank"]: return LogRankDesignCommand.example
     default: return nil

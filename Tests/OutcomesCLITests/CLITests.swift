@@ -86,7 +86,7 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["design", "logrank"]] {
+    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["design", "logrank"]] {
       let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
       let tail = r.stdout.split(separator: "\n").suffix(2).joined(separator: "\n")
@@ -111,6 +111,26 @@ struct CLITests {
     guard case .array(let groups)? = d["groups"] else { Issue.record("groups"); return }
     #expect(groups.map { $0["events"] } == [.int(112), .int(53)])
     #expect(d["n"] == .int(228) && d["n_dropped"] == .int(0))
+  }
+
+  @Test("compare: the contract's JSON (2/53 against 10/44) and the data form")
+  func compare() throws {
+    let r = try runOutcomes(["compare", "--events1", "2", "--n1", "53", "--events2", "10", "--n2", "44", "--format", "json"])
+    #expect(r.status == 0)
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["command"] == .string("compare"))
+    // R: fisher.test(matrix(c(2, 10, 51, 34), 2))$p.value.
+    expectClose(json["tests"]?["fisher_exact"]?["p"]?.number, 0.010475262193362646, relative: 1e-10, "fisher")
+    for (measure, methods) in [("risk_difference", ["newcombe", "miettinen_nurminen", "wald", "agresti_caffo"]),
+                               ("risk_ratio", ["katz", "koopman", "miettinen_nurminen"]),
+                               ("odds_ratio", ["woolf", "exact", "miettinen_nurminen"])] {
+      for m in methods { #expect(json[measure]?["intervals"]?[m]?["lower"]?.number != nil, "\(measure).\(m)") }
+    }
+    for test in ["chisq", "chisq_yates", "g_test"] { #expect(json["tests"]?[test]?["df"] == .int(1)) }
+    let d = try runOutcomes(["compare", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ sex", "--format", "json"])
+    let dj = try JSONValue.parse(Data(d.stdout.utf8))
+    #expect(dj["group1"]?["label"] == .string("sex=1") && dj["group1"]?["events"] == .int(112))
+    #expect(dj["n"] == .int(228))
   }
 
   @Test("bad input: exit 2, nothing on stdout, one line naming the place")
@@ -159,13 +179,19 @@ struct CLITests {
     try expectBadInput(["rate", "--data", "Datasets/lung.csv", "--formula", "status ~ sex"],
                        "Datasets/lung.csv:2:3: column \"status\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as status == 2 if that is what it codes")
     try expectBadInput(["rate", "--n", "20"], "--events: expected --events and --n, or --data and --formula")
+    try expectBadInput(["compare", "--events1", "2", "--n1", "1", "--events2", "1", "--n2", "3"],
+                       "--events1: expected a number of events from 0 to n1 = 1, found 2")
+    try expectBadInput(["compare", "--events1", "2", "--n1", "5", "--events2", "1"],
+                       "--n2: expected --events1, --n1, --events2 and --n2, or --data and --formula")
+    try expectBadInput(["compare", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ ph.ecog"],
+                       "--formula: expected exactly two groups of ph.ecog, found 4: ph.ecog=0, ph.ecog=1, ph.ecog=2, ph.ecog=3")
     let noEvents = try temporaryFile("t,s,x\n1,0,1\n2,0,2\n")
     try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
                        "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "exact"],
                        "--ties: expected efron or breslow, found \"exact\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
-    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, design")
+    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, design")
   }
 
   @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")

@@ -430,4 +430,149 @@ for (alternative in c("two.sided", "less", "greater")) {
 }
 cat("wrote", length(list.files(rate_dir, pattern = "\\.json$")), "fixtures to", rate_dir, "\n")
 
+# ---- two rates: differences, ratios, odds ratios and tests -------------------
+# R: fisher.test (p-value), prop.test (chi-square with and without Yates). The
+# rest from definitions, in R, by methods other than the ones outcomes uses:
+#   conditional MLE and exact odds-ratio limits: fisher.test's own equations
+#     (its dnhyper/pnhyper on the log scale) solved by uniroot at tol 1e-14,
+#     since fisher.test stops at uniroot's default tolerance;
+#   score intervals (Miettinen–Nurminen for the difference, ratio and odds
+#     ratio; Koopman for the ratio): the restricted MLE as the root of the
+#     constrained likelihood's derivative (uniroot), not a closed form, and
+#     the limits by uniroot at tol 1e-14;
+#   newcombe: Wilson limits from prop.test(correct = FALSE);
+#   wald, agresti_caffo, katz, woolf, g_test: their formulas.
+# Barnard's and Boschloo's tests are added by make-references.py (scipy).
+cmp_dir <- "Tests/RatesTests/CompareReferences"
+dir.create(cmp_dir, showWarnings = FALSE, recursive = TRUE)
+solve <- function(f, lower, upper) uniroot(f, c(lower, upper), tol = 1e-14, maxiter = 10000)$root
+restricted <- function(x1, n1, x2, n2, constraint) {
+  # p1 as a function of p2 under the constraint; the likelihood is maximized
+  # over p2 by solving its derivative (a root is exact to rounding; the
+  # argmax of a flat maximum, as optimize finds it, only to about 1e-8).
+  term <- function(x, n, p) (if (x == 0) 0 else x / p) - (if (x == n) 0 else (n - x) / (1 - p))
+  score <- function(p2) term(x1, n1, constraint$p1(p2)) * constraint$d1(p2) + term(x2, n2, p2)
+  ends <- constraint$range
+  if (ends[2] <= ends[1]) return(c(constraint$p1(ends[1]), ends[1]))
+  eps <- 1e-15 * (ends[2] - ends[1])
+  a <- ends[1] + eps; b <- ends[2] - eps
+  p2 <- if (score(a) <= 0) ends[1] else if (score(b) >= 0) ends[2] else
+    uniroot(score, c(a, b), tol = 1e-16, maxiter = 10000)$root
+  c(constraint$p1(p2), p2)
+}
+score_z <- function(x1, n1, x2, n2, type, value, corrected) {
+  N <- n1 + n2
+  p1 <- x1 / n1; p2 <- x2 / n2
+  cons <- switch(type,
+    diff = list(p1 = function(q) q + value, d1 = function(q) 1, range = c(max(0, -value), min(1, 1 - value))),
+    ratio = list(p1 = function(q) value * q, d1 = function(q) value, range = c(0, min(1, 1 / value))),
+    odds = list(p1 = function(q) value * q / (1 + q * (value - 1)), d1 = function(q) value / (1 + q * (value - 1))^2,
+                range = c(0, 1)))
+  r <- restricted(x1, n1, x2, n2, cons)
+  f <- if (corrected) N / (N - 1) else 1
+  if (type == "diff") {
+    v <- (r[1] * (1 - r[1]) / n1 + r[2] * (1 - r[2]) / n2) * f
+    num <- p1 - p2 - value
+  } else if (type == "ratio") {
+    v <- (r[1] * (1 - r[1]) / n1 + value^2 * r[2] * (1 - r[2]) / n2) * f
+    num <- p1 - value * p2
+  } else {
+    q1 <- r[1] * (1 - r[1]); q2 <- r[2] * (1 - r[2])
+    v <- (1 / (q1 * n1) + 1 / (q2 * n2)) * f
+    num <- (p1 - r[1]) / q1 - (p2 - r[2]) / q2
+  }
+  num / sqrt(v)
+}
+score_limits <- function(x1, n1, x2, n2, type, z, corrected = TRUE) {
+  if (type == "diff") {
+    est <- x1 / n1 - x2 / n2
+    g <- function(d) score_z(x1, n1, x2, n2, "diff", d, corrected)
+    # (The statistic is 0/0 at the estimate itself when both rates are 0 or 1.)
+    lo <- if (est <= -1) -1 else solve(function(d) g(d) - z, -1 + 1e-12, est - 1e-12)
+    hi <- if (est >= 1) 1 else solve(function(d) g(d) + z, est + 1e-12, 1 - 1e-12)
+    return(c(lo, hi))
+  }
+  est <- if (type == "ratio") (x1 / n1) / (x2 / n2) else (x1 * (n2 - x2)) / (x2 * (n1 - x1))
+  if (is.na(est)) return(c(0, Inf))  # 0/0: no information about the ratio
+  g <- function(l) score_z(x1, n1, x2, n2, type, exp(l), corrected)
+  start <- if (is.finite(est) && est > 0) log(est) else if (est == 0) -15 else 15
+  lo <- if (est == 0) 0 else exp(solve(function(l) g(l) - z, -20, start - 1e-9))
+  hi <- if (is.infinite(est)) Inf else exp(solve(function(l) g(l) + z, start + 1e-9, 20))
+  c(lo, hi)
+}
+fisher_parts <- function(x1, n1, x2, n2, conf) {
+  m <- x1 + x2; n <- n1 + n2 - m; k <- n1; x <- x1
+  lo <- max(0, k - n); hi <- min(k, m); support <- lo:hi
+  logdc <- dhyper(support, m, n, k, log = TRUE)
+  dn <- function(l) { d <- logdc + l * support; d <- exp(d - max(d)); d / sum(d) }
+  mean_at <- function(l) sum(support * dn(l))
+  upper_tail <- function(l) sum(dn(l)[support >= x])
+  lower_tail <- function(l) sum(dn(l)[support <= x])
+  alpha <- (1 - conf) / 2
+  mle <- if (x == lo) 0 else if (x == hi) Inf else exp(solve(function(l) mean_at(l) - x, -50, 50))
+  L <- if (x == lo) 0 else exp(solve(function(l) upper_tail(l) - alpha, -50, 50))
+  U <- if (x == hi) Inf else exp(solve(function(l) lower_tail(l) - alpha, -50, 50))
+  list(mle = mle, lower = L, upper = U)
+}
+compare_case <- function(x1, n1, x2, n2, conf = 0.95) {
+  z <- qnorm(1 - (1 - conf) / 2)
+  p1 <- x1 / n1; p2 <- x2 / n2
+  wil <- function(x, n) suppressWarnings(prop.test(x, n, correct = FALSE, conf.level = conf)$conf.int)
+  w1 <- wil(x1, n1); w2 <- wil(x2, n2)
+  d <- p1 - p2
+  newc <- c(d - sqrt((p1 - w1[1])^2 + (w2[2] - p2)^2), d + sqrt((w1[2] - p1)^2 + (p2 - w2[1])^2))
+  wald_rd <- function(a) {
+    m1 <- n1 + 2 * a; m2 <- n2 + 2 * a; q1 <- (x1 + a) / m1; q2 <- (x2 + a) / m2
+    h <- z * sqrt(q1 * (1 - q1) / m1 + q2 * (1 - q2) / m2)
+    l <- q1 - q2 - h; u <- q1 - q2 + h
+    list(lower = max(l, -1), upper = min(u, 1), clipped = (l < -1 || u > 1))
+  }
+  lim <- function(v) list(lower = v[1], upper = v[2])
+  katz <- if (x1 == 0 || x2 == 0) c(NA, NA) else
+    exp(log(p1 / p2) + c(-1, 1) * z * sqrt(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2))
+  woolf <- if (x1 == 0 || x2 == 0 || x1 == n1 || x2 == n2) c(NA, NA) else
+    exp(log((x1 / (n1 - x1)) / (x2 / (n2 - x2))) + c(-1, 1) * z * sqrt(1 / x1 + 1 / (n1 - x1) + 1 / x2 + 1 / (n2 - x2)))
+  fp <- fisher_parts(x1, n1, x2, n2, conf)
+  tab <- matrix(c(x1, x2, n1 - x1, n2 - x2), 2)
+  chi <- function(correct) {
+    t <- suppressWarnings(prop.test(c(x1, x2), c(n1, n2), correct = correct))
+    list(statistic = unname(t$statistic), df = 1, p = t$p.value)
+  }
+  O <- c(x1, x2, n1 - x1, n2 - x2); pp <- (x1 + x2) / (n1 + n2)
+  E <- c(n1 * pp, n2 * pp, n1 * (1 - pp), n2 * (1 - pp))
+  G <- 2 * sum(ifelse(O > 0, O * log(O / E), 0))
+  rr_est <- if (x1 == 0 && x2 == 0) NA else p1 / p2
+  or_num <- x1 * (n2 - x2); or_den <- x2 * (n1 - x1)
+  expect <- list(
+    group1 = list(events = x1, n = n1, estimate = p1), group2 = list(events = x2, n = n2, estimate = p2),
+    risk_difference = list(estimate = d, intervals = list(
+      newcombe = lim(newc), miettinen_nurminen = lim(score_limits(x1, n1, x2, n2, "diff", z)),
+      wald = wald_rd(0), agresti_caffo = wald_rd(1))),
+    risk_ratio = list(estimate = rr_est, intervals = list(
+      katz = lim(katz), koopman = lim(score_limits(x1, n1, x2, n2, "ratio", z, corrected = FALSE)),
+      miettinen_nurminen = lim(score_limits(x1, n1, x2, n2, "ratio", z)))),
+    odds_ratio = list(estimate = if (or_num == 0 && or_den == 0) NA else or_num / or_den,
+                      conditional_mle = fp$mle, intervals = list(
+      woolf = lim(woolf), exact = list(lower = fp$lower, upper = fp$upper),
+      miettinen_nurminen = lim(score_limits(x1, n1, x2, n2, "odds", z)))),
+    tests = list(fisher_exact = list(p = fisher.test(tab)$p.value), chisq = chi(FALSE), chisq_yates = chi(TRUE),
+                 g_test = list(statistic = G, df = 1, p = pchisq(G, 1, lower.tail = FALSE))))
+  short <- function(v) sprintf("%g", v)
+  id <- paste0("compare-", short(x1), "-", short(n1), "-", short(x2), "-", short(n2), "-cl", short(conf))
+  args <- c("--events1", short(x1), "--n1", short(n1), "--events2", short(x2), "--n2", short(n2), "--conf-level", num(conf))
+  case <- list(id = id, reference = list(R = R.version.string),
+               call = sprintf("fisher.test(matrix(c(%s, %s, %s, %s), 2)); prop.test(c(%s, %s), c(%s, %s)); definitions",
+                              short(x1), short(x2), short(n1 - x1), short(n2 - x2), short(x1), short(x2), short(n1), short(n2)),
+               args = args, expect = expect)
+  writeLines(to_json(case), file.path(cmp_dir, paste0(id, ".json")))
+}
+for (t in list(c(2, 53, 10, 44), c(12, 40, 20, 45), c(7, 20, 3, 21), c(30, 100, 45, 100), c(3, 1000, 9, 1000),
+               c(0, 20, 5, 20), c(5, 20, 0, 20), c(10, 10, 5, 10), c(4, 9, 9, 9), c(1, 1, 0, 1), c(0, 10, 0, 12),
+               c(6, 6, 6, 6), c(15, 23, 8, 24), c(40, 55, 12, 60))) {
+  compare_case(t[1], t[2], t[3], t[4])
+}
+compare_case(2, 53, 10, 44, conf = 0.9)
+compare_case(7, 20, 3, 21, conf = 0.99)
+cat("wrote", length(list.files(cmp_dir, pattern = "\\.json$")), "fixtures to", cmp_dir, "\n")
+
 cat("wrote", length(list.files(out_dir, pattern = "\\.json$")), "fixtures to", out_dir, "\n")

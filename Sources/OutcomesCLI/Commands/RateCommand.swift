@@ -27,26 +27,13 @@ struct RateCommand: ParsableCommand, DocumentedCommand {
   @Option(help: "Number of trials (patients), at least 1.")
   var n: String?
 
-  @Option(help: "Input table (instead of counts): .csv, .tsv/.tab; '-' reads CSV from standard input.")
-  var data: String?
-
-  @Option(help: "With --data: binary outcome ~ groups, e.g. \"failed ~ arm\", \"status == 2 ~ 1\".")
-  var formula: String?
-
   @Option(help: "Rate under the null hypothesis, in (0, 1); adds the tests.")
   var p0: String?
 
   @Option(help: "Alternative hypothesis: two-sided, less or greater.")
   var alternative: String = "two-sided"
 
-  @Option(name: .customLong("conf-level"), help: "Confidence level in (0, 1).")
-  var confLevel: String = "0.95"
-
-  @Option(help: "Output format: text, json, csv or md.")
-  var format: OutputFormat = .text
-
-  @Option(help: "Write the output to this file (atomically) instead of standard output.")
-  var out: String?
+  @OptionGroup var table: CountsOrTableOptions
 
   func run() throws {
     guard let alternative = Alternative(rawValue: alternative) else {
@@ -54,29 +41,15 @@ struct RateCommand: ParsableCommand, DocumentedCommand {
                        "expected two-sided, less or greater, found \(alternative.quotedForMessage)")
     }
     let options = BinomialRate.Options(
-      confidenceLevel: try parseNumber(confLevel, option: "--conf-level", where: { $0 > 0 && $0 < 1 },
-                                       expected: "a number in (0, 1)"),
+      confidenceLevel: try table.confidenceLevel(),
       nullRate: try p0.map { try parseNumber($0, option: "--p0", where: { $0 > 0 && $0 < 1 }, expected: "a rate in (0, 1)") },
       alternative: alternative)
-    let emitter = Emitter(format: format, out: out)
-    if let data {
-      if events != nil || n != nil {
-        throw InputError(InputLocation(source: events != nil ? "--events" : "--n"),
-                         "expected either counts (--events, --n) or a table (--data, --formula), found both")
-      }
-      guard let formula else {
-        throw InputError(InputLocation(source: "--formula"), "expected a formula with --data, as in \"failed ~ arm\"")
-      }
-      let table = try CSVReader.read(path: data)
-      let frame = try ModelFrame.build(formula: Formula.parse(formula), table: table,
-                                       options: .init(binaryResponse: true))
+    let emitter = Emitter(format: table.format, out: table.out)
+    if let frame = try table.binaryFrame(counts: [("--events", events), ("--n", n)]) {
       let analysis = try BinomialRate.estimate(frame: frame, options: options)
       try emitter.emit(json: try JSONValueEncoder().encode(analysis).prepending("command", .string("rate")),
                        tables: { analysis.tables(title: "Rate of \(analysis.response)") })
       return
-    }
-    if formula != nil {
-      throw InputError(InputLocation(source: "--formula"), "expected --data with --formula")
     }
     guard let events else { throw InputError(InputLocation(source: "--events"), "expected --events and --n, or --data and --formula") }
     guard let n else { throw InputError(InputLocation(source: "--n"), "expected --n with --events") }
