@@ -60,7 +60,8 @@ let package = Package(
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
     .testTarget(name: "RatesTests", dependencies: ["Rates", "ModelFrame", "Tabular", "TestSupport"],
                 exclude: ["References"]),
-    .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "TestSupport"]),
+    .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "Distributions", "Rendering", "TestSupport"],
+                exclude: ["References"]),
     .testTarget(name: "OutcomesCLITests", dependencies: [
       "OutcomesCLI", "TestSupport", "outcomes",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),

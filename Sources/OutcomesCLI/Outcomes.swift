@@ -76,6 +76,8 @@ public enum OutcomesCLI {
     case ["compare"]: return CompareCommand.example
     case ["design"]: return DesignCommand.example
     case ["design", "logrank"]: return LogRankDesignCommand.example
+    case ["design", "simon"]: return SimonDesignCommand.example
+    case ["design", "two-rates"]: return TwoRatesDesignCommand.example
     default: return nil
     }
   }

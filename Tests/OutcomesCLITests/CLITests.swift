@@ -86,7 +86,8 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["design", "logrank"]] {
+    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["design", "logrank"], ["design", "simon"],
+                    ["design", "two-rates"]] {
       let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
       let tail = r.stdout.split(separator: "\n").suffix(2).joined(separator: "\n")
@@ -131,6 +132,20 @@ struct CLITests {
     let dj = try JSONValue.parse(Data(d.stdout.utf8))
     #expect(dj["group1"]?["label"] == .string("sex=1") && dj["group1"]?["events"] == .int(112))
     #expect(dj["n"] == .int(228))
+  }
+
+  @Test("design simon and two-rates: the contract's JSON")
+  func designs() throws {
+    let r = try runOutcomes(["design", "simon", "--p0", "0.05", "--p1", "0.25", "--format", "json"])
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["command"] == .string("design-simon"))
+    // Simon (1989) Table 1: optimal 0/9, 2/17; minimax 0/12, 2/16.
+    #expect(json["optimal"]?["n1"] == .int(9) && json["optimal"]?["n"] == .int(17))
+    #expect(json["minimax"]?["n1"] == .int(12) && json["minimax"]?["n"] == .int(16))
+    let t = try runOutcomes(["design", "two-rates", "--p1", "0.65", "--p2", "0.85", "--format", "json"])
+    let tj = try JSONValue.parse(Data(t.stdout.utf8))
+    #expect(tj["command"] == .string("design-two-rates") && tj["n_per_group"] == .int(73))
+    if case .string? = tj["method"] {} else { Issue.record("method") }
   }
 
   @Test("bad input: exit 2, nothing on stdout, one line naming the place")
@@ -179,6 +194,11 @@ struct CLITests {
     try expectBadInput(["rate", "--data", "Datasets/lung.csv", "--formula", "status ~ sex"],
                        "Datasets/lung.csv:2:3: column \"status\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as status == 2 if that is what it codes")
     try expectBadInput(["rate", "--n", "20"], "--events: expected --events and --n, or --data and --formula")
+    try expectBadInput(["design", "simon", "--p0", "0.65", "--p1", "0.6"], "--p1: expected a rate above p0 = 0.65, found \"0.6\"")
+    try expectBadInput(["design", "simon", "--p0", "0.3", "--p1", "0.35", "--nmax", "30"],
+                       "--nmax: no two-stage design with n <= 30 reaches alpha 0.05 and power 0.8, expected a larger --nmax")
+    try expectBadInput(["design", "two-rates", "--p1", "0.5", "--p2", "0.5"], "--p2: expected a rate other than p1 = 0.5, found \"0.5\"")
+    try expectBadInput(["design", "two-rates", "--p1", "0.5", "--p2", "0.7", "--power", "1"], "--power: expected a number in (0, 1), found \"1\"")
     try expectBadInput(["compare", "--events1", "2", "--n1", "1", "--events2", "1", "--n2", "3"],
                        "--events1: expected a number of events from 0 to n1 = 1, found 2")
     try expectBadInput(["compare", "--events1", "2", "--n1", "5", "--events2", "1"],

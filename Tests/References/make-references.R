@@ -575,4 +575,39 @@ compare_case(2, 53, 10, 44, conf = 0.9)
 compare_case(7, 20, 3, 21, conf = 0.99)
 cat("wrote", length(list.files(cmp_dir, pattern = "\\.json$")), "fixtures to", cmp_dir, "\n")
 
+# ---- sample size for two rates ------------------------------------------------
+# R's power.prop.test (its uniroot stops at tolerance 1.2e-4 on n, so the
+# unrounded n is compared at 1e-4 and the rounded one exactly); the Fleiss,
+# Tytun & Ury continuity correction from its formula; the exact power of
+# Fisher's two-sided test by enumerating every outcome pair with fisher.test.
+design_dir <- "Tests/StudyDesignTests/References"
+dir.create(design_dir, showWarnings = FALSE, recursive = TRUE)
+two_rates_case <- function(p1, p2, alpha = 0.05, power = 0.8) {
+  pp <- power.prop.test(p1 = p1, p2 = p2, sig.level = alpha, power = power)
+  n <- pp$n
+  d <- abs(p1 - p2)
+  ncc <- n / 4 * (1 + sqrt(1 + 4 / (n * d)))^2
+  m <- ceiling(n)
+  f1 <- dbinom(0:m, m, p1); f2 <- dbinom(0:m, m, p2)
+  fisher_power <- 0
+  for (a in 0:m) for (b in 0:m) {
+    pv <- fisher.test(matrix(c(a, b, m - a, m - b), 2))$p.value
+    if (pv <= alpha) fisher_power <- fisher_power + f1[a + 1] * f2[b + 1]
+  }
+  short <- function(v) sprintf("%g", v)
+  id <- paste0("two-rates-", short(p1), "-", short(p2), "-a", short(alpha), "-pw", short(power))
+  case <- list(id = id, reference = list(R = R.version.string),
+               call = sprintf("power.prop.test(p1 = %s, p2 = %s, sig.level = %s, power = %s); fisher.test over every outcome",
+                              short(p1), short(p2), short(alpha), short(power)),
+               args = c("--p1", short(p1), "--p2", short(p2), "--alpha", short(alpha), "--power", short(power)),
+               expect = list(n_per_group = m, n_per_group_unrounded = n, n_per_group_cc = ceiling(ncc),
+                             n_per_group_cc_unrounded = ncc, fisher = list(power_at_n_per_group = fisher_power)))
+  writeLines(to_json(case), file.path(design_dir, paste0(id, ".json")))
+}
+two_rates_case(0.65, 0.85)
+two_rates_case(0.35, 0.15)
+two_rates_case(0.5, 0.75, alpha = 0.01, power = 0.9)
+two_rates_case(0.2, 0.3)
+cat("wrote two-rates fixtures to", design_dir, "\n")
+
 cat("wrote", length(list.files(out_dir, pattern = "\\.json$")), "fixtures to", out_dir, "\n")

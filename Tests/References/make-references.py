@@ -19,6 +19,12 @@ compared as a ratio of integers), maximized over the nuisance rate on a grid
 of 20,001 points refined by bounded Brent search; scipy's own value is kept
 in each fixture as "scipy_p".
 
+Simon's two-stage designs (Tests/StudyDesignTests/References): an
+exhaustive search written independently of outcomes' (every (n1, n) pair
+at once as a matrix over (r1, r), no bisection), over Simon's (1989) Table 1
+grid, p1 = p0 + 0.2 with (alpha, beta) = (0.10, 0.10), (0.05, 0.20),
+(0.05, 0.10), and p1 = p0 + 0.15 at (0.05, 0.20).
+
 Needs scipy >= 1.7 and statsmodels >= 0.12 (measured with scipy 1.17.1,
 statsmodels 0.15.0).
 """
@@ -90,7 +96,66 @@ def barnard_exact_ties(x1, n1, x2, n2):
     return min(1.0, best)
 
 
+def simon_designs(p0, p1, alpha, power, nmax=100):
+    """Optimal (min EN0; ties: smaller n, then n1) and minimax (min n, then EN0)."""
+    from scipy.stats import binom as B
+    best_opt = best_mm = None
+    for n in range(2, nmax + 1):
+        for n1 in range(1, n):
+            n2 = n - n1
+            x1 = np.arange(n1 + 1)
+            r = np.arange(n)  # r = 0..n-1
+            out = []
+            for p in (p0, p1):
+                b1 = B.pmf(x1, n1, p)
+                # U[x1, r] = P(X2 > r - x1)
+                k = r[None, :] - x1[:, None]
+                U = np.where(k < 0, 1.0, np.where(k >= n2, 0.0, B.sf(np.clip(k, 0, n2), n2, p)))
+                A = b1[:, None] * U
+                # tail[r1, r] = sum over x1 > r1 of A[x1, r]
+                tail = np.cumsum(A[::-1], axis=0)[::-1]
+                out.append(np.vstack([tail[1:], np.zeros((1, n))])[:n1])  # rows r1 = 0..n1-1
+            a0, a1 = out
+            r1s, rs = np.meshgrid(np.arange(n1), r, indexing="ij")
+            ok = (rs >= r1s) & (a0 <= alpha) & (a1 >= power)
+            if not ok.any():
+                continue
+            pet = B.cdf(np.arange(n1), n1, p0)
+            for i, j in zip(*np.nonzero(ok)):
+                # Within one (n1, r1), the smallest feasible r is the one a search keeps.
+                if j > 0 and ok[i, j - 1]:
+                    continue
+                en = n1 + (1 - pet[i]) * n2
+                d = dict(r1=int(i), n1=n1, r=int(j), n=n, en0=float(en), pet0=float(pet[i]),
+                         actual_alpha=float(a0[i, j]), actual_power=float(a1[i, j]))
+                if best_opt is None or en < best_opt["en0"]:
+                    best_opt = d
+                if best_mm is None or n < best_mm["n"] or (n == best_mm["n"] and en < best_mm["en0"]):
+                    best_mm = d
+    return best_opt, best_mm
+
+
+def write_simon_fixtures():
+    import os
+    directory = "Tests/StudyDesignTests/References"
+    os.makedirs(directory, exist_ok=True)
+    cases = [(p0 / 100, (p0 + 20) / 100, a, b) for p0 in range(5, 75, 5) for (a, b) in ((0.10, 0.10), (0.05, 0.20), (0.05, 0.10))]
+    cases += [(p0 / 100, (p0 + 15) / 100, 0.05, 0.20) for p0 in range(5, 80, 5)]
+    for p0, p1, alpha, beta in cases:
+        opt, mm = simon_designs(p0, p1, alpha, 1 - beta)
+        case_id = f"simon-{p0:g}-{p1:g}-a{alpha:g}-b{beta:g}"
+        case = {"id": case_id, "reference": {"python": sys.version.split()[0], "scipy": scipy.__version__},
+                "call": "exhaustive search, make-references.py simon_designs()",
+                "args": ["--p0", f"{p0:g}", "--p1", f"{p1:g}", "--alpha", f"{alpha:g}", "--power", f"{1 - beta:g}"],
+                "expect": {"optimal": opt, "minimax": mm}}
+        with open(f"{directory}/{case_id}.json", "w") as f:
+            json.dump(case, f, indent=1)
+            f.write("\n")
+    print(f"wrote {len(cases)} Simon fixtures to {directory}")
+
+
 def main():
+    write_simon_fixtures()
     paths = sorted(glob.glob("Tests/RatesTests/CompareReferences/*.json"))
     problems = 0
     for path in paths:

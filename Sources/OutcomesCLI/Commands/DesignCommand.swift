@@ -9,11 +9,119 @@ struct DesignCommand: ParsableCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "design",
     abstract: "Study design: events and sample sizes.",
-    subcommands: [LogRankDesignCommand.self])
+    subcommands: [SimonDesignCommand.self, TwoRatesDesignCommand.self, LogRankDesignCommand.self])
 
   static let example = """
-      outcomes design logrank --hr 0.5 --alpha 0.05 --power 0.8
+      outcomes design simon --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8
     """
+}
+
+/// The options every design takes: alpha, power, output.
+struct DesignOptions: ParsableArguments {
+  @Option(help: "Significance level in (0, 1) (two-sided for comparisons, one-sided for Simon).")
+  var alpha: String = "0.05"
+
+  @Option(help: "Power in (0, 1).")
+  var power: String = "0.8"
+
+  @Option(help: "Output format: text, json, csv or md.")
+  var format: OutputFormat = .text
+
+  @Option(help: "Write the output to this file (atomically) instead of standard output.")
+  var out: String?
+
+  func alphaValue() throws -> Double {
+    try parseNumber(alpha, option: "--alpha", where: { $0 > 0 && $0 < 1 }, expected: "a number in (0, 1)")
+  }
+
+  func powerValue() throws -> Double {
+    try parseNumber(power, option: "--power", where: { $0 > 0 && $0 < 1 }, expected: "a number in (0, 1)")
+  }
+}
+
+/// Parses a rate option in (0, 1).
+func parseRate(_ text: String, option: String) throws -> Double {
+  try parseNumber(text, option: option, where: { $0 > 0 && $0 < 1 }, expected: "a rate in (0, 1)")
+}
+
+/// `outcomes design simon`: Simon's optimal and minimax two-stage designs.
+struct SimonDesignCommand: ParsableCommand, DocumentedCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "simon",
+    abstract: "Simon's two-stage designs (optimal and minimax) for a single-arm phase II trial.",
+    discussion: """
+      H0: response rate <= p0 against p1. Stop after stage 1 if at most r1 of n1 respond; reject the \
+      treatment if at most r of n respond. Exhaustive search with n <= --nmax; one-sided alpha. For a \
+      failure rate, design on the success rate (1 - failure rate).
+      """)
+
+  static let example = """
+      outcomes design simon --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8
+    """
+
+  @Option(help: "Uninteresting response rate (H0), in (0, 1).")
+  var p0: String
+
+  @Option(help: "Response rate worth pursuing (H1), in (p0, 1).")
+  var p1: String
+
+  @Option(help: "Largest total sample size searched.")
+  var nmax: String = "100"
+
+  @OptionGroup var design: DesignOptions
+
+  func run() throws {
+    let p0 = try parseRate(self.p0, option: "--p0")
+    let p1 = try parseRate(self.p1, option: "--p1")
+    if !(p1 > p0) {
+      throw InputError(InputLocation(source: "--p1"), "expected a rate above p0 = \(RNumberText.format(p0)), found \(self.p1.quotedForMessage)")
+    }
+    let nmax = try parseCount(self.nmax, option: "--nmax")
+    if nmax < 2 || nmax > 1000 {
+      throw InputError(InputLocation(source: "--nmax"), "expected a whole number from 2 to 1000, found \(self.nmax.quotedForMessage)")
+    }
+    let options = SimonTwoStage.Options(p0: p0, p1: p1, alpha: try design.alphaValue(), power: try design.powerValue(),
+                                        maximumSize: nmax)
+    guard let designs = SimonTwoStage.design(options) else {
+      throw InputError(InputLocation(source: "--nmax"),
+                       "no two-stage design with n <= \(nmax) reaches alpha \(design.alpha) and power \(design.power), expected a larger --nmax")
+    }
+    try Emitter(format: design.format, out: design.out).emit(
+      json: try JSONValueEncoder().encode(designs).prepending("command", .string("design-simon")),
+      tables: { [designs.table()] })
+  }
+}
+
+/// `outcomes design two-rates`: patients per group to compare two rates.
+struct TwoRatesDesignCommand: ParsableCommand, DocumentedCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "two-rates",
+    abstract: "Patients per group to compare two rates (R power.prop.test; continuity-corrected; exact Fisher).",
+    discussion: "Two-sided alpha. The normal-approximation size is R's power.prop.test rounded up.")
+
+  static let example = """
+      outcomes design two-rates --p1 0.65 --p2 0.85 --alpha 0.05 --power 0.8
+    """
+
+  @Option(help: "Rate in group 1, in (0, 1).")
+  var p1: String
+
+  @Option(help: "Rate in group 2, in (0, 1), not p1.")
+  var p2: String
+
+  @OptionGroup var design: DesignOptions
+
+  func run() throws {
+    let p1 = try parseRate(self.p1, option: "--p1")
+    let p2 = try parseRate(self.p2, option: "--p2")
+    if p1 == p2 {
+      throw InputError(InputLocation(source: "--p2"), "expected a rate other than p1 = \(RNumberText.format(p1)), found \(self.p2.quotedForMessage)")
+    }
+    let size = TwoRateDesign.sampleSize(.init(p1: p1, p2: p2, alpha: try design.alphaValue(), power: try design.powerValue()))
+    try Emitter(format: design.format, out: design.out).emit(
+      json: try JSONValueEncoder().encode(size).prepending("command", .string("design-two-rates")),
+      tables: { [size.table()] })
+  }
 }
 
 /// `outcomes design logrank`: events for a two-arm log-rank test.
