@@ -59,7 +59,7 @@ let package = Package(
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
     .testTarget(name: "RatesTests", dependencies: ["Rates", "ModelFrame", "Tabular", "TestSupport"],
-                exclude: ["References"]),
+                exclude: ["References", "CompareReferences", "CMHReferences"]),
     .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "Distributions", "Rendering", "TestSupport"],
                 exclude: ["References"]),
     .testTarget(name: "OutcomesCLITests", dependencies: [

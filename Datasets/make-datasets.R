@@ -29,6 +29,26 @@ write_set(survival::heart, "heart")
 write_set(MASS::gehan, "gehan")
 write_set(carData::Rossi, "rossi")
 
+# Contingency tables as one row per subject, so that outcomes reads them as
+# any other data: each cell of the table repeated Freq times, in the order of
+# as.data.frame(table).
+expand_table <- function(tab) {
+  df <- as.data.frame(tab, stringsAsFactors = FALSE)
+  rows <- rep(seq_len(nrow(df)), df$Freq)
+  out <- df[rows, setdiff(names(df), "Freq"), drop = FALSE]
+  rownames(out) <- NULL
+  out
+}
+# Graduate admissions at UC Berkeley, 1973, by department (datasets::UCBAdmissions).
+write_set(expand_table(datasets::UCBAdmissions), "ucb-admissions")
+# Penicillin and rabbits (R's mantelhaen.test example): Agresti (1990), p. 233,
+# from Mantel (1963).
+rabbits <- array(c(0, 0, 6, 5,  3, 0, 3, 6,  6, 2, 0, 4,  5, 6, 1, 0,  2, 5, 0, 0),
+                 dim = c(2, 2, 5),
+                 dimnames = list(Delay = c("None", "1.5h"), Response = c("Cured", "Died"),
+                                 Penicillin.Level = c("1/8", "1/4", "1/2", "1", "4")))
+write_set(expand_table(as.table(rabbits)), "penicillin-rabbits")
+
 cat("R:", R.version.string, "\n")
 cat("survival", as.character(packageVersion("survival")),
     "MASS", as.character(packageVersion("MASS")),

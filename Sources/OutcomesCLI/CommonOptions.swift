@@ -34,10 +34,10 @@ struct CommonOptions: ParsableArguments {
   }
 
   /// Reads the table and builds the model frame.
-  func modelFrame(weights: String? = nil) throws -> ModelFrame {
+  func modelFrame(weights: String? = nil, binaryResponse: Bool = false) throws -> ModelFrame {
     let parsed = try Formula.parse(formula)
     let table = try CSVReader.read(path: data)
-    return try ModelFrame.build(formula: parsed, table: table, options: .init(weights: weights))
+    return try ModelFrame.build(formula: parsed, table: table, options: .init(weights: weights, binaryResponse: binaryResponse))
   }
 }
 

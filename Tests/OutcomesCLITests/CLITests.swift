@@ -86,7 +86,7 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["design", "logrank"], ["design", "simon"],
+    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["cmh"], ["design", "logrank"], ["design", "simon"],
                     ["design", "two-rates"]] {
       let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
@@ -132,6 +132,22 @@ struct CLITests {
     let dj = try JSONValue.parse(Data(d.stdout.utf8))
     #expect(dj["group1"]?["label"] == .string("sex=1") && dj["group1"]?["events"] == .int(112))
     #expect(dj["n"] == .int(228))
+  }
+
+  @Test("cmh: UCB admissions by department (R mantelhaen.test)")
+  func cmh() throws {
+    let r = try runOutcomes(["cmh", "--data", "Datasets/ucb-admissions.csv", "--formula",
+                             "Admit == 'Admitted' ~ Gender + strata(Dept)", "--format", "json"])
+    #expect(r.status == 0)
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["command"] == .string("cmh") && json["n"] == .int(4526) && json["informative_strata"] == .int(6))
+    // R: mantelhaen.test(UCBAdmissions): X-squared = 1.4269 (corrected), common odds ratio 0.9047
+    // (Admitted, Male against Female), so 1/0.9047 here (Female against Male).
+    expectClose(json["tests"]?["cmh_corrected"]?["statistic"]?.number, 1.4269, relative: 1e-4, "cmh")
+    expectClose(json["odds_ratio"]?["estimate"]?.number, 1 / 0.9046968, relative: 1e-6, "MH")
+    let text = try runOutcomes(["cmh", "--data", "Datasets/ucb-admissions.csv", "--formula",
+                                "Admit == 'Admitted' ~ Gender + strata(Dept)"])
+    #expect(text.stdout.contains("Breslow-Day"))
   }
 
   @Test("design simon and two-rates: the contract's JSON")
@@ -205,13 +221,19 @@ struct CLITests {
                        "--n2: expected --events1, --n1, --events2 and --n2, or --data and --formula")
     try expectBadInput(["compare", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ ph.ecog"],
                        "--formula: expected exactly two groups of ph.ecog, found 4: ph.ecog=0, ph.ecog=1, ph.ecog=2, ph.ecog=3")
+    try expectBadInput(["cmh", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ sex"],
+                       "--formula: expected strata(...) after the grouping variable, as in failed ~ arm + strata(site)")
+    try expectBadInput(["cmh", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ ph.ecog + strata(inst)"],
+                       "--formula: expected exactly two groups of ph.ecog, found 4: ph.ecog=0, ph.ecog=1, ph.ecog=2, ph.ecog=3")
+    try expectBadInput(["cmh", "--data", "Datasets/lung.csv", "--formula", "ph.ecog ~ sex + strata(inst)"],
+                       "Datasets/lung.csv:8:6: column \"ph.ecog\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as ph.ecog == 2 if that is what it codes")
     let noEvents = try temporaryFile("t,s,x\n1,0,1\n2,0,2\n")
     try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
                        "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "exact"],
                        "--ties: expected efron or breslow, found \"exact\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
-    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, design")
+    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, design")
   }
 
   @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")

@@ -575,6 +575,94 @@ compare_case(2, 53, 10, 44, conf = 0.9)
 compare_case(7, 20, 3, 21, conf = 0.99)
 cat("wrote", length(list.files(cmp_dir, pattern = "\\.json$")), "fixtures to", cmp_dir, "\n")
 
+# ---- stratified 2x2 tables (mantelhaen.test, Breslow-Day) -------------------
+# R: mantelhaen.test with correct = FALSE/TRUE (statistic, p, the
+# Mantel-Haenszel estimate and its Robins-Breslow-Greenland interval) and
+# exact = TRUE (p-value). mantelhaen.test's exact estimate and limits stop at
+# uniroot's default tolerance, so they are recomputed from its own equations
+# (the convolution of the strata's hypergeometric densities) at tol 1e-14.
+# Breslow-Day and Tarone from their definition, with the fitted counts from
+# polyroot (as DescTools::BreslowDayTest). The odds ratio is group 1 against
+# group 2 for the event: table(group, factor(event, c(TRUE, FALSE)), stratum).
+cmh_dir <- "Tests/RatesTests/CMHReferences"
+dir.create(cmh_dir, showWarnings = FALSE, recursive = TRUE)
+cmh_case <- function(id, set, event, group, strata, conf = 0.95) {
+  d <- read_set(set)
+  ev <- eval(parse(text = event), d)
+  keep <- !is.na(ev) & !is.na(d[[group]]) & Reduce(`&`, lapply(strata, function(s) !is.na(d[[s]])))
+  dd <- d[keep, ]; ev <- ev[keep]
+  g <- factor(dd[[group]])
+  skey <- lapply(strata, function(s) factor(dd[[s]]))
+  # strata labels var=value, joined by ", ", in the order of the first variable, then the next
+  lab <- do.call(paste, c(lapply(seq_along(strata), function(i) paste0(strata[i], "=", as.character(skey[[i]]))), sep = ", "))
+  ord <- do.call(order, lapply(skey, as.integer))
+  st <- factor(lab, levels = unique(lab[ord]))
+  tab <- table(g, factor(ev, levels = c(TRUE, FALSE)), st)
+  K <- dim(tab)[3]
+  ca <- mantelhaen.test(tab, correct = FALSE, conf.level = conf)
+  cc <- mantelhaen.test(tab, correct = TRUE, conf.level = conf)
+  ex <- mantelhaen.test(tab, exact = TRUE, conf.level = conf)
+  a <- tab[1, 1, ]; b <- tab[1, 2, ]; c <- tab[2, 1, ]; dcell <- tab[2, 2, ]
+  n1 <- a + b; n2 <- c + dcell; m <- a + c
+  # exact conditional distribution of sum(a)
+  lo <- sum(pmax(0, m - n2)); hi <- sum(pmin(n1, m))
+  dens <- 1
+  for (k in seq_len(K)) {
+    l <- max(0, m[k] - n2[k]); h <- min(n1[k], m[k])
+    f <- dhyper(l:h, m[k], n1[k] + n2[k] - m[k], n1[k])
+    # direct convolution (convolve() uses the FFT, whose rounding noise swamps the tails)
+    dens <- as.vector(tapply(outer(dens, f), outer(seq_along(dens), seq_along(f), "+"), sum))
+    dens <- dens / max(dens)
+  }
+  support <- lo:hi; s <- sum(a)
+  logdc <- log(dens / sum(dens))
+  dn <- function(l) { v <- logdc + l * support; v <- exp(v - max(v)); v / sum(v) }
+  alpha <- (1 - conf) / 2
+  mle <- if (s == lo) 0 else if (s == hi) Inf else exp(solve(function(l) sum(support * dn(l)) - s, -50, 50))
+  L <- if (s == lo) 0 else exp(solve(function(l) sum(dn(l)[support >= s]) - alpha, -50, 50))
+  U <- if (s == hi) Inf else exp(solve(function(l) sum(dn(l)[support <= s]) - alpha, -50, 50))
+  # Breslow-Day at the MH estimate over informative strata
+  psi <- unname(ca$estimate)
+  inf <- which(n1 > 0 & n2 > 0 & m > 0 & m < n1 + n2)
+  bd <- 0; va <- numeric(0); fa <- numeric(0)
+  for (k in inf) {
+    roots <- Re(polyroot(c(-psi * n1[k] * m[k], n2[k] - m[k] + psi * (n1[k] + m[k]), 1 - psi)))
+    r <- roots[roots >= max(0, m[k] - n2[k]) - 1e-9 & roots <= min(n1[k], m[k]) + 1e-9][1]
+    v <- 1 / (1 / r + 1 / (n1[k] - r) + 1 / (m[k] - r) + 1 / (n2[k] - m[k] + r))
+    bd <- bd + (a[k] - r)^2 / v
+    va <- c(va, v); fa <- c(fa, r)
+  }
+  tarone <- bd - (sum(a[inf]) - sum(fa))^2 / sum(va)
+  dfbd <- length(inf) - 1
+  chi <- function(t) list(statistic = unname(t$statistic), df = 1, p = t$p.value)
+  sor <- function(k) { num <- a[k] * dcell[k]; den <- b[k] * c[k]; if (num == 0 && den == 0) NA else num / den }
+  expect <- list(
+    n = sum(keep), n_dropped = sum(!keep), group1 = paste0(group, "=", levels(g)[1]), group2 = paste0(group, "=", levels(g)[2]),
+    strata = lapply(seq_len(K), function(k) list(label = dimnames(tab)[[3]][k],
+      group1 = list(events = a[[k]], n = n1[[k]]), group2 = list(events = c[[k]], n = n2[[k]]), odds_ratio = sor(k))),
+    informative_strata = length(inf), conf_level = conf,
+    odds_ratio = list(estimate = psi, conditional_mle = mle, intervals = list(
+      robins_breslow_greenland = list(lower = ca$conf.int[1], upper = ca$conf.int[2]),
+      exact = list(lower = L, upper = U))),
+    tests = list(cmh = chi(ca), cmh_corrected = chi(cc), exact = list(p = ex$p.value),
+                 breslow_day = list(statistic = bd, df = dfbd, p = pchisq(bd, dfbd, lower.tail = FALSE)),
+                 tarone = list(statistic = tarone, df = dfbd, p = pchisq(tarone, dfbd, lower.tail = FALSE))))
+  formula <- paste0(event, " ~ ", group, " + strata(", paste(strata, collapse = ", "), ")")
+  case <- list(id = id, reference = list(R = R.version.string),
+               call = sprintf("mantelhaen.test(table(%s, factor(%s, c(TRUE, FALSE)), strata)) on Datasets/%s.csv", group, event, set),
+               args = c("cmh", "--data", paste0("Datasets/", set, ".csv"), "--formula", formula, "--conf-level", num(conf)),
+               expect = expect)
+  writeLines(to_json(case), file.path(cmh_dir, paste0(id, ".json")))
+}
+cmh_case("cmh-ucb-gender-dept", "ucb-admissions", "Admit == 'Admitted'", "Gender", "Dept")
+cmh_case("cmh-rabbits-delay-level", "penicillin-rabbits", "Response == 'Cured'", "Delay", "Penicillin.Level")
+cmh_case("cmh-rabbits-cl90", "penicillin-rabbits", "Response == 'Cured'", "Delay", "Penicillin.Level", conf = 0.9)
+cmh_case("cmh-veteran-trt-celltype", "veteran", "status == 1", "trt", "celltype")
+cmh_case("cmh-veteran-trt-celltype-prior", "veteran", "status == 1", "trt", c("celltype", "prior"))
+cmh_case("cmh-pbc-trt-stage", "pbc", "status == 2", "trt", "stage")
+cmh_case("cmh-colon-sex-rx", "colon", "status == 1", "sex", "rx")
+cat("wrote", length(list.files(cmh_dir, pattern = "\\.json$")), "fixtures to", cmh_dir, "\n")
+
 # ---- sample size for two rates ------------------------------------------------
 # R's power.prop.test (its uniroot stops at tolerance 1.2e-4 on n, so the
 # unrounded n is compared at 1e-4 and the rounded one exactly); the Fleiss,

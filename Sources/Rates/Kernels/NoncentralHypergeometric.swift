@@ -33,6 +33,36 @@ struct NoncentralHypergeometric {
     logCentral = (lo...hi).map { h.logProbabilityMass(Double($0)) }
   }
 
+  /// The sum of the group-1 events over K independent 2×2 tables with one
+  /// common odds ratio ψ (R `mantelhaen.test(exact = TRUE)`): the central
+  /// distribution is the convolution of the K hypergeometric ones (R's
+  /// `d2x2xk`), each step rescaled by its largest term so that nothing
+  /// underflows; terms below 2⁻¹⁰²² of the largest are 0, as in R.
+  /// - Reference: Mehta, Patel & Gray (1985), doi:10.1080/01621459.1985.10478202.
+  init(strata: [(x1: Int, n1: Int, x2: Int, n2: Int)]) {
+    var density = [1.0]
+    var low = 0, observedSum = 0
+    for t in strata {
+      let m = t.x1 + t.x2
+      let l = max(0, m - t.n2), h = min(t.n1, m)
+      observedSum += t.x1
+      low += l
+      let hyper = Hypergeometric(white: Double(m), black: Double(t.n1 + t.n2 - m), drawn: Double(t.n1))
+      let f = (l...h).map { hyper.probabilityMass(Double($0)) }
+      var next = [Double](repeating: 0, count: density.count + f.count - 1)
+      for (i, a) in density.enumerated() where a != 0 {
+        for (j, b) in f.enumerated() { next[i + j] += a * b }
+      }
+      let top = next.max() ?? 1
+      density = next.map { $0 / top }
+    }
+    lo = low
+    hi = low + density.count - 1
+    observed = observedSum
+    let total = density.reduce(0, +)
+    logCentral = density.map { log($0 / total) }
+  }
+
   /// The probabilities of lo…hi under odds ratio e^logOdds, normalized.
   func probabilities(logOdds: Double) -> [Double] {
     var d = logCentral.enumerated().map { $0.element + logOdds * Double(lo + $0.offset) }
