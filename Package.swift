@@ -32,7 +32,7 @@ let package = Package(
     .target(name: "Survival", dependencies: ["ModelFrame", "LinearAlgebra", "Distributions", "CBLAS"],
             exclude: ["README.md"]),
 
-    .target(name: "Rates", dependencies: ["ModelFrame", "Tabular", "Distributions"], exclude: ["README.md"]),
+    .target(name: "Rates", dependencies: ["ModelFrame", "Tabular", "Distributions", "LinearAlgebra"], exclude: ["README.md"]),
     .target(name: "StudyDesign", dependencies: ["Distributions"], exclude: ["README.md"]),
 
     // Output.
@@ -59,7 +59,7 @@ let package = Package(
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
     .testTarget(name: "RatesTests", dependencies: ["Rates", "ModelFrame", "Tabular", "TestSupport"],
-                exclude: ["References", "CompareReferences", "CMHReferences"]),
+                exclude: ["References", "CompareReferences", "CMHReferences", "LogisticReferences"]),
     .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "Distributions", "Rendering", "TestSupport"],
                 exclude: ["References"]),
     .testTarget(name: "OutcomesCLITests", dependencies: [

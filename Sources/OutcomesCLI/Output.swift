@@ -23,13 +23,14 @@ struct Emitter {
   ///   - json: the result in the contract's JSON shape.
   ///   - tables: the same result as tables, for text, Markdown and CSV.
   func emit(json: @autoclosure () throws -> JSONValue, tables: () -> [ResultTable]) throws {
-    let text: String
+    var text: String
     switch format {
     case .json: text = try json().serialized() + "\n"
     case .text: text = TextRenderer().render(tables())
     case .md: text = MarkdownRenderer().render(tables())
     case .csv: text = CSVRenderer().render(tables())
     }
+    if format != .csv && !text.hasSuffix("\n") { text += "\n" }
     if let out {
       try AtomicFile.write(text, to: out)
     } else {

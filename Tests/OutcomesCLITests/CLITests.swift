@@ -86,7 +86,7 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["cmh"], ["design", "logrank"], ["design", "simon"],
+    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["cmh"], ["logistic"], ["design", "logrank"], ["design", "simon"],
                     ["design", "two-rates"]] {
       let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
@@ -148,6 +148,27 @@ struct CLITests {
     let text = try runOutcomes(["cmh", "--data", "Datasets/ucb-admissions.csv", "--formula",
                                 "Admit == 'Admitted' ~ Gender + strata(Dept)"])
     #expect(text.stdout.contains("Breslow-Day"))
+  }
+
+  @Test("logistic: JSON, a separation warning on stderr, --firth")
+  func logistic() throws {
+    let r = try runOutcomes(["logistic", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ age + sex + ph.ecog",
+                             "--format", "json"])
+    #expect(r.status == 0 && r.stderr.isEmpty)
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    #expect(json["command"] == .string("logistic") && json["n"] == .int(227) && json["n_dropped"] == .int(1))
+    // R: coef(summary(glm(status == 2 ~ age + sex + ph.ecog, binomial, lung)))["sex", ].
+    guard case .array(let terms)? = json["terms"] else { Issue.record("terms"); return }
+    expectClose(terms[2]["coef"]?.number, -1.08244664893, relative: 1e-10, "sex")
+    expectClose(terms[2]["se"]?.number, 0.31910189240, relative: 1e-10, "se")
+    let s = try runOutcomes(["logistic", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ age + sex + factor(ph.ecog)"])
+    #expect(s.status == 0)
+    #expect(s.stderr.contains("warning: quasi-complete separation: the maximum-likelihood estimates of factor(ph.ecog)3 are infinite; use --firth"))
+    #expect(s.stdout.contains("not converged"))
+    let f = try runOutcomes(["logistic", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ age + sex + factor(ph.ecog)",
+                             "--firth", "--format", "json"])
+    let fj = try JSONValue.parse(Data(f.stdout.utf8))
+    #expect(f.status == 0 && fj["method"] == .string("firth") && fj["converged"] == .bool(true))
   }
 
   @Test("design simon and two-rates: the contract's JSON")
@@ -227,13 +248,19 @@ struct CLITests {
                        "--formula: expected exactly two groups of ph.ecog, found 4: ph.ecog=0, ph.ecog=1, ph.ecog=2, ph.ecog=3")
     try expectBadInput(["cmh", "--data", "Datasets/lung.csv", "--formula", "ph.ecog ~ sex + strata(inst)"],
                        "Datasets/lung.csv:8:6: column \"ph.ecog\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as ph.ecog == 2 if that is what it codes")
+    try expectBadInput(["logistic", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ age + strata(sex)"],
+                       "--formula: strata() and cluster() are not part of a logistic model; use outcomes cmh for stratified 2×2 tables")
+    try expectBadInput(["logistic", "--data", "Datasets/lung.csv", "--formula", "status ~ age"],
+                       "Datasets/lung.csv:2:3: column \"status\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as status == 2 if that is what it codes")
+    try expectBadInput(["logistic", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ age", "--iter-max", "0"],
+                       "--iter-max: expected a whole number of iterations of at least 1, found \"0\"")
     let noEvents = try temporaryFile("t,s,x\n1,0,1\n2,0,2\n")
     try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
                        "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "exact"],
                        "--ties: expected efron or breslow, found \"exact\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
-    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, design")
+    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, design")
   }
 
   @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")

@@ -4,7 +4,8 @@
 #
 #   Rscript Tests/References/make-references.R     (from the repository root)
 #
-# Needs R 4.2 with survival 3.5 (Debian: r-base-core r-cran-survival).
+# Needs R 4.2 with survival 3.5, MASS, numDeriv and brglm2 (Debian: r-base-core
+# r-cran-survival r-cran-mass r-cran-numderiv r-cran-brglm2).
 # Every case reads its data from Datasets/*.csv with read.csv, so R and
 # outcomes start from the same bytes. Each fixture records the R call.
 suppressPackageStartupMessages(library(survival))
@@ -662,6 +663,141 @@ cmh_case("cmh-veteran-trt-celltype-prior", "veteran", "status == 1", "trt", c("c
 cmh_case("cmh-pbc-trt-stage", "pbc", "status == 2", "trt", "stage")
 cmh_case("cmh-colon-sex-rx", "colon", "status == 1", "sex", "rx")
 cat("wrote", length(list.files(cmh_dir, pattern = "\\.json$")), "fixtures to", cmh_dir, "\n")
+
+# ---- logistic regression (glm binomial; Firth) --------------------------------
+# Maximum likelihood: R's glm(family = binomial) and summary.glm (estimates,
+# SEs, Wald z and p, deviance, AIC, iterations); Wald intervals exp(b ± z·se);
+# profile-likelihood intervals as exact roots of the profile deviance (glm
+# with the coefficient as an offset, epsilon 1e-15, uniroot at tol 1e-13) —
+# MASS's confint.glm interpolates a spline through a profile grid, so its
+# values are kept as profile_mass (agreeing to about 1e-4); p_lr from the fit
+# without that column. Firth: logistf is not packaged for Debian, so an R
+# implementation: Newton's method on the modified score with its Jacobian from
+# numDeriv (not the Fisher scoring outcomes uses), checked against brglm2's
+# AS_mean fit; penalized LR tests and profile penalized-likelihood intervals
+# with the penalty of the full design (as logistf).
+suppressPackageStartupMessages({ library(MASS); library(numDeriv) })
+logit_dir <- "Tests/RatesTests/LogisticReferences"
+dir.create(logit_dir, showWarnings = FALSE, recursive = TRUE)
+tight <- glm.control(epsilon = 1e-14, maxit = 200)
+pen_loglik <- function(X, y, b) {
+  eta <- drop(X %*% b); mu <- plogis(eta)
+  sum(ifelse(y == 1, plogis(eta, log.p = TRUE), plogis(-eta, log.p = TRUE))) +
+    0.5 * determinant(crossprod(X * sqrt(mu * (1 - mu))))$modulus[1]
+}
+mod_score <- function(X, y, b) {
+  mu <- plogis(drop(X %*% b)); w <- mu * (1 - mu)
+  XW <- X * sqrt(w)
+  h <- rowSums((XW %*% solve(crossprod(XW))) * XW)
+  drop(crossprod(X, y - mu + h * (0.5 - mu)))
+}
+# The roots of g(v) = -c and g(v) = +c on either side of the estimate b:
+# brackets by doubling steps of se, then uniroot.
+profile_roots <- function(g, b, se, c, tol) {
+  side_root <- function(s) {
+    inner <- b; step <- c * se; outer <- b + s * step
+    while (s * g(outer) < c) { inner <- outer; step <- 2 * step; outer <- b + s * step }
+    uniroot(function(v) s * g(v) - c, sort(c(inner, outer)), tol = tol)$root
+  }
+  c(side_root(-1), side_root(1))
+}
+firth_fit <- function(X, y, start = NULL, fixed = integer(0)) {
+  # BFGS on the penalized log-likelihood (so the result is a maximum, not just
+  # a stationary point), then Newton's method on the modified score with a
+  # numerical Jacobian to polish it to rounding.
+  b <- if (is.null(start)) rep(0, ncol(X)) else start
+  free <- setdiff(seq_len(ncol(X)), fixed)
+  if (length(free) == 0) return(list(coef = b, pl = pen_loglik(X, y, b)))
+  full <- function(v) { bb <- b; bb[free] <- v; bb }
+  o <- optim(b[free], function(v) -pen_loglik(X, y, full(v)), function(v) -mod_score(X, y, full(v))[free],
+             method = "BFGS", control = list(reltol = 1e-16, maxit = 5000))
+  b <- full(o$par)
+  for (it in 1:100) {
+    u <- mod_score(X, y, b)[free]
+    J <- jacobian(function(v) mod_score(X, y, full(v))[free], b[free])
+    step <- -solve(J, u)
+    nb <- b; nb[free] <- b[free] + step
+    if (pen_loglik(X, y, nb) < pen_loglik(X, y, b) - 1e-12) break
+    b <- nb
+    if (max(abs(step)) < 1e-13) break
+  }
+  list(coef = b, pl = pen_loglik(X, y, b))
+}
+logistic_case <- function(id, set, formula, conf = 0.95, firth = FALSE) {
+  d <- read_set(set)
+  f <- as.formula(formula)
+  mf <- model.frame(f, d)
+  y <- as.numeric(model.response(mf))
+  X <- model.matrix(f, mf)
+  n <- nrow(X); p <- ncol(X)
+  z <- qnorm(1 - (1 - conf) / 2)
+  cut <- qchisq(conf, 1)
+  fit <- glm(f, binomial, d)
+  terms <- list()
+  if (!firth) {
+    s <- summary(fit)$coefficients
+    ftight <- glm.fit(X, y, family = binomial(), control = tight)
+    best <- ftight$deviance
+    prof_dev <- function(j, b) glm.fit(X[, -j, drop = FALSE], y, family = binomial(), offset = X[, j] * b, control = tight)$deviance
+    mass <- suppressMessages(confint(fit, level = conf))
+    for (j in seq_len(p)) {
+      b <- ftight$coefficients[j]; se <- s[j, 2]
+      g <- function(v) sign(v - b) * sqrt(max(0, prof_dev(j, v) - best)) 
+      r <- profile_roots(g, b, se, sqrt(cut), 1e-13); lo <- r[1]; hi <- r[2]
+      dev0 <- glm.fit(X[, -j, drop = FALSE], y, family = binomial(), control = tight)$deviance
+      terms[[j]] <- list(term = colnames(X)[j], coef = s[j, 1], odds_ratio = exp(s[j, 1]), se = se, z = s[j, 3], p = s[j, 4],
+                         p_lr = pchisq(dev0 - best, 1, lower.tail = FALSE),
+                         lower = exp(s[j, 1] - z * se), upper = exp(s[j, 1] + z * se),
+                         profile_lower = exp(lo), profile_upper = exp(hi),
+                         profile_mass_lower = exp(mass[j, 1]), profile_mass_upper = exp(mass[j, 2]), aliased = FALSE)
+    }
+    expect <- list(method = "maximum_likelihood", n = n, n_dropped = nrow(d) - n, events = sum(y), conf_level = conf,
+                   terms = terms, deviance = fit$deviance, null_deviance = fit$null.deviance,
+                   df_residual = fit$df.residual, df_null = fit$df.null, aic = fit$aic, loglik = as.numeric(logLik(fit)),
+                   iterations = fit$iter, converged = fit$converged,
+                   tests = list(likelihood_ratio = list(statistic = fit$null.deviance - fit$deviance, df = p - 1,
+                     p = pchisq(fit$null.deviance - fit$deviance, p - 1, lower.tail = FALSE))))
+    call <- sprintf("glm(%s, binomial, Datasets/%s.csv); summary; confint; glm.fit profiles", formula, set)
+  } else {
+    ff <- firth_fit(X, y)
+    bb <- suppressWarnings(coef(glm(f, binomial, d, method = brglm2::brglmFit, type = "AS_mean", epsilon = 1e-12, maxit = 500)))
+    if (max(abs(bb - ff$coef)) > 1e-6) warning(id, ": brglm2 differs from the R Firth fit by ", max(abs(bb - ff$coef)))
+    mu <- plogis(drop(X %*% ff$coef))
+    V <- solve(crossprod(X * sqrt(mu * (1 - mu))))
+    null <- firth_fit(X, y, start = c(ff$coef[1], rep(0, p - 1)), fixed = 2:p)
+    for (j in seq_len(p)) {
+      b <- ff$coef[j]; se <- sqrt(V[j, j])
+      pl_at <- function(v) { st <- ff$coef; st[j] <- v; firth_fit(X, y, start = st, fixed = j)$pl }
+      g <- function(v) sign(v - b) * sqrt(max(0, 2 * (ff$pl - pl_at(v))))
+      r <- profile_roots(g, b, se, sqrt(cut), 1e-12); lo <- r[1]; hi <- r[2]
+      terms[[j]] <- list(term = colnames(X)[j], coef = b, odds_ratio = exp(b), se = se, z = b / se,
+                         p = 2 * pnorm(-abs(b / se)), p_lr = pchisq(2 * (ff$pl - pl_at(0)), 1, lower.tail = FALSE),
+                         lower = exp(b - z * se), upper = exp(b + z * se),
+                         profile_lower = exp(lo), profile_upper = exp(hi), aliased = FALSE)
+    }
+    ll <- sum(ifelse(y == 1, log(mu), log(1 - mu)))
+    lr <- 2 * (ff$pl - null$pl)
+    expect <- list(method = "firth", n = n, n_dropped = nrow(d) - n, events = sum(y), conf_level = conf,
+                   terms = terms, deviance = -2 * ll, null_deviance = fit$null.deviance,
+                   df_residual = n - p, df_null = n - 1, loglik = ll, loglik_penalized = ff$pl,
+                   tests = list(likelihood_ratio = list(statistic = lr, df = p - 1, p = pchisq(lr, p - 1, lower.tail = FALSE))))
+    call <- sprintf("Firth logistic regression of %s on Datasets/%s.csv (R implementation; brglm2 AS_mean check)", formula, set)
+  }
+  args <- c("logistic", "--data", paste0("Datasets/", set, ".csv"), "--formula", formula, "--conf-level", num(conf))
+  if (firth) args <- c(args, "--firth")
+  case <- list(id = id, reference = list(R = R.version.string, MASS = as.character(packageVersion("MASS"))),
+               call = call, args = args, expect = expect)
+  writeLines(to_json(case), file.path(logit_dir, paste0(id, ".json")))
+}
+logistic_case("logistic-lung-age-sex-ecog", "lung", "status == 2 ~ age + sex + ph.ecog")
+logistic_case("logistic-lung-cl90", "lung", "status == 2 ~ age + sex + ph.ecog", conf = 0.9)
+logistic_case("logistic-rossi", "rossi", "arrest ~ fin + age + race + wexp + mar + paro + prio")
+logistic_case("logistic-veteran-interaction", "veteran", "status == 1 ~ trt * karno + celltype")
+logistic_case("logistic-pbc-factor", "pbc", "status == 2 ~ trt + age + sex + factor(stage)")
+logistic_case("logistic-firth-lung-ecog", "lung", "status == 2 ~ age + sex + factor(ph.ecog)", firth = TRUE)
+logistic_case("logistic-firth-rabbits", "penicillin-rabbits", "Response == 'Cured' ~ Delay + Penicillin.Level", firth = TRUE)
+logistic_case("logistic-firth-aml", "aml", "status ~ x + time", firth = TRUE)
+cat("wrote", length(list.files(logit_dir, pattern = "\\.json$")), "fixtures to", logit_dir, "\n")
 
 # ---- sample size for two rates ------------------------------------------------
 # R's power.prop.test (its uniroot stops at tolerance 1.2e-4 on n, so the
