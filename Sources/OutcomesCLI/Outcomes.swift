@@ -79,6 +79,7 @@ public enum OutcomesCLI {
     case ["design"]: return DesignCommand.example
     case ["design", "logrank"]: return LogRankDesignCommand.example
     case ["design", "simon"]: return SimonDesignCommand.example
+    case ["design", "single-stage"]: return SingleStageDesignCommand.example
     case ["design", "two-rates"]: return TwoRatesDesignCommand.example
     default: return nil
     }

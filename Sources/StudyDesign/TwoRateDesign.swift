@@ -16,6 +16,9 @@ import Foundation
 /// - `fisher`: the exact power of Fisher's two-sided test at `n_per_group`
 ///   (every pair of outcomes enumerated), and the smallest n per group whose
 ///   exact power reaches the target (Fisher's test is conservative, so more).
+/// - Actual alpha and power: the normal approximation's power at the rounded
+///   n (its alpha is nominal); Fisher's exact size, with both rates at
+///   (p1 + p2)/2, and exact power at both sizes.
 ///
 /// - Reference: Fleiss, Tytun & Ury (1980), doi:10.2307/2529990; R `power.prop.test`.
 public enum TwoRateDesign {
@@ -56,7 +59,14 @@ public enum TwoRateDesign {
       }
       size += 1
     }
+    // R power.prop.test(n = n_per_group)$power: the same equation solved for power.
+    let actualPower = Normal.standard.cdf(((Double(perGroup)).squareRoot() * d - za * (2 * pooled * (1 - pooled)).squareRoot())
+                                          / (p1 * (1 - p1) + p2 * (1 - p2)).squareRoot())
     return TwoRateSampleSize(p1: p1, p2: p2, alpha: options.alpha, power: options.power,
+                             actualPower: actualPower,
+                             fisherAlphaAtPerGroup: exactFisherPower(n: perGroup, p1: pooled, p2: pooled, alpha: options.alpha),
+                             fisherActualAlpha: fisherSize.map { exactFisherPower(n: $0, p1: pooled, p2: pooled, alpha: options.alpha) },
+                             fisherActualPower: fisherSize.map { exactFisherPower(n: $0, p1: p1, p2: p2, alpha: options.alpha) },
                              perGroup: perGroup, perGroupUnrounded: n,
                              perGroupCorrected: Int(corrected.rounded(.up)), perGroupCorrectedUnrounded: corrected,
                              fisherPowerAtPerGroup: fisherPower, fisherPerGroup: fisherSize,
@@ -110,6 +120,13 @@ public struct TwoRateSampleSize: Sendable, Equatable {
   public var p2: Double
   public var alpha: Double
   public var power: Double
+  /// The normal approximation's power at `perGroup` (R `power.prop.test(n =)`).
+  public var actualPower: Double
+  /// The exact size of Fisher's test at `perGroup` with both rates (p1 + p2)/2.
+  public var fisherAlphaAtPerGroup: Double
+  /// Exact size (at (p1 + p2)/2) and power of Fisher's test at `fisherPerGroup`.
+  public var fisherActualAlpha: Double?
+  public var fisherActualPower: Double?
   public var perGroup: Int
   public var perGroupUnrounded: Double
   public var perGroupCorrected: Int
@@ -128,8 +145,12 @@ extension TwoRateSampleSize: Encodable {
   enum CodingKeys: String, CodingKey {
     case p1, p2, alpha, power, perGroup = "n_per_group", perGroupUnrounded = "n_per_group_unrounded"
     case perGroupCorrected = "n_per_group_cc", perGroupCorrectedUnrounded = "n_per_group_cc_unrounded", method, fisher
+    case actualAlpha = "actual_alpha", actualPower = "actual_power"
   }
-  enum FisherKeys: String, CodingKey { case powerAtPerGroup = "power_at_n_per_group", perGroup = "n_per_group", method }
+  enum FisherKeys: String, CodingKey {
+    case powerAtPerGroup = "power_at_n_per_group", alphaAtPerGroup = "alpha_at_n_per_group", perGroup = "n_per_group"
+    case actualAlpha = "actual_alpha", actualPower = "actual_power", method
+  }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -141,10 +162,15 @@ extension TwoRateSampleSize: Encodable {
     try c.encode(perGroupUnrounded, forKey: .perGroupUnrounded)
     try c.encode(perGroupCorrected, forKey: .perGroupCorrected)
     try c.encode(perGroupCorrectedUnrounded, forKey: .perGroupCorrectedUnrounded)
+    try c.encode(alpha, forKey: .actualAlpha)
+    try c.encode(actualPower, forKey: .actualPower)
     try c.encode(method, forKey: .method)
     var f = c.nestedContainer(keyedBy: FisherKeys.self, forKey: .fisher)
     try f.encode(fisherPowerAtPerGroup, forKey: .powerAtPerGroup)
+    try f.encode(fisherAlphaAtPerGroup, forKey: .alphaAtPerGroup)
     try f.encode(fisherPerGroup.map(Double.init) ?? .nan, forKey: .perGroup)
+    try f.encode(fisherActualAlpha ?? .nan, forKey: .actualAlpha)
+    try f.encode(fisherActualPower ?? .nan, forKey: .actualPower)
     try f.encode("exact power of Fisher's two-sided test (R fisher.test rule), every outcome enumerated; smallest n per group (up to \(maximumFisherSize)) reaching the power", forKey: .method)
   }
 }

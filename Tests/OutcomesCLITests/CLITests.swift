@@ -86,7 +86,7 @@ struct CLITests {
 
   @Test("--help ends with a worked example on a bundled data set")
   func help() throws {
-    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["cmh"], ["logistic"], ["design", "logrank"], ["design", "simon"],
+    for command in [["km"], ["logrank"], ["cox"], ["rate"], ["compare"], ["cmh"], ["logistic"], ["design", "logrank"], ["design", "simon"], ["design", "single-stage"],
                     ["design", "two-rates"]] {
       let r = try runOutcomes(command + ["--help"])
       #expect(r.status == 0)
@@ -182,6 +182,15 @@ struct CLITests {
     let t = try runOutcomes(["design", "two-rates", "--p1", "0.65", "--p2", "0.85", "--format", "json"])
     let tj = try JSONValue.parse(Data(t.stdout.utf8))
     #expect(tj["command"] == .string("design-two-rates") && tj["n_per_group"] == .int(73))
+    #expect(tj["actual_power"]?.number != nil && tj["fisher"]?["actual_power"]?.number != nil)
+    let one = try runOutcomes(["design", "single-stage", "--p0", "0.65", "--p1", "0.85", "--format", "json"])
+    let oj = try JSONValue.parse(Data(one.stdout.utf8))
+    #expect(oj["command"] == .string("design-single-stage") && oj["n"] == .int(31) && oj["r"] == .int(24))
+    let lr = try runOutcomes(["design", "logrank", "--hr", "0.65", "--power", "0.9", "--accrual", "24", "--follow-up", "12",
+                              "--median-control", "18", "--format", "json"])
+    let lj = try JSONValue.parse(Data(lr.stdout.utf8))
+    #expect(lj["events"] == .int(227) && lj["patients"]?["total"] == .int(440))
+    #expect(lj["actual_power"]?.number != nil)
     if case .string? = tj["method"] {} else { Issue.record("method") }
   }
 
@@ -260,6 +269,19 @@ struct CLITests {
     try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "exact"],
                        "--ties: expected efron or breslow, found \"exact\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
+    try expectBadInput(["design", "logrank", "--hr", "0.7", "--accrual", "24", "--median-control", "10"],
+                       "--follow-up: expected --follow-up with --accrual and --median-control or --hazard-control")
+    try expectBadInput(["design", "logrank", "--hr", "0.7", "--accrual=-1", "--follow-up", "12", "--median-control", "10"],
+                       "--accrual: expected a time of at least 0, found \"-1\"")
+    try expectBadInput(["design", "logrank", "--hr", "0.7", "--accrual", "24", "--follow-up", "12", "--median-control", "10",
+                        "--hazard-control", "0.1"], "--hazard-control: expected --median-control or --hazard-control, found both")
+    try expectBadInput(["design", "logrank", "--hr", "0.7", "--accrual", "24", "--follow-up", "12"],
+                       "--median-control: expected --median-control or --hazard-control with --accrual and --follow-up")
+    try expectBadInput(["design", "logrank", "--hr", "0.7", "--alpha", "0"], "--alpha: expected a number in (0, 1), found \"0\"")
+    try expectBadInput(["design", "single-stage", "--p0", "0.3", "--p1", "0.35", "--nmax", "40"],
+                       "--nmax: no single-stage design with n <= 40 reaches alpha 0.05 and power 0.8, expected a larger --nmax")
+    try expectBadInput(["design", "single-stage", "--p0", "1.2", "--p1", "0.35"], "--p0: expected a rate in (0, 1), found \"1.2\"")
+    try expectBadInput(["design", "simon", "--p0", "0.2", "--p1", "0.4", "--power", "1.5"], "--power: expected a number in (0, 1), found \"1.5\"")
     try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, design")
   }
 

@@ -688,7 +688,7 @@ pen_loglik <- function(X, y, b) {
 mod_score <- function(X, y, b) {
   mu <- plogis(drop(X %*% b)); w <- mu * (1 - mu)
   XW <- X * sqrt(w)
-  h <- rowSums((XW %*% solve(crossprod(XW))) * XW)
+  h <- rowSums((XW %*% base::solve(crossprod(XW))) * XW)
   drop(crossprod(X, y - mu + h * (0.5 - mu)))
 }
 # The roots of g(v) = -c and g(v) = +c on either side of the estimate b:
@@ -715,7 +715,7 @@ firth_fit <- function(X, y, start = NULL, fixed = integer(0)) {
   for (it in 1:100) {
     u <- mod_score(X, y, b)[free]
     J <- jacobian(function(v) mod_score(X, y, full(v))[free], b[free])
-    step <- -solve(J, u)
+    step <- -base::solve(J, u)
     nb <- b; nb[free] <- b[free] + step
     if (pen_loglik(X, y, nb) < pen_loglik(X, y, b) - 1e-12) break
     b <- nb
@@ -763,7 +763,7 @@ logistic_case <- function(id, set, formula, conf = 0.95, firth = FALSE) {
     bb <- suppressWarnings(coef(glm(f, binomial, d, method = brglm2::brglmFit, type = "AS_mean", epsilon = 1e-12, maxit = 500)))
     if (max(abs(bb - ff$coef)) > 1e-6) warning(id, ": brglm2 differs from the R Firth fit by ", max(abs(bb - ff$coef)))
     mu <- plogis(drop(X %*% ff$coef))
-    V <- solve(crossprod(X * sqrt(mu * (1 - mu))))
+    V <- base::solve(crossprod(X * sqrt(mu * (1 - mu))))
     null <- firth_fit(X, y, start = c(ff$coef[1], rep(0, p - 1)), fixed = 2:p)
     for (j in seq_len(p)) {
       b <- ff$coef[j]; se <- sqrt(V[j, j])
@@ -806,6 +806,22 @@ cat("wrote", length(list.files(logit_dir, pattern = "\\.json$")), "fixtures to",
 # Fisher's two-sided test by enumerating every outcome pair with fisher.test.
 design_dir <- "Tests/StudyDesignTests/References"
 dir.create(design_dir, showWarnings = FALSE, recursive = TRUE)
+# Fisher's two-sided p-value of every table with s per group, by fisher.test's
+# rule (the mass of the outcomes no more likely, relative tolerance 1 + 1e-7)
+# from dhyper per margin total: the same numbers as a loop over fisher.test
+# (checked below at n_per_group), fast enough to search over sizes.
+fisher_pvalues <- function(s) {
+  pv <- matrix(0, s + 1, s + 1)
+  for (m in 0:(2 * s)) {
+    lo <- max(0, m - s); hi <- min(s, m)
+    d <- dhyper(lo:hi, m, 2 * s - m, s)
+    for (x in lo:hi) pv[x + 1, m - x + 1] <- sum(d[d <= d[x - lo + 1] * (1 + 1e-7)])
+  }
+  pv
+}
+fisher_power_at <- function(s, q1, q2, alpha, pv = fisher_pvalues(s)) {
+  sum(outer(dbinom(0:s, s, q1), dbinom(0:s, s, q2)) * (pv <= alpha))
+}
 two_rates_case <- function(p1, p2, alpha = 0.05, power = 0.8) {
   pp <- power.prop.test(p1 = p1, p2 = p2, sig.level = alpha, power = power)
   n <- pp$n
@@ -818,6 +834,11 @@ two_rates_case <- function(p1, p2, alpha = 0.05, power = 0.8) {
     pv <- fisher.test(matrix(c(a, b, m - a, m - b), 2))$p.value
     if (pv <= alpha) fisher_power <- fisher_power + f1[a + 1] * f2[b + 1]
   }
+  pvm <- fisher_pvalues(m)
+  stopifnot(abs(fisher_power_at(m, p1, p2, alpha, pvm) - fisher_power) < 1e-12)
+  pbar <- (p1 + p2) / 2
+  fn <- m
+  while (fisher_power_at(fn, p1, p2, alpha) < power) fn <- fn + 1
   short <- function(v) sprintf("%g", v)
   id <- paste0("two-rates-", short(p1), "-", short(p2), "-a", short(alpha), "-pw", short(power))
   case <- list(id = id, reference = list(R = R.version.string),
@@ -825,7 +846,12 @@ two_rates_case <- function(p1, p2, alpha = 0.05, power = 0.8) {
                               short(p1), short(p2), short(alpha), short(power)),
                args = c("--p1", short(p1), "--p2", short(p2), "--alpha", short(alpha), "--power", short(power)),
                expect = list(n_per_group = m, n_per_group_unrounded = n, n_per_group_cc = ceiling(ncc),
-                             n_per_group_cc_unrounded = ncc, fisher = list(power_at_n_per_group = fisher_power)))
+                             n_per_group_cc_unrounded = ncc, actual_alpha = alpha,
+                             actual_power = power.prop.test(n = m, p1 = p1, p2 = p2, sig.level = alpha)$power,
+                             fisher = list(power_at_n_per_group = fisher_power,
+                                           alpha_at_n_per_group = fisher_power_at(m, pbar, pbar, alpha, pvm),
+                                           n_per_group = fn, actual_alpha = fisher_power_at(fn, pbar, pbar, alpha),
+                                           actual_power = fisher_power_at(fn, p1, p2, alpha))))
   writeLines(to_json(case), file.path(design_dir, paste0(id, ".json")))
 }
 two_rates_case(0.65, 0.85)
@@ -833,5 +859,78 @@ two_rates_case(0.35, 0.15)
 two_rates_case(0.5, 0.75, alpha = 0.01, power = 0.9)
 two_rates_case(0.2, 0.3)
 cat("wrote two-rates fixtures to", design_dir, "\n")
+
+# ---- single-stage exact design (A'Hern 2001) -------------------------------------
+# Every n from 1 up and every cut-off r, by pbinom: the first n with some r
+# meeting alpha and power, and its smallest such r.
+single_stage_case <- function(p0, p1, alpha = 0.05, power = 0.8) {
+  for (n in 1:1000) {
+    r <- 0:(n - 1)
+    ok <- which(pbinom(r, n, p0, lower.tail = FALSE) <= alpha & pbinom(r, n, p1, lower.tail = FALSE) >= power)
+    if (length(ok) > 0) { r <- r[min(ok)]; break }
+  }
+  short <- function(v) sprintf("%g", v)
+  id <- paste0("single-stage-", short(p0), "-", short(p1), "-a", short(alpha), "-pw", short(power))
+  case <- list(id = id, reference = list(R = R.version.string),
+               call = "pbinom over every n and cut-off (A'Hern 2001)",
+               args = c("--p0", short(p0), "--p1", short(p1), "--alpha", short(alpha), "--power", short(power)),
+               expect = list(n = n, r = r, min_responses = r + 1,
+                             actual_alpha = pbinom(r, n, p0, lower.tail = FALSE),
+                             actual_power = pbinom(r, n, p1, lower.tail = FALSE)))
+  writeLines(to_json(case), file.path(design_dir, paste0(id, ".json")))
+}
+single_stage_case(0.65, 0.85)
+single_stage_case(0.05, 0.25)
+single_stage_case(0.2, 0.4)
+single_stage_case(0.1, 0.3, alpha = 0.1, power = 0.9)
+single_stage_case(0.6, 0.8, alpha = 0.05, power = 0.9)
+cat("wrote single-stage fixtures to", design_dir, "\n")
+
+# ---- log-rank events and patients --------------------------------------------------
+# Schoenfeld's and Freedman's events and their power at the rounded events from
+# the formulas; the probability of an event under uniform accrual and
+# exponential survival by numerical integration, 1 - (1/a) * integral of
+# S(t) over [f, a + f] (integrate, rel.tol 1e-13), not the closed form.
+logrank_case <- function(hr, alpha = 0.05, power = 0.8, allocation = 0.5, accrual = NULL, follow_up = NULL,
+                         median_control = NULL) {
+  za <- qnorm(1 - alpha / 2); zb <- qnorm(power)
+  p <- allocation; k <- p / (1 - p)
+  sch <- (za + zb)^2 / (p * (1 - p) * log(hr)^2)
+  fre <- (za + zb)^2 * (1 + k * hr)^2 / (k * (1 - hr)^2)
+  D <- ceiling(sch); DF <- ceiling(fre)
+  expect <- list(hr = hr, alpha = alpha, power = power, allocation = allocation, events = D, events_unrounded = sch,
+                 actual_alpha = alpha, actual_power = pnorm(sqrt(D * p * (1 - p)) * abs(log(hr)) - za),
+                 freedman = list(events = DF, events_unrounded = fre,
+                                 actual_power = pnorm(sqrt(DF * k) * abs(1 - hr) / (1 + k * hr) - za)))
+  short <- function(v) sprintf("%g", v)
+  args <- c("--hr", short(hr), "--alpha", short(alpha), "--power", short(power), "--allocation", short(allocation))
+  id <- paste0("logrank-", short(hr), "-a", short(alpha), "-pw", short(power), "-al", short(allocation))
+  if (!is.null(accrual)) {
+    lam0 <- log(2) / median_control; lam1 <- hr * lam0
+    pe <- function(lam) {
+      if (accrual == 0) return(1 - exp(-lam * follow_up))
+      1 - integrate(function(t) exp(-lam * t), follow_up, accrual + follow_up, rel.tol = 1e-13)$value / accrual
+    }
+    P0 <- pe(lam0); P1 <- pe(lam1); pooled <- (1 - p) * P0 + p * P1
+    tot <- D / pooled
+    n1 <- ceiling(tot * p); n0 <- ceiling(tot * (1 - p))
+    expect$patients <- list(total = n0 + n1, control = n0, experimental = n1, total_unrounded = tot,
+                            accrual = accrual, follow_up = follow_up, hazard_control = lam0, hazard_experimental = lam1,
+                            median_control = median_control, median_experimental = log(2) / lam1,
+                            probability_of_event = list(control = P0, experimental = P1, pooled = pooled),
+                            expected_events = n0 * P0 + n1 * P1)
+    args <- c(args, "--accrual", short(accrual), "--follow-up", short(follow_up), "--median-control", short(median_control))
+    id <- paste0(id, "-acc", short(accrual), "-fu", short(follow_up), "-med", short(median_control))
+  }
+  case <- list(id = id, reference = list(R = R.version.string), call = "Schoenfeld and Freedman formulas; integrate()",
+               args = args, expect = expect)
+  writeLines(to_json(case), file.path(design_dir, paste0(id, ".json")))
+}
+logrank_case(0.5)
+logrank_case(0.7, allocation = 0.3)
+logrank_case(0.65, power = 0.9, accrual = 24, follow_up = 12, median_control = 18)
+logrank_case(0.75, accrual = 36, follow_up = 0, median_control = 60, allocation = 0.6)
+logrank_case(1.5, alpha = 0.01, power = 0.9, accrual = 0, follow_up = 24, median_control = 12)
+cat("wrote log-rank design fixtures to", design_dir, "\n")
 
 cat("wrote", length(list.files(out_dir, pattern = "\\.json$")), "fixtures to", out_dir, "\n")

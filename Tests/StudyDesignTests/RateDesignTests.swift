@@ -81,6 +81,11 @@ struct TwoRateDesignTests {
     #expect(Double(s.perGroupCorrected) == expected["n_per_group_cc"]?.number, "\(file): n_per_group_cc")
     expectClose(s.perGroupCorrectedUnrounded, expected["n_per_group_cc_unrounded"]?.number, relative: 1e-4, "\(file): cc")
     expectClose(s.fisherPowerAtPerGroup, expected["fisher"]?["power_at_n_per_group"]?.number, relative: 1e-9, "\(file): Fisher power")
+    expectClose(s.actualPower, expected["actual_power"]?.number, relative: 1e-12, "\(file): actual power")
+    let json = try JSONValueEncoder().encode(s)
+    for key in ["alpha_at_n_per_group", "n_per_group", "actual_alpha", "actual_power"] {
+      expectClose(json["fisher"]?[key]?.number, expected["fisher"]?[key]?.number, relative: 1e-9, "\(file): fisher.\(key)")
+    }
   }
 
   @Test("closed form solves R's power equation exactly")
@@ -96,5 +101,54 @@ struct TwoRateDesignTests {
     let fisher = s.fisherPerGroup!
     #expect(TwoRateDesign.exactFisherPower(n: fisher, p1: p1, p2: p2, alpha: 0.05) >= 0.8)
     #expect(TwoRateDesign.exactFisherPower(n: fisher - 1, p1: p1, p2: p2, alpha: 0.05) < 0.8)
+  }
+}
+
+/// The single-stage exact design against a search over every n and cut-off
+/// in R (pbinom): n and r exactly, actual alpha and power at 1e-12.
+@Suite("Single-stage exact designs: R search")
+struct SingleStageDesignTests {
+  static let files = fixtures("single-stage-")
+
+  @Test("fixture count")
+  func count() { #expect(Self.files.count == 5) }
+
+  @Test("every field", arguments: files)
+  func design(_ file: String) throws {
+    let (o, expected) = try load(file)
+    let d = try #require(SingleStageDesign.design(.init(p0: o["--p0"]!, p1: o["--p1"]!, alpha: o["--alpha"]!, power: o["--power"]!)))
+    for problem in jsonMismatches(expected: expected, actual: try JSONValueEncoder().encode(d), relative: 1e-12) {
+      Issue.record(Comment(rawValue: "\(file): \(problem)"))
+    }
+  }
+
+  @Test("no design below nmax")
+  func infeasible() {
+    #expect(SingleStageDesign.design(.init(p0: 0.3, p1: 0.35, maximumSize: 50)) == nil)
+  }
+}
+
+/// Log-rank events, their power at the rounded events, and the patients under
+/// uniform accrual and exponential survival against R (formulas, and the
+/// probability of an event by numerical integration): 1e-10.
+@Suite("Log-rank events and patients: R")
+struct LogRankPatientsTests {
+  static let files = fixtures("logrank-")
+
+  @Test("fixture count")
+  func count() { #expect(Self.files.count == 5) }
+
+  @Test("every field", arguments: files)
+  func design(_ file: String) throws {
+    let (o, expected) = try load(file)
+    var recruitment: LogRankDesign.Recruitment? = nil
+    if let a = o["--accrual"], let f = o["--follow-up"], let m = o["--median-control"] {
+      recruitment = .init(accrual: a, followUp: f, controlHazard: log(2) / m)
+    }
+    let d = LogRankDesign.events(.init(hazardRatio: o["--hr"]!, alpha: o["--alpha"]!, power: o["--power"]!,
+                                       allocation: o["--allocation"]!, recruitment: recruitment))
+    for problem in jsonMismatches(expected: expected, actual: try JSONValueEncoder().encode(d), relative: 1e-10) {
+      Issue.record(Comment(rawValue: "\(file): \(problem)"))
+    }
   }
 }

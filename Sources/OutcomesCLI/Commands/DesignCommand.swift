@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Rendering
 import Reports
 import StudyDesign
@@ -9,7 +10,7 @@ struct DesignCommand: ParsableCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "design",
     abstract: "Study design: events and sample sizes.",
-    subcommands: [SimonDesignCommand.self, TwoRatesDesignCommand.self, LogRankDesignCommand.self])
+    subcommands: [SimonDesignCommand.self, SingleStageDesignCommand.self, TwoRatesDesignCommand.self, LogRankDesignCommand.self])
 
   static let example = """
       outcomes design simon --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8
@@ -71,11 +72,7 @@ struct SimonDesignCommand: ParsableCommand, DocumentedCommand {
   @OptionGroup var design: DesignOptions
 
   func run() throws {
-    let p0 = try parseRate(self.p0, option: "--p0")
-    let p1 = try parseRate(self.p1, option: "--p1")
-    if !(p1 > p0) {
-      throw InputError(InputLocation(source: "--p1"), "expected a rate above p0 = \(RNumberText.format(p0)), found \(self.p1.quotedForMessage)")
-    }
+    let (p0, p1) = try parseSingleArmRates(p0: self.p0, p1: self.p1)
     let nmax = try parseCount(self.nmax, option: "--nmax")
     if nmax < 2 || nmax > 1000 {
       throw InputError(InputLocation(source: "--nmax"), "expected a whole number from 2 to 1000, found \(self.nmax.quotedForMessage)")
@@ -89,6 +86,58 @@ struct SimonDesignCommand: ParsableCommand, DocumentedCommand {
     try Emitter(format: design.format, out: design.out).emit(
       json: try JSONValueEncoder().encode(designs).prepending("command", .string("design-simon")),
       tables: { [designs.table()] })
+  }
+}
+
+/// Parses p0 and p1 of a single-arm design (p1 above p0).
+func parseSingleArmRates(p0 p0Text: String, p1 p1Text: String) throws -> (Double, Double) {
+  let p0 = try parseRate(p0Text, option: "--p0")
+  let p1 = try parseRate(p1Text, option: "--p1")
+  if !(p1 > p0) {
+    throw InputError(InputLocation(source: "--p1"), "expected a rate above p0 = \(RNumberText.format(p0)), found \(p1Text.quotedForMessage)")
+  }
+  return (p0, p1)
+}
+
+/// `outcomes design single-stage`: the exact single-stage design.
+struct SingleStageDesignCommand: ParsableCommand, DocumentedCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "single-stage",
+    abstract: "The exact single-stage design of a single-arm trial (A'Hern 2001): smallest n and cut-off.",
+    discussion: """
+      H0: response rate <= p0 against p1. Reject the treatment if at most r of n respond; exact binomial \
+      probabilities, one-sided alpha. For a failure rate, design on the success rate (1 - failure rate).
+      """)
+
+  static let example = """
+      outcomes design single-stage --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8
+    """
+
+  @Option(help: "Uninteresting response rate (H0), in (0, 1).")
+  var p0: String
+
+  @Option(help: "Response rate worth pursuing (H1), in (p0, 1).")
+  var p1: String
+
+  @Option(help: "Largest sample size searched.")
+  var nmax: String = "1000"
+
+  @OptionGroup var design: DesignOptions
+
+  func run() throws {
+    let (p0, p1) = try parseSingleArmRates(p0: self.p0, p1: self.p1)
+    let nmax = try parseCount(self.nmax, option: "--nmax")
+    if nmax < 1 || nmax > 100_000 {
+      throw InputError(InputLocation(source: "--nmax"), "expected a whole number from 1 to 100000, found \(self.nmax.quotedForMessage)")
+    }
+    guard let result = SingleStageDesign.design(.init(p0: p0, p1: p1, alpha: try design.alphaValue(),
+                                                      power: try design.powerValue(), maximumSize: nmax)) else {
+      throw InputError(InputLocation(source: "--nmax"),
+                       "no single-stage design with n <= \(nmax) reaches alpha \(design.alpha) and power \(design.power), expected a larger --nmax")
+    }
+    try Emitter(format: design.format, out: design.out).emit(
+      json: try JSONValueEncoder().encode(result).prepending("command", .string("design-single-stage")),
+      tables: { [result.table()] })
   }
 }
 
@@ -129,10 +178,15 @@ struct LogRankDesignCommand: ParsableCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "logrank",
     abstract: "Events a two-arm log-rank test needs (Schoenfeld; Freedman alongside).",
-    discussion: "Two-sided alpha. --allocation is the proportion in the experimental arm, whose hazard is HR times the control arm's.")
+    discussion: """
+      Two-sided alpha. --allocation is the proportion in the experimental arm, whose hazard is HR times \
+      the control arm's. With --accrual, --follow-up and --median-control (or --hazard-control), also \
+      the patients: uniform accrual, follow-up after accrual ends, exponential survival; times in any \
+      one unit.
+      """)
 
   static let example = """
-      outcomes design logrank --hr 0.65 --alpha 0.05 --power 0.9 --allocation 0.5
+      outcomes design logrank --hr 0.65 --alpha 0.05 --power 0.9 --accrual 24 --follow-up 12 --median-control 18
     """
 
   @Option(help: "Hazard ratio, experimental against control (> 0, not 1).")
@@ -147,6 +201,18 @@ struct LogRankDesignCommand: ParsableCommand, DocumentedCommand {
   @Option(help: "Proportion of patients in the experimental arm, in (0, 1).")
   var allocation: String = "0.5"
 
+  @Option(help: "Accrual period (patients enter uniformly over it), >= 0.")
+  var accrual: String?
+
+  @Option(name: .customLong("follow-up"), help: "Follow-up after accrual ends, >= 0.")
+  var followUp: String?
+
+  @Option(name: .customLong("median-control"), help: "Median survival in the control arm (exponential), > 0.")
+  var medianControl: String?
+
+  @Option(name: .customLong("hazard-control"), help: "Hazard (event rate per time unit) in the control arm, > 0.")
+  var hazardControl: String?
+
   @Option(help: "Output format: text, json, csv or md.")
   var format: OutputFormat = .text
 
@@ -160,10 +226,43 @@ struct LogRankDesignCommand: ParsableCommand, DocumentedCommand {
                                    expected: "a positive hazard ratio other than 1"),
       alpha: try parseNumber(alpha, option: "--alpha", where: inUnit, expected: "a number in (0, 1)"),
       power: try parseNumber(power, option: "--power", where: inUnit, expected: "a number in (0, 1)"),
-      allocation: try parseNumber(allocation, option: "--allocation", where: inUnit, expected: "a number in (0, 1)"))
+      allocation: try parseNumber(allocation, option: "--allocation", where: inUnit, expected: "a number in (0, 1)"),
+      recruitment: try recruitment())
     let design = LogRankDesign.events(options)
     try Emitter(format: format, out: out).emit(
       json: try JSONValueEncoder().encode(design).prepending("command", .string("design-logrank")),
       tables: { [design.table()] })
+  }
+
+  /// --accrual, --follow-up and one of --median-control, --hazard-control: all or none.
+  func recruitment() throws -> LogRankDesign.Recruitment? {
+    let given: [(String, String?)] = [("--accrual", accrual), ("--follow-up", followUp),
+                                      ("--median-control", medianControl), ("--hazard-control", hazardControl)]
+    guard given.contains(where: { $0.1 != nil }) else { return nil }
+    if medianControl != nil && hazardControl != nil {
+      throw InputError(InputLocation(source: "--hazard-control"), "expected --median-control or --hazard-control, found both")
+    }
+    guard let accrual else {
+      throw InputError(InputLocation(source: "--accrual"), "expected --accrual with --follow-up and --median-control or --hazard-control")
+    }
+    guard let followUp else {
+      throw InputError(InputLocation(source: "--follow-up"), "expected --follow-up with --accrual and --median-control or --hazard-control")
+    }
+    let a = try parseNumber(accrual, option: "--accrual", where: { $0 >= 0 && $0.isFinite }, expected: "a time of at least 0")
+    let f = try parseNumber(followUp, option: "--follow-up", where: { $0 >= 0 && $0.isFinite }, expected: "a time of at least 0")
+    if a + f == 0 {
+      throw InputError(InputLocation(source: "--follow-up"), "expected accrual + follow-up above 0, found 0")
+    }
+    let hazard: Double
+    if let medianControl {
+      hazard = log(2) / (try parseNumber(medianControl, option: "--median-control", where: { $0 > 0 && $0.isFinite },
+                                         expected: "a positive median"))
+    } else if let hazardControl {
+      hazard = try parseNumber(hazardControl, option: "--hazard-control", where: { $0 > 0 && $0.isFinite },
+                               expected: "a positive hazard")
+    } else {
+      throw InputError(InputLocation(source: "--median-control"), "expected --median-control or --hazard-control with --accrual and --follow-up")
+    }
+    return LogRankDesign.Recruitment(accrual: a, followUp: f, controlHazard: hazard)
   }
 }
