@@ -240,6 +240,9 @@ struct CLITests {
     try expectBadInput(["rate", "--data", "Datasets/lung.csv", "--formula", "status ~ sex"],
                        "Datasets/lung.csv:2:3: column \"status\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as status == 2 if that is what it codes")
     try expectBadInput(["rate", "--n", "20"], "--events: expected --events and --n, or --data and --formula")
+    try expectBadInput(["rate", "--events=-2", "--n", "20"], "--events: expected a whole number of at least 0, found \"-2\"")
+    try expectBadInput(["compare", "--events1", "2", "--n1=-5", "--events2", "1", "--n2", "4"],
+                       "--n1: expected a whole number of at least 0, found \"-5\"")
     try expectBadInput(["design", "simon", "--p0", "0.65", "--p1", "0.6"], "--p1: expected a rate above p0 = 0.65, found \"0.6\"")
     try expectBadInput(["design", "simon", "--p0", "0.3", "--p1", "0.35", "--nmax", "30"],
                        "--nmax: no two-stage design with n <= 30 reaches alpha 0.05 and power 0.8, expected a larger --nmax")
