@@ -11,6 +11,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
   ],
   targets: [
     // C libraries: module maps only.
@@ -37,7 +38,9 @@ let package = Package(
 
     // Output.
     .target(name: "Rendering"),
-    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering"]),
+    .target(name: "Figures"),
+    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering", "Figures", "Tabular",
+                                            .product(name: "Yams", package: "Yams")]),
 
     // Entry points.
     .target(name: "OutcomesCLI", dependencies: [

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Reports
 import Rendering
 
 #if canImport(Glibc)
@@ -71,5 +73,35 @@ enum AtomicFile {
       unlink(temporary)
       throw OutputError(path: path, reason: reason)
     }
+  }
+}
+
+/// Where and how a command writes its result.
+struct OutputOptions {
+  var format: OutputFormat
+  var out: String?
+}
+
+/// A command that computes one analysis: `outcomes report` runs the same
+/// `compute()` the command line does, so a report's numbers are the CLI's.
+protocol AnalysisCommand: ParsableCommand {
+  var output: OutputOptions { get }
+  func compute() throws -> AnalysisResult
+  /// Tables only the command line prints (`km --steps`).
+  func extraTables(_ result: AnalysisResult) -> [ResultTable]
+}
+
+extension AnalysisCommand {
+  func extraTables(_ result: AnalysisResult) -> [ResultTable] { [] }
+
+  func run() throws {
+    let result = try compute()
+    for warning in result.warnings { writeStandardError("outcomes: warning: \(warning)\n") }
+    try emit(result)
+  }
+
+  func emit(_ result: AnalysisResult) throws {
+    try Emitter(format: output.format, out: output.out).emit(
+      json: try result.json(), tables: { result.tables() + extraTables(result) })
   }
 }

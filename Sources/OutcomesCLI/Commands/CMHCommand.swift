@@ -5,7 +5,7 @@ import Rendering
 import Tabular
 
 /// `outcomes cmh`: a binary outcome in two groups across strata.
-struct CMHCommand: ParsableCommand, DocumentedCommand {
+struct CMHCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "cmh",
     abstract: "Stratified 2×2 tables: Cochran–Mantel–Haenszel test, common odds ratio, Breslow–Day homogeneity.",
@@ -22,12 +22,11 @@ struct CMHCommand: ParsableCommand, DocumentedCommand {
 
   @OptionGroup var common: CommonOptions
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: common.format, out: common.out) }
+
+  func compute() throws -> AnalysisResult {
     let options = StratifiedTables.Options(confidenceLevel: try common.confidenceLevel())
     let frame = try common.modelFrame(binaryResponse: true)
-    let result = try StratifiedTables.analyze(frame: frame, options: options)
-    try Emitter(format: common.format, out: common.out).emit(
-      json: try JSONValueEncoder().encode(result).prepending("command", .string("cmh")),
-      tables: { result.tables() })
+    return .cmh(try StratifiedTables.analyze(frame: frame, options: options), formula: common.formula)
   }
 }

@@ -6,7 +6,7 @@ import Rendering
 import Tabular
 
 /// `outcomes compare`: two rates, from counts or from a table.
-struct CompareCommand: ParsableCommand, DocumentedCommand {
+struct CompareCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
     abstract: "Two rates: risk difference, risk ratio and odds ratio with their intervals; exact and chi-square tests.",
@@ -35,7 +35,9 @@ struct CompareCommand: ParsableCommand, DocumentedCommand {
 
   @OptionGroup var table: CountsOrTableOptions
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: table.format, out: table.out) }
+
+  func compute() throws -> AnalysisResult {
     let options = TwoRates.Options(confidenceLevel: try table.confidenceLevel())
     let counts = [("--events1", events1), ("--n1", n1), ("--events2", events2), ("--n2", n2)]
     let comparison: RateComparison
@@ -52,8 +54,6 @@ struct CompareCommand: ParsableCommand, DocumentedCommand {
       comparison = try TwoRates.compare(events1: values[0], trials1: values[1], events2: values[2], trials2: values[3],
                                         options: options)
     }
-    try Emitter(format: table.format, out: table.out).emit(
-      json: try JSONValueEncoder().encode(comparison).prepending("command", .string("compare")),
-      tables: { comparison.tables() })
+    return .compare(comparison)
   }
 }

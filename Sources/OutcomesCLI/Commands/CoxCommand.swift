@@ -5,7 +5,7 @@ import Survival
 import Tabular
 
 /// `outcomes cox`: Cox proportional-hazards regression, as R's `coxph`.
-struct CoxCommand: ParsableCommand, DocumentedCommand {
+struct CoxCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "cox",
     abstract: "Cox proportional-hazards regression (R coxph).",
@@ -42,7 +42,26 @@ struct CoxCommand: ParsableCommand, DocumentedCommand {
   @Option(help: "Write the baseline cumulative hazard (R basehaz(centered = FALSE)) to this CSV file.")
   var baseline: String?
 
+  var output: OutputOptions { OutputOptions(format: common.format, out: common.out) }
+
+  func compute() throws -> AnalysisResult {
+    .cox(try model().model.fit, formula: common.formula)
+  }
+
   func run() throws {
+    let (model, dataRows) = try model()
+    let result = AnalysisResult.cox(model.fit, formula: common.formula)
+    for warning in result.warnings { writeStandardError("outcomes: warning: \(warning)\n") }
+    if let path = residuals {
+      try AtomicFile.write(CSVRenderer().render(model.residualTable(frame: dataRows)), to: path)
+    }
+    if let path = baseline {
+      try AtomicFile.write(CSVRenderer().render(model.baselineTable()), to: path)
+    }
+    try emit(result)
+  }
+
+  private func model() throws -> (model: CoxModel, rows: DataRows) {
     guard let ties = CoxTies(rawValue: ties) else {
       throw InputError(InputLocation(source: "--ties"), "expected efron or breslow, found \(ties.quotedForMessage)")
     }
@@ -58,17 +77,6 @@ struct CoxCommand: ParsableCommand, DocumentedCommand {
     let dataRows = DataRows(rows: frame.rows)
     // The frame is handed over: on large data the model releases its
     // covariate columns once the design matrix is built.
-    let model = try CoxModel(frame: consume frame, options: options)
-    let fit = model.fit
-    for warning in fit.warnings { writeStandardError("outcomes: warning: \(warning.message)\n") }
-    if let path = residuals {
-      try AtomicFile.write(CSVRenderer().render(model.residualTable(frame: dataRows)), to: path)
-    }
-    if let path = baseline {
-      try AtomicFile.write(CSVRenderer().render(model.baselineTable()), to: path)
-    }
-    try Emitter(format: common.format, out: common.out).emit(
-      json: try JSONValueEncoder().encode(fit).prepending("command", .string("cox")),
-      tables: { fit.tables(title: "Cox proportional hazards: \(common.formula)") })
+    return (try CoxModel(frame: consume frame, options: options), dataRows)
   }
 }

@@ -46,7 +46,7 @@ func parseRate(_ text: String, option: String) throws -> Double {
 }
 
 /// `outcomes design simon`: Simon's optimal and minimax two-stage designs.
-struct SimonDesignCommand: ParsableCommand, DocumentedCommand {
+struct SimonDesignCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "simon",
     abstract: "Simon's two-stage designs (optimal and minimax) for a single-arm phase II trial.",
@@ -71,7 +71,9 @@ struct SimonDesignCommand: ParsableCommand, DocumentedCommand {
 
   @OptionGroup var design: DesignOptions
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: design.format, out: design.out) }
+
+  func compute() throws -> AnalysisResult {
     let (p0, p1) = try parseSingleArmRates(p0: self.p0, p1: self.p1)
     let nmax = try parseCount(self.nmax, option: "--nmax")
     if nmax < 2 || nmax > 1000 {
@@ -83,9 +85,7 @@ struct SimonDesignCommand: ParsableCommand, DocumentedCommand {
       throw InputError(InputLocation(source: "--nmax"),
                        "no two-stage design with n <= \(nmax) reaches alpha \(design.alpha) and power \(design.power), expected a larger --nmax")
     }
-    try Emitter(format: design.format, out: design.out).emit(
-      json: try JSONValueEncoder().encode(designs).prepending("command", .string("design-simon")),
-      tables: { [designs.table()] })
+    return .simon(designs)
   }
 }
 
@@ -100,7 +100,7 @@ func parseSingleArmRates(p0 p0Text: String, p1 p1Text: String) throws -> (Double
 }
 
 /// `outcomes design single-stage`: the exact single-stage design.
-struct SingleStageDesignCommand: ParsableCommand, DocumentedCommand {
+struct SingleStageDesignCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "single-stage",
     abstract: "The exact single-stage design of a single-arm trial (A'Hern 2001): smallest n and cut-off.",
@@ -124,7 +124,9 @@ struct SingleStageDesignCommand: ParsableCommand, DocumentedCommand {
 
   @OptionGroup var design: DesignOptions
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: design.format, out: design.out) }
+
+  func compute() throws -> AnalysisResult {
     let (p0, p1) = try parseSingleArmRates(p0: self.p0, p1: self.p1)
     let nmax = try parseCount(self.nmax, option: "--nmax")
     if nmax < 1 || nmax > 100_000 {
@@ -135,14 +137,12 @@ struct SingleStageDesignCommand: ParsableCommand, DocumentedCommand {
       throw InputError(InputLocation(source: "--nmax"),
                        "no single-stage design with n <= \(nmax) reaches alpha \(design.alpha) and power \(design.power), expected a larger --nmax")
     }
-    try Emitter(format: design.format, out: design.out).emit(
-      json: try JSONValueEncoder().encode(result).prepending("command", .string("design-single-stage")),
-      tables: { [result.table()] })
+    return .singleStage(result)
   }
 }
 
 /// `outcomes design two-rates`: patients per group to compare two rates.
-struct TwoRatesDesignCommand: ParsableCommand, DocumentedCommand {
+struct TwoRatesDesignCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "two-rates",
     abstract: "Patients per group to compare two rates (R power.prop.test; continuity-corrected; exact Fisher).",
@@ -160,21 +160,21 @@ struct TwoRatesDesignCommand: ParsableCommand, DocumentedCommand {
 
   @OptionGroup var design: DesignOptions
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: design.format, out: design.out) }
+
+  func compute() throws -> AnalysisResult {
     let p1 = try parseRate(self.p1, option: "--p1")
     let p2 = try parseRate(self.p2, option: "--p2")
     if p1 == p2 {
       throw InputError(InputLocation(source: "--p2"), "expected a rate other than p1 = \(RNumberText.format(p1)), found \(self.p2.quotedForMessage)")
     }
     let size = TwoRateDesign.sampleSize(.init(p1: p1, p2: p2, alpha: try design.alphaValue(), power: try design.powerValue()))
-    try Emitter(format: design.format, out: design.out).emit(
-      json: try JSONValueEncoder().encode(size).prepending("command", .string("design-two-rates")),
-      tables: { [size.table()] })
+    return .twoRates(size)
   }
 }
 
 /// `outcomes design logrank`: events for a two-arm log-rank test.
-struct LogRankDesignCommand: ParsableCommand, DocumentedCommand {
+struct LogRankDesignCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "logrank",
     abstract: "Events a two-arm log-rank test needs (Schoenfeld; Freedman alongside).",
@@ -219,7 +219,9 @@ struct LogRankDesignCommand: ParsableCommand, DocumentedCommand {
   @Option(help: "Write the output to this file (atomically) instead of standard output.")
   var out: String?
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: format, out: out) }
+
+  func compute() throws -> AnalysisResult {
     let inUnit: (Double) -> Bool = { $0 > 0 && $0 < 1 }
     let options = LogRankDesign.Options(
       hazardRatio: try parseNumber(hr, option: "--hr", where: { $0 > 0 && $0 != 1 && $0.isFinite },
@@ -228,10 +230,7 @@ struct LogRankDesignCommand: ParsableCommand, DocumentedCommand {
       power: try parseNumber(power, option: "--power", where: inUnit, expected: "a number in (0, 1)"),
       allocation: try parseNumber(allocation, option: "--allocation", where: inUnit, expected: "a number in (0, 1)"),
       recruitment: try recruitment())
-    let design = LogRankDesign.events(options)
-    try Emitter(format: format, out: out).emit(
-      json: try JSONValueEncoder().encode(design).prepending("command", .string("design-logrank")),
-      tables: { [design.table()] })
+    return .logrankDesign(LogRankDesign.events(options))
   }
 
   /// --accrual, --follow-up and one of --median-control, --hazard-control: all or none.

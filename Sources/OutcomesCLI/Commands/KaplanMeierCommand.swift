@@ -5,7 +5,7 @@ import Survival
 import Tabular
 
 /// `outcomes km`: Kaplan–Meier curves, as R's `survfit`.
-struct KaplanMeierCommand: ParsableCommand, DocumentedCommand {
+struct KaplanMeierCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "km",
     abstract: "Kaplan–Meier survival curves with Greenwood variance (R survfit).",
@@ -36,7 +36,9 @@ struct KaplanMeierCommand: ParsableCommand, DocumentedCommand {
   @Flag(help: "Also print every step of the curves (text, md and csv).")
   var steps = false
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: common.format, out: common.out) }
+
+  func compute() throws -> AnalysisResult {
     guard let transform = ConfidenceTransform(rawValue: confType) else {
       throw InputError(InputLocation(source: "--conf-type"),
                        "expected one of log, log-log, plain, logit, arcsin, found \(confType.quotedForMessage)")
@@ -47,14 +49,11 @@ struct KaplanMeierCommand: ParsableCommand, DocumentedCommand {
       times: try times.map { try parseNumberList($0, option: "--times") },
       tau: try tau.map { try parseNumber($0, option: "--tau", where: { $0.isFinite && $0 > 0 }, expected: "a positive number") })
     let frame = try common.modelFrame(weights: weights)
-    let fit = try KaplanMeier.fit(frame, options: options)
-    try Emitter(format: common.format, out: common.out).emit(
-      json: try JSONValueEncoder().encode(fit).prepending("command", .string("km")),
-      tables: {
-        var tables = [fit.summaryTable(title: "Kaplan–Meier: \(common.formula)")]
-        if let t = fit.timesTable() { tables.append(t) }
-        if steps { tables.append(fit.stepsTable()) }
-        return tables
-      })
+    return .km(try KaplanMeier.fit(frame, options: options), formula: common.formula)
+  }
+
+  func extraTables(_ result: AnalysisResult) -> [ResultTable] {
+    guard steps, case .km(let fit, _) = result else { return [] }
+    return [fit.stepsTable()]
   }
 }

@@ -5,7 +5,7 @@ import Survival
 import Tabular
 
 /// `outcomes logrank`: the log-rank family, as R's `survdiff`.
-struct LogRankCommand: ParsableCommand, DocumentedCommand {
+struct LogRankCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "logrank",
     abstract: "Log-rank and Fleming–Harrington G-rho tests (R survdiff).",
@@ -23,13 +23,13 @@ struct LogRankCommand: ParsableCommand, DocumentedCommand {
   @Option(help: "Weight S(t-)^rho of the G-rho family; 0 is the log-rank test.")
   var rho: String = "0"
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: common.format, out: common.out) }
+
+  func compute() throws -> AnalysisResult {
     let rho = try parseNumber(rho, option: "--rho", where: { $0.isFinite && $0 >= 0 }, expected: "a non-negative number")
     _ = try common.confidenceLevel()
     let frame = try common.modelFrame()
     let test = try LogRank.test(frame, options: .init(rho: rho))
-    try Emitter(format: common.format, out: common.out).emit(
-      json: try JSONValueEncoder().encode(test).prepending("command", .string("logrank")),
-      tables: { test.tables(title: "\(rho == 0 ? "Log-rank test" : "G-rho test"): \(common.formula)") })
+    return .logrank(test, formula: common.formula, stratified: frame.strata != nil)
   }
 }

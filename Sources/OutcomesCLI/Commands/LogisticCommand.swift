@@ -6,7 +6,7 @@ import Tabular
 
 /// `outcomes logistic`: logistic regression, as R's `glm(family = binomial)`
 /// or, with `--firth`, as `logistf`.
-struct LogisticCommand: ParsableCommand, DocumentedCommand {
+struct LogisticCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "logistic",
     abstract: "Logistic regression (R glm binomial; --firth as logistf).",
@@ -32,16 +32,14 @@ struct LogisticCommand: ParsableCommand, DocumentedCommand {
   @Option(name: .customLong("iter-max"), help: "Maximum IRLS iterations (R glm.control maxit).")
   var iterMax: String = "25"
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: common.format, out: common.out) }
+
+  func compute() throws -> AnalysisResult {
     let iterations = try parseNumber(iterMax, option: "--iter-max", where: { $0 >= 1 && $0 == $0.rounded() && $0 < 100_000 },
                                      expected: "a whole number of iterations of at least 1")
     let options = LogisticRegression.Options(confidenceLevel: try common.confidenceLevel(), firth: firth,
                                              profile: !noProfile, maxIterations: Int(iterations))
     let frame = try common.modelFrame(binaryResponse: true)
-    let fit = try LogisticRegression.fit(frame: frame, options: options)
-    for warning in fit.warnings { writeStandardError("outcomes: warning: \(warning)\n") }
-    try Emitter(format: common.format, out: common.out).emit(
-      json: try JSONValueEncoder().encode(fit).prepending("command", .string("logistic")),
-      tables: { fit.tables(title: "Logistic regression: \(common.formula)") })
+    return .logistic(try LogisticRegression.fit(frame: frame, options: options), formula: common.formula)
   }
 }

@@ -6,7 +6,7 @@ import Rendering
 import Tabular
 
 /// `outcomes rate`: one response or failure rate, from counts or from a table.
-struct RateCommand: ParsableCommand, DocumentedCommand {
+struct RateCommand: AnalysisCommand, DocumentedCommand {
   static let configuration = CommandConfiguration(
     commandName: "rate",
     abstract: "One response or failure rate: every standard interval, and tests against p0.",
@@ -35,7 +35,9 @@ struct RateCommand: ParsableCommand, DocumentedCommand {
 
   @OptionGroup var table: CountsOrTableOptions
 
-  func run() throws {
+  var output: OutputOptions { OutputOptions(format: table.format, out: table.out) }
+
+  func compute() throws -> AnalysisResult {
     guard let alternative = Alternative(rawValue: alternative) else {
       throw InputError(InputLocation(source: "--alternative"),
                        "expected two-sided, less or greater, found \(alternative.quotedForMessage)")
@@ -44,19 +46,13 @@ struct RateCommand: ParsableCommand, DocumentedCommand {
       confidenceLevel: try table.confidenceLevel(),
       nullRate: try p0.map { try parseNumber($0, option: "--p0", where: { $0 > 0 && $0 < 1 }, expected: "a rate in (0, 1)") },
       alternative: alternative)
-    let emitter = Emitter(format: table.format, out: table.out)
     if let frame = try table.binaryFrame(counts: [("--events", events), ("--n", n)]) {
-      let analysis = try BinomialRate.estimate(frame: frame, options: options)
-      try emitter.emit(json: try JSONValueEncoder().encode(analysis).prepending("command", .string("rate")),
-                       tables: { analysis.tables(title: "Rate of \(analysis.response)") })
-      return
+      return .rates(try BinomialRate.estimate(frame: frame, options: options))
     }
     guard let events else { throw InputError(InputLocation(source: "--events"), "expected --events and --n, or --data and --formula") }
     guard let n else { throw InputError(InputLocation(source: "--n"), "expected --n with --events") }
-    let rate = try BinomialRate.estimate(
-      events: try parseCount(events, option: "--events"), trials: try parseCount(n, option: "--n"), options: options)
-    try emitter.emit(json: try JSONValueEncoder().encode(rate).prepending("command", .string("rate")),
-                     tables: { rate.tables(title: "Rate: \(rate.events) of \(rate.trials)") })
+    return .rate(try BinomialRate.estimate(
+      events: try parseCount(events, option: "--events"), trials: try parseCount(n, option: "--n"), options: options))
   }
 }
 
