@@ -39,7 +39,7 @@ let package = Package(
     // Output.
     .target(name: "Rendering"),
     .target(name: "Figures"),
-    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering", "Figures", "Tabular",
+    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering", "Figures", "Tabular", "Distributions",
                                             .product(name: "Yams", package: "Yams")]),
 
     // Entry points.
@@ -61,6 +61,8 @@ let package = Package(
     .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Rendering", "Tabular", "TestSupport"],
+                exclude: ["References"]),
     .testTarget(name: "RatesTests", dependencies: ["Rates", "ModelFrame", "Tabular", "TestSupport"],
                 exclude: ["References", "CompareReferences", "CMHReferences", "LogisticReferences"]),
     .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "Distributions", "Rendering", "TestSupport"],

@@ -15,7 +15,7 @@ public struct Outcomes: ParsableCommand {
     abstract: "Survival and response-rate statistics whose numbers match R.",
     discussion: "Every analysis prints an aligned table by default; --format json prints the contract's JSON.",
     version: "0.1.0",
-    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, RateCommand.self, CompareCommand.self, CMHCommand.self, LogisticCommand.self, DesignCommand.self])
+    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, RateCommand.self, CompareCommand.self, CMHCommand.self, LogisticCommand.self, DesignCommand.self, ReportCommand.self])
 
   public init() {}
 }
@@ -76,6 +76,7 @@ public enum OutcomesCLI {
     case ["compare"]: return CompareCommand.example
     case ["cmh"]: return CMHCommand.example
     case ["logistic"]: return LogisticCommand.example
+    case ["report"]: return ReportCommand.example
     case ["design"]: return DesignCommand.example
     case ["design", "logrank"]: return LogRankDesignCommand.example
     case ["design", "simon"]: return SimonDesignCommand.example

@@ -46,6 +46,13 @@ public enum NumberFormat {
     return fixed(p, decimals: decimalsNeeded(p, significant: 2))
   }
 
+  /// A p-value with its relation for running text: `= 0.0042`, `< 0.001`.
+  public static func pValueWithRelation(_ p: Double) -> String {
+    if p.isNaN { return "NA" }
+    if p < 0.001 { return "< 0.001" }
+    return "= " + pValue(p)
+  }
+
   /// Decimals needed to show `significant` significant digits of `x`
   /// (trailing zeros dropped, as R's `formatReal`), at most 15.
   static func decimalsNeeded(_ x: Double, significant: Int) -> Int {

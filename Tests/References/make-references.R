@@ -933,4 +933,38 @@ logrank_case(0.75, accrual = 36, follow_up = 0, median_control = 60, allocation 
 logrank_case(1.5, alpha = 0.01, power = 0.9, accrual = 0, follow_up = 24, median_control = 12)
 cat("wrote log-rank design fixtures to", design_dir, "\n")
 
+# ---- Table 1 (report) -----------------------------------------------------------
+# mean, sd, quantile (type 7), table, and the tests gtsummary uses by default:
+# wilcox.test(exact = FALSE), kruskal.test, chisq.test(correct = FALSE),
+# fisher.test for a 2x2 table with an expected count below 5.
+t1_dir <- "Tests/ReportsTests/References"
+dir.create(t1_dir, showWarnings = FALSE, recursive = TRUE)
+table1_case <- function(id, set, by, continuous, categorical) {
+  d <- read_set(set)
+  d <- d[!is.na(d[[by]]), ]
+  g <- factor(d[[by]])
+  cont <- lapply(continuous, function(v) {
+    x <- d[[v]]
+    per <- lapply(levels(g), function(l) { y <- x[g == l & !is.na(x)]
+      list(n = length(y), mean = mean(y), sd = sd(y), q1 = unname(quantile(y, 0.25)), median = median(y),
+           q3 = unname(quantile(y, 0.75)), missing = sum(is.na(x[g == l]))) })
+    p <- if (nlevels(g) == 2) wilcox.test(x ~ g, exact = FALSE)$p.value else kruskal.test(x ~ g)$p.value
+    list(variable = v, groups = per, p = p)
+  })
+  cat_ <- lapply(categorical, function(v) {
+    tab <- table(d[[v]], g)
+    e <- suppressWarnings(chisq.test(tab, correct = FALSE))
+    p <- if (all(dim(tab) == 2) && any(e$expected < 5)) fisher.test(tab)$p.value else e$p.value
+    list(variable = v, levels = rownames(tab), counts = lapply(seq_len(ncol(tab)), function(j) as.numeric(tab[, j])), p = p)
+  })
+  case <- list(id = id, reference = list(R = R.version.string), call = "mean, sd, quantile, wilcox.test(exact = FALSE), kruskal.test, chisq.test(correct = FALSE), fisher.test",
+               args = c("--data", paste0("Datasets/", set, ".csv"), "--by", by),
+               expect = list(continuous = cont, categorical = cat_))
+  writeLines(to_json(case), file.path(t1_dir, paste0(id, ".json")))
+}
+table1_case("table1-lung-sex", "lung", "sex", c("age", "ph.karno", "wt.loss", "meal.cal"), c("ph.ecog", "inst"))
+table1_case("table1-lung-ecog", "lung", "ph.ecog", c("age", "wt.loss"), c("sex"))
+table1_case("table1-veteran-trt", "veteran", "trt", c("karno", "age"), c("celltype", "prior"))
+cat("wrote Table 1 fixtures to", t1_dir, "\n")
+
 cat("wrote", length(list.files(out_dir, pattern = "\\.json$")), "fixtures to", out_dir, "\n")

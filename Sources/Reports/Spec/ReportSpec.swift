@@ -107,7 +107,7 @@ extension ReportSpec {
 
   /// Report keys of particular analyses.
   public static let figureKeys: [String: [String]] = [
-    "km": ["figure", "risk-table", "bands", "cumulative-incidence", "logrank-p", "xlab", "ylab", "breaks"],
+    "km": ["figure", "risk-table", "kmunicate", "bands", "cumulative-incidence", "logrank-p", "xlab", "ylab", "breaks"],
     "cox": ["forest"],
     "logistic": ["forest"],
   ]

@@ -1,0 +1,288 @@
+import Distributions
+import Foundation
+import Rates
+import Rendering
+import Tabular
+
+/// Table 1 of a clinical paper: the characteristics of the patients, overall
+/// or by group. Categorical variables as n (%) of the non-missing values;
+/// continuous ones as mean (SD) and median [Q1, Q3] (R's `quantile` type 7);
+/// missing values counted. With `tests: true`, p-values: Pearson's
+/// chi-square without continuity correction (R `chisq.test(correct =
+/// FALSE)`), or Fisher's exact test (R `fisher.test`) for a 2×2 table with an
+/// expected count below 5; the Wilcoxon rank-sum test with the normal
+/// approximation, tie and continuity corrections (R `wilcox.test(exact =
+/// FALSE)`) for two groups and the Kruskal–Wallis test (R `kruskal.test`) for
+/// more — gtsummary's defaults. A footnote names each test used.
+///
+/// A numeric column is continuous; `factor(x)` makes it categorical.
+public enum TableOne {
+  public struct Variable: Sendable, Equatable {
+    public var column: String
+    public var categorical: Bool
+  }
+
+  /// A variable's summary in each group (and the test across groups).
+  struct Summary {
+    var rows: [[Cell]]
+    var test: String?
+  }
+
+  public static func build(item: ReportSpec.Item, spec: ReportSpec) throws -> (table: ResultTable, methods: String) {
+    guard let dataOption = item.option("data") else {
+      throw InputError(item.location, "\(item.keyPath).data: missing, expected a data set")
+    }
+    let table = try CSVReader.read(path: spec.dataPath(dataOption.value.argument))
+    guard let variablesOption = item.option("variables") else {
+      throw InputError(item.location, "\(item.keyPath).variables: missing, expected a list of columns")
+    }
+    let names: [String]
+    switch variablesOption.value {
+    case .list(let l): names = l
+    case .scalar(let s): names = s.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+    case .bool: throw InputError(variablesOption.location, "\(variablesOption.keyPath): expected a list of columns")
+    }
+    var variables: [Variable] = []
+    for name in names {
+      var column = name, categorical = false
+      if name.hasPrefix("factor(") && name.hasSuffix(")") {
+        column = String(name.dropFirst(7).dropLast())
+        categorical = true
+      }
+      guard let j = table.columnIndex(named: column) else {
+        throw InputError(variablesOption.location,
+                         "\(variablesOption.keyPath): unknown column \(column.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+      }
+      if case .categorical = table.columns[j] { categorical = true }
+      variables.append(Variable(column: column, categorical: categorical))
+    }
+    var byColumn: String? = nil
+    if let by = item.option("by") {
+      guard table.columnIndex(named: by.value.argument) != nil else {
+        throw InputError(by.location, "\(by.keyPath): unknown column \(by.value.argument.quotedForMessage) in \(table.source)")
+      }
+      byColumn = by.value.argument
+    }
+    var tests = false
+    if let t = item.option("tests") {
+      guard case .bool(let b) = t.value else { throw InputError(t.location, "\(t.keyPath): expected true or false") }
+      tests = b
+    }
+    return try build(table: table, by: byColumn, variables: variables, tests: tests && byColumn != nil)
+  }
+
+  public static func build(table: Table, by: String?, variables: [Variable], tests: Bool) throws -> (table: ResultTable, methods: String) {
+    // Groups: the levels of `by` (rows with it missing are left out and counted).
+    var groupOf = [Int](repeating: 0, count: table.rowCount)
+    var groupNames = ["Overall"]
+    var droppedForBy = 0
+    if let by, let column = table.column(named: by) {
+      let levels = levelsOf(column)
+      groupNames = levels.names.map { "\(by) = \($0)" }
+      groupOf = levels.codes
+      droppedForBy = groupOf.filter { $0 < 0 }.count
+    }
+    let groups = groupNames.count
+    var sizes = [Int](repeating: 0, count: groups)
+    for g in groupOf where g >= 0 { sizes[g] += 1 }
+    var rows: [[Cell]] = []
+    var testsUsed: [String] = []
+    for v in variables {
+      let column = table.column(named: v.column)!
+      let summary = v.categorical
+        ? categorical(column, name: v.column, groupOf: groupOf, groups: groups, test: tests)
+        : continuous(column, name: v.column, groupOf: groupOf, groups: groups, test: tests)
+      rows += summary.rows.map { tests ? $0 : Array($0.dropLast()) }
+      if let t = summary.test, !testsUsed.contains(t) { testsUsed.append(t) }
+    }
+    var columns = [ColumnSpec("Characteristic", style: .text)]
+    columns += (0..<groups).map { ColumnSpec("\(groupNames[$0]) (n = \(sizes[$0]))", style: .text) }
+    if tests { columns.append(ColumnSpec("p-value", style: .pValue)) }
+    var notes = ["n (%) of the non-missing values; mean (SD); median [Q1, Q3] (R quantile type 7)."]
+    if droppedForBy > 0, let by { notes.append("\(droppedForBy) row\(droppedForBy == 1 ? "" : "s") with \(by) missing left out.") }
+    if tests && !testsUsed.isEmpty { notes.append("p-values: " + testsUsed.joined(separator: "; ") + ".") }
+    let methods = "Patient characteristics are summarized as n (%) and mean (SD) or median [Q1, Q3]"
+      + (tests ? ", and compared between groups with " + testsUsed.joined(separator: ", ") + "." : ".")
+    return (ResultTable(title: "Patient characteristics", columns: columns, rows: rows, footnotes: notes), methods)
+  }
+
+  /// The levels of a column as text (numbers as R prints them) and each row's code (−1 missing).
+  static func levelsOf(_ column: Column) -> (names: [String], codes: [Int]) {
+    switch column {
+    case .categorical(let c): return (c.levels, c.codes.map(Int.init))
+    case .numeric(let c):
+      let distinct = Array(Set(c.values.filter { !$0.isNaN })).sorted()
+      let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
+      return (distinct.map(RNumberText.format), c.values.map { $0.isNaN ? -1 : index[$0]! })
+    }
+  }
+
+  static func percentText(_ k: Int, _ n: Int) -> String {
+    n == 0 ? "\(k) (NA)" : "\(k) (\(NumberFormat.fixed(100 * Double(k) / Double(n), decimals: 1))%)"
+  }
+
+  /// Counts per level (rows) and group (columns), missing per group, and the test (name, p).
+  static func categoricalStats(_ column: Column, groupOf: [Int], groups: Int, test: Bool)
+    -> (levels: [String], counts: [[Int]], missing: [Int], test: (name: String, p: Double)?) {
+    let summary = categoricalCore(column, groupOf: groupOf, groups: groups, test: test)
+    return (summary.levels, summary.counts, summary.missing, summary.testName.map { ($0, summary.p ?? .nan) })
+  }
+
+  static func categorical(_ column: Column, name: String, groupOf: [Int], groups: Int, test: Bool) -> Summary {
+    let core = categoricalCore(column, groupOf: groupOf, groups: groups, test: test)
+    let counts = core.counts, missing = core.missing, nonMissing = core.nonMissing, p = core.p
+    var rows: [[Cell]] = [[.text("\(name), n (%)")] + Array(repeating: Cell.text(""), count: groups) + [.value(p)]]
+    for (k, level) in core.levels.enumerated() {
+      rows.append([.text("    \(level)")] + (0..<groups).map { .text(percentText(counts[k][$0], nonMissing[$0])) } + [.text("")])
+    }
+    if missing.contains(where: { $0 > 0 }) {
+      rows.append([.text("    missing")] + missing.map { .text("\($0)") } + [.text("")])
+    }
+    return Summary(rows: rows, test: core.testName)
+  }
+
+  static func categoricalCore(_ column: Column, groupOf: [Int], groups: Int, test: Bool)
+    -> (levels: [String], counts: [[Int]], missing: [Int], nonMissing: [Int], p: Double?, testName: String?) {
+    let levels = levelsOf(column)
+    var counts = [[Int]](repeating: [Int](repeating: 0, count: groups), count: levels.names.count)
+    var missing = [Int](repeating: 0, count: groups)
+    var nonMissing = [Int](repeating: 0, count: groups)
+    for (i, g) in groupOf.enumerated() where g >= 0 {
+      let code = levels.codes[i]
+      if code < 0 { missing[g] += 1 } else { counts[code][g] += 1; nonMissing[g] += 1 }
+    }
+    var p: Double? = nil
+    var testName: String? = nil
+    if test && groups >= 2 {
+      let used = counts.indices.filter { counts[$0].reduce(0, +) > 0 }
+      let usedGroups = (0..<groups).filter { nonMissing[$0] > 0 }
+      if used.count >= 2 && usedGroups.count >= 2 {
+        let total = Double(usedGroups.reduce(0) { $0 + nonMissing[$1] })
+        var chi = 0.0, smallExpected = false
+        for r in used {
+          let rowTotal = Double(usedGroups.reduce(0) { $0 + counts[r][$1] })
+          for g in usedGroups {
+            let e = rowTotal * Double(nonMissing[g]) / total
+            if e < 5 { smallExpected = true }
+            chi += (Double(counts[r][g]) - e) * (Double(counts[r][g]) - e) / e
+          }
+        }
+        if smallExpected && used.count == 2 && usedGroups.count == 2 {
+          let (a, b) = (used[0], usedGroups[0]), (g2) = usedGroups[1]
+          p = (try? TwoRates.compare(events1: counts[a][b], trials1: nonMissing[b], events2: counts[a][g2], trials2: nonMissing[g2]))?
+            .tests.fisherExactP
+          testName = "Fisher's exact test"
+        } else {
+          let df = Double((used.count - 1) * (usedGroups.count - 1))
+          p = ChiSquared(degreesOfFreedom: df).cdf(chi, tail: .upper)
+          testName = "Pearson's chi-square test"
+        }
+      }
+    }
+    return (levels.names, counts, missing, nonMissing, p, testName)
+  }
+
+  /// One group's summary of a continuous variable.
+  struct ContinuousStats: Equatable {
+    var n: Int, mean: Double, sd: Double, q1: Double, median: Double, q3: Double, missing: Int
+  }
+
+  /// Per group statistics and, when asked, the test across groups (name, p).
+  static func continuousStats(_ column: Column, groupOf: [Int], groups: Int, test: Bool)
+    -> (stats: [ContinuousStats], test: (name: String, p: Double)?)? {
+    guard case .numeric(let c) = column else { return nil }
+    var values = [[Double]](repeating: [], count: groups)
+    var missing = [Int](repeating: 0, count: groups)
+    for (i, g) in groupOf.enumerated() where g >= 0 {
+      if c.values[i].isNaN { missing[g] += 1 } else { values[g].append(c.values[i]) }
+    }
+    let stats = values.enumerated().map { g, v -> ContinuousStats in
+      let n = Double(v.count)
+      let mean = v.reduce(0, +) / n
+      let sd = n > 1 ? (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : .nan
+      let s = v.sorted()
+      return ContinuousStats(n: v.count, mean: mean, sd: sd, q1: quantile(s, 0.25), median: quantile(s, 0.5),
+                             q3: quantile(s, 0.75), missing: missing[g])
+    }
+    let present = values.filter { !$0.isEmpty }
+    guard test && present.count >= 2 else { return (stats, nil) }
+    if present.count == 2 { return (stats, ("the Wilcoxon rank-sum test", wilcoxonRankSum(present[0], present[1]))) }
+    return (stats, ("the Kruskal–Wallis test", kruskalWallis(present)))
+  }
+
+  static func continuous(_ column: Column, name: String, groupOf: [Int], groups: Int, test: Bool) -> Summary {
+    guard let (stats, tested) = continuousStats(column, groupOf: groupOf, groups: groups, test: test) else {
+      return Summary(rows: [], test: nil)
+    }
+    // Quartiles with no decimals when every one of them is a whole number, else one.
+    let quartiles = stats.filter { $0.n > 0 }.flatMap { [$0.q1, $0.median, $0.q3] }
+    let decimals = quartiles.allSatisfy { $0 == $0.rounded() } ? 0 : 1
+    func f(_ x: Double, _ d: Int) -> String { x.isFinite ? NumberFormat.fixed(x, decimals: d) : "NA" }
+    var meanRow: [Cell] = [.text("\(name), mean (SD)")]
+    var medianRow: [Cell] = [.text("\(name), median [Q1, Q3]")]
+    for s in stats {
+      meanRow.append(.text(s.n == 0 ? "NA" : "\(f(s.mean, 1)) (\(f(s.sd, 1)))"))
+      medianRow.append(.text(s.n == 0 ? "NA" : "\(f(s.median, decimals)) [\(f(s.q1, decimals)), \(f(s.q3, decimals))]"))
+    }
+    var rows = [meanRow + [.value(tested?.p)], medianRow + [.text("")]]
+    if stats.contains(where: { $0.missing > 0 }) {
+      rows.append([.text("    missing")] + stats.map { .text("\($0.missing)") } + [.text("")])
+    }
+    return Summary(rows: rows, test: tested?.name)
+  }
+
+  /// R's `quantile(x, p, type = 7)` of sorted values.
+  static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let h = Double(sorted.count - 1) * p
+    let lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+    return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+  }
+
+  /// Mid-ranks of all values, and the tie groups' sizes.
+  static func ranks(_ values: [Double]) -> (ranks: [Double], ties: [Int]) {
+    let order = values.indices.sorted { values[$0] < values[$1] }
+    var r = [Double](repeating: 0, count: values.count)
+    var ties: [Int] = []
+    var i = 0
+    while i < order.count {
+      var j = i
+      while j + 1 < order.count && values[order[j + 1]] == values[order[i]] { j += 1 }
+      let mid = Double(i + j + 2) / 2
+      for k in i...j { r[order[k]] = mid }
+      ties.append(j - i + 1)
+      i = j + 1
+    }
+    return (r, ties)
+  }
+
+  /// R's `wilcox.test(x, y, exact = FALSE)$p.value` (continuity and tie corrections).
+  static func wilcoxonRankSum(_ x: [Double], _ y: [Double]) -> Double {
+    let (r, ties) = ranks(x + y)
+    let nx = Double(x.count), ny = Double(y.count)
+    let w = r[0..<x.count].reduce(0, +) - nx * (nx + 1) / 2
+    var z = w - nx * ny / 2
+    let tieSum = ties.reduce(0.0) { $0 + Double($1 * $1 * $1 - $1) }
+    let sigma = ((nx * ny / 12) * ((nx + ny + 1) - tieSum / ((nx + ny) * (nx + ny - 1)))).squareRoot()
+    let correction = z > 0 ? 0.5 : (z < 0 ? -0.5 : 0)
+    z = (z - correction) / sigma
+    let normal = Normal(mean: 0, standardDeviation: 1)
+    return 2 * min(normal.cdf(z), normal.cdf(z, tail: .upper))
+  }
+
+  /// R's `kruskal.test(list(...))$p.value`.
+  static func kruskalWallis(_ samples: [[Double]]) -> Double {
+    let all = samples.flatMap { $0 }
+    let (r, ties) = ranks(all)
+    let n = Double(all.count)
+    var statistic = 0.0, start = 0
+    for s in samples {
+      let sum = r[start..<(start + s.count)].reduce(0, +)
+      statistic += sum * sum / Double(s.count)
+      start += s.count
+    }
+    let tieSum = ties.reduce(0.0) { $0 + Double($1 * $1 * $1 - $1) }
+    statistic = (12 * statistic / (n * (n + 1)) - 3 * (n + 1)) / (1 - tieSum / (n * n * n - n))
+    return ChiSquared(degreesOfFreedom: Double(samples.count - 1)).cdf(statistic, tail: .upper)
+  }
+}

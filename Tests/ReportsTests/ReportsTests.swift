@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Figures
+@testable import Reports
+import Rendering
+import Tabular
+import Testing
+import TestSupport
+
+/// Table 1 against R 4.2.2 (Tests/References/make-references.R): mean, sd,
+/// quantile type 7, and the default tests of gtsummary (wilcox.test(exact =
+/// FALSE), kruskal.test, chisq.test(correct = FALSE), fisher.test for small 2×2).
+@Suite("Table 1: R fixtures")
+struct TableOneReferenceTests {
+  static let fixtures: [String] = {
+    let dir = repositoryPath("Tests/ReportsTests/References")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("table1-") }.sorted()
+  }()
+
+  @Test("fixture count")
+  func count() { #expect(Self.fixtures.count == 3) }
+
+  @Test("every statistic and p-value", arguments: fixtures)
+  func fixture(_ file: String) throws {
+    let fixture = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: repositoryPath("Tests/ReportsTests/References/\(file)"))))
+    guard case .array(let args)? = fixture["args"], case .string(let data) = args[1], case .string(let by) = args[3],
+          let expect = fixture["expect"] else { Issue.record("malformed"); return }
+    let table = try CSVReader.read(path: repositoryPath(data))
+    let levels = TableOne.levelsOf(table.column(named: by)!)
+    let groups = levels.names.count
+    guard case .array(let continuous)? = expect["continuous"], case .array(let categorical)? = expect["categorical"] else { return }
+    for v in continuous {
+      guard case .string(let name)? = v["variable"], case .array(let per)? = v["groups"] else { continue }
+      let (stats, test) = try #require(TableOne.continuousStats(table.column(named: name)!, groupOf: levels.codes, groups: groups, test: true))
+      for (g, e) in per.enumerated() {
+        #expect(Double(stats[g].n) == e["n"]?.number && Double(stats[g].missing) == e["missing"]?.number, "\(name) n")
+        for (key, value) in [("mean", stats[g].mean), ("sd", stats[g].sd), ("q1", stats[g].q1), ("median", stats[g].median), ("q3", stats[g].q3)] {
+          expectClose(value, e[key]?.number, relative: 1e-12, "\(file) \(name) group \(g) \(key)")
+        }
+      }
+      expectClose(test?.p, v["p"]?.number, relative: 1e-10, "\(file) \(name) p")
+    }
+    for v in categorical {
+      guard case .string(let name)? = v["variable"], case .array(let counts)? = v["counts"] else { continue }
+      let s = TableOne.categoricalStats(table.column(named: name)!, groupOf: levels.codes, groups: groups, test: true)
+      for (g, column) in counts.enumerated() {
+        guard case .array(let values) = column else { continue }
+        #expect(values.map(\.number) == s.counts.map { Double($0[g]) }, "\(file) \(name) counts group \(g)")
+      }
+      expectClose(s.test?.p, v["p"]?.number, relative: 1e-10, "\(file) \(name) p")
+    }
+  }
+}
+
+@Suite("Report spec errors: key path and line")
+struct ReportSpecErrorTests {
+  func error(_ yaml: String) -> String? {
+    do {
+      _ = try ReportSpec.parse(yaml, path: "spec.yaml")
+      return nil
+    } catch let e as InputError {
+      return e.description
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test("each kind of malformed spec names the key path and the line")
+  func kinds() {
+    #expect(error("title: [unclosed") == "spec.yaml:2:1: invalid YAML: did not find expected ',' or ']'")
+    #expect(error("- a\n- b\n") == "spec.yaml:1:1: expected a mapping (key: value), found a list")
+    #expect(error("sections: []\n") == "spec.yaml:1:1: title: missing, expected the report's title")
+    #expect(error("title: T\n") == "spec.yaml:1:1: sections: missing, expected a list of sections")
+    #expect(error("title: T\nsection: []\n") == "spec.yaml:2:1: section: unknown key, expected one of: title, authors, style, data, sections")
+    #expect(error("title: [a, b]\nsections: []\n") == "spec.yaml:1:8: title: expected a string, found a list")
+    #expect(error("title: T\nsections: x\n") == "spec.yaml:2:11: sections: expected a list of sections, found \"x\"")
+    #expect(error("title: T\nstyle: vancouver\nsections: []\n") == "spec.yaml:2:8: style: expected one of default, nejm, jama, lancet, apa, found \"vancouver\"")
+    #expect(error("title: T\ntitle: U\nsections: []\n") == "spec.yaml:2:1: title: key given twice")
+    #expect(error("title: T\nsections:\n  - text: x\n") == "spec.yaml:3:5: sections[0].title: missing, expected the section's title")
+    #expect(error("title: T\nsections:\n  - title: A\n    figures: []\n") == "spec.yaml:4:5: sections[0].figures: unknown key, expected one of: title, text, analyses")
+    #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - kaplan: {data: x}\n")
+            == "spec.yaml:5:9: sections[0].analyses[0].kaplan: unknown analysis, expected one of: cmh, compare, cox, design, km, logistic, logrank, rate, table1")
+    #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: x, formual: y}\n")
+            == "spec.yaml:5:23: sections[0].analyses[0].km.formual: unknown key, expected one of: data, formula, conf-level, conf-type, times, tau, weights, title, name, note, figure, risk-table, kmunicate, bands, cumulative-incidence, logrank-p, xlab, ylab, breaks")
+    #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {formula: {a: 1}}\n")
+            == "spec.yaml:5:23: sections[0].analyses[0].km.formula: expected a value or a list, found a mapping")
+    #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: x}\n        cox: {data: x}\n")
+            == "spec.yaml:5:9: sections[0].analyses[0]: expected one analysis (cmh, compare, cox, design, km, logistic, logrank, rate, table1) per list item, found 2 keys")
+    #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: }\n")
+            == "spec.yaml:5:20: sections[0].analyses[0].km.data: expected a value, found nothing")
+  }
+
+  @Test("data sets resolve against the spec's folder")
+  func data() throws {
+    let spec = try ReportSpec.parse("title: T\ndata:\n  lung: ../../Datasets/lung.csv\nsections: []\n", path: "Reports/x/spec.yaml")
+    #expect(spec.dataPath("lung") == "Reports/x/../../Datasets/lung.csv")
+    #expect(spec.dataPath("other.csv") == "Reports/x/other.csv")
+  }
+}
+
+@Suite("Report building blocks")
+struct ReportPartsTests {
+  @Test("SHA-256: the FIPS 180-4 test vectors")
+  func sha256() {
+    #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+    #expect(SHA256.hex(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+  }
+
+  @Test("coordinates: two decimals, never -0")
+  func coordinates() {
+    #expect(SVGCanvas.coordinate(-0.001) == "0")
+    #expect(SVGCanvas.coordinate(12.345) == "12.35" || SVGCanvas.coordinate(12.345) == "12.34")
+    #expect(SVGCanvas.coordinate(3) == "3" && SVGCanvas.coordinate(2.5) == "2.5")
+    #expect(niceTicks(low: 0, high: 1022) == [0, 200, 400, 600, 800, 1000])
+  }
+}
