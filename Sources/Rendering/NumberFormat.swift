@@ -9,6 +9,26 @@ import Darwin
 public enum NumberFormat {
   /// Formats every cell of a column consistently.
   public static func format(column cells: [Cell], style: NumberStyle) -> [String] {
+    format(column: cells, style: style, journal: nil)
+  }
+
+  /// With a journal style: its p-values and its decimal mark (R's
+  /// conventions without one, as the command line prints).
+  public static func format(column cells: [Cell], style: NumberStyle, journal: JournalStyle?) -> [String] {
+    guard let journal else { return formatR(column: cells, style: style) }
+    if style == .pValue {
+      return cells.map { cell in
+        guard case .number(let x) = cell else { return displayText(cell) }
+        return journal.pValue(x)
+      }
+    }
+    return zip(cells, formatR(column: cells, style: style)).map { cell, text in
+      if case .number = cell { return journal.decimal(text) }
+      return text
+    }
+  }
+
+  static func formatR(column cells: [Cell], style: NumberStyle) -> [String] {
     switch style {
     case .text:
       return cells.map(displayText)
@@ -55,7 +75,7 @@ public enum NumberFormat {
 
   /// Decimals needed to show `significant` significant digits of `x`
   /// (trailing zeros dropped, as R's `formatReal`), at most 15.
-  static func decimalsNeeded(_ x: Double, significant: Int) -> Int {
+  public static func decimalsNeeded(_ x: Double, significant: Int) -> Int {
     if x == 0 || !x.isFinite { return 0 }
     let text = cFormat("%.\(max(significant - 1, 0))e", x)
     guard let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...]) else { return 0 }

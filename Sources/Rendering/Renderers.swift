@@ -39,14 +39,16 @@ public struct TextRenderer: Sendable {
 /// GitHub-flavoured Markdown: a bold title, a pipe table (numbers
 /// right-aligned), footnotes as a paragraph.
 public struct MarkdownRenderer: Sendable {
-  public init() {}
+  /// A journal's p-values and decimal mark; `nil`: R's conventions.
+  public var journal: JournalStyle?
+  public init(journal: JournalStyle? = nil) { self.journal = journal }
 
   public func render(_ tables: [ResultTable]) -> String {
     tables.map(render).joined(separator: "\n")
   }
 
   public func render(_ table: ResultTable) -> String {
-    let formatted = formattedColumns(table)
+    let formatted = formattedColumns(table, journal: journal)
     var lines: [String] = []
     if let title = table.title { lines.append("**\(escape(title))**"); lines.append("") }
     lines.append("| " + table.columns.map { escape($0.header) }.joined(separator: " | ") + " |")
@@ -98,9 +100,9 @@ public struct CSVRenderer: Sendable {
   }
 }
 
-private func formattedColumns(_ table: ResultTable) -> [[String]] {
+private func formattedColumns(_ table: ResultTable, journal: JournalStyle? = nil) -> [[String]] {
   table.columns.indices.map { j in
-    NumberFormat.format(column: table.rows.map { $0[j] }, style: table.columns[j].style)
+    NumberFormat.format(column: table.rows.map { $0[j] }, style: table.columns[j].style, journal: journal)
   }
 }
 

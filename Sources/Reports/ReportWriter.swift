@@ -53,13 +53,14 @@ public enum ReportWriter {
     var files: [(String, String)] = []
     var md: [String] = ["# \(content.spec.title)", ""]
     if !content.spec.authors.isEmpty { md += [content.spec.authors.joined(separator: ", "), ""] }
+    let style = JournalStyle.named(content.spec.style) ?? .default
     var tableNumber = 0, figureNumber = 0
     var methods: [String] = []
     func addTable(_ table: ResultTable, file: String) {
       tableNumber += 1
       var t = table
       t.title = "Table \(tableNumber). " + (table.title ?? "")
-      md.append(MarkdownRenderer().render(t))
+      md.append(MarkdownRenderer(journal: style).render(t))
       md.append("Data: [\(file)](\(file))")
       md.append("")
       files.append((file, CSVRenderer().render(table)))
@@ -96,7 +97,7 @@ public enum ReportWriter {
             let breaks = fit.plotBreaks(numbers(item, "breaks"))
             let kmunicate = flag(item, "kmunicate", default: false)
             let riskTable = flag(item, "risk-table", default: true)
-            let annotation = logrankP.map { "Log-rank p " + NumberFormat.pValueWithRelation($0) }
+            let annotation = logrankP.map { "Log-rank " + style.pClause($0) }
             let plot = fit.plot(title: nil, breaks: breaks, riskTable: riskTable, kmunicate: kmunicate,
                                 bands: flag(item, "bands", default: false),
                                 cumulativeIncidence: flag(item, "cumulative-incidence", default: false),
@@ -116,6 +117,10 @@ public enum ReportWriter {
              fit.terms.contains(where: { $0.term != "(Intercept)" }) {
             addFigure(fit.forestPlot(title: nil).svg(), file: "figures/\(name)-forest.svg",
                       caption: "Odds ratios with \(RNumberText.format(fit.confidenceLevel * 100))% profile-likelihood confidence intervals.")
+          }
+          if flag(item, "inline", default: false) {
+            md += result.inlineSentences(style: style, unit: scalar(item, "unit")).map { "- \($0)" }
+            md.append("")
           }
           note(item, &md)
           if !methods.contains(result.methods) { methods.append(result.methods) }

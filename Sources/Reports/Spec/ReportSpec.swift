@@ -103,7 +103,7 @@ extension ReportSpec {
   ]
 
   /// Keys every analysis takes in a report (not CLI options).
-  public static let reportKeys = ["title", "name", "note"]
+  public static let reportKeys = ["title", "name", "note", "inline", "unit"]
 
   /// Report keys of particular analyses.
   public static let figureKeys: [String: [String]] = [
