@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 @testable import OutcomesCLI
 import Reports
+import Rendering
 import Testing
 import TestSupport
 
@@ -48,7 +49,7 @@ struct ReportTests {
     }
   }
 
-  @Test("every number in the example reports is the CLI's: each table's CSV equals the command's --format csv", arguments: examples)
+  @Test("every number in the example reports is the CLI's: each table's CSV equals --format csv, each result's JSON --format json", arguments: examples)
   func sameAsCLI(_ name: String) throws {
     let spec = try ReportSpec.load(path: repositoryPath("Reports/\(name)/spec.yaml"))
     var run = ReportRun(spec: spec)
@@ -64,6 +65,9 @@ struct ReportTests {
         let report = try paths.map { try String(contentsOfFile: repositoryPath("Reports/\(name)/\($0)"), encoding: .utf8) }
           .joined(separator: "\r\n")
         #expect(report == cli.stdout, "\(name) \(entryName): the report's tables differ from outcomes \(args.joined(separator: " "))")
+        // The result the report rendered is the one the CLI prints as JSON.
+        let json = try runOutcomes(args + ["--format", "json"])
+        #expect(try result.json().serialized() + "\n" == json.stdout, "\(name) \(entryName): JSON differs")
       }
     }
   }

@@ -120,3 +120,62 @@ struct ReportPartsTests {
     #expect(niceTicks(low: 0, high: 1022) == [0, 200, 400, 600, 800, 1000])
   }
 }
+
+/// Collects the `<text>` elements of an SVG: x, y and content.
+private final class TextCollector: NSObject, XMLParserDelegate {
+  var texts: [(x: String, y: String, text: String)] = []
+  private var current: (String, String)? = nil
+  private var buffer = ""
+  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+              attributes: [String: String] = [:]) {
+    if name == "text" { current = (attributes["x"] ?? "", attributes["y"] ?? ""); buffer = "" }
+  }
+  func parser(_ parser: XMLParser, foundCharacters string: String) { if current != nil { buffer += string } }
+  func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+    if name == "text", let c = current { texts.append((c.0, c.1, buffer)); current = nil }
+  }
+}
+
+@Suite("Figures")
+struct FigureTests {
+  static let plot = KaplanMeierPlot(
+    curves: [.init(label: "arm=A", points: [.init(time: 2, survival: 0.8, lower: 0.6, upper: 1, censored: false),
+                                            .init(time: 5, survival: 0.8, lower: 0.6, upper: 1, censored: true),
+                                            .init(time: 7, survival: 0.4, lower: 0.2, upper: 0.7, censored: false)]),
+             .init(label: "arm=B", points: [.init(time: 3, survival: 0.5, lower: 0.3, upper: 0.8, censored: false)])],
+    breaks: [0, 2, 4, 6, 8],
+    countRows: [.init(title: "Number at risk", counts: [[5, 5, 3, 2, 0], [2, 2, 1, 1, 1]])],
+    bands: true, cumulativeIncidence: true, xLabel: "Months", annotation: "Log-rank p = 0.03")
+
+  @Test("Kaplan–Meier: well-formed, the numbers at risk under the axis ticks, the labels as text")
+  func kaplanMeier() throws {
+    let svg = Self.plot.svg()
+    let collector = TextCollector()
+    let parser = XMLParser(data: Data(svg.utf8))
+    parser.delegate = collector
+    #expect(parser.parse())
+    let texts = collector.texts
+    #expect(texts.contains { $0.text == "Cumulative incidence" } && texts.contains { $0.text == "Months" })
+    #expect(texts.contains { $0.text == "Log-rank p = 0.03" })
+    // Tick labels and the counts below them share their x coordinates.
+    let axisY = try #require(texts.first { $0.text == "8" }?.y)
+    let tickX = texts.filter { $0.y == axisY }.map(\.x)
+    #expect(tickX.count == 5)
+    let titleY = try #require(texts.first { $0.text == "Number at risk" }.flatMap { Double($0.y) })
+    let counts = texts.filter { Double($0.y)! > titleY && Int($0.text) != nil }
+    #expect(counts.count == 10)
+    for c in counts { #expect(tickX.contains(c.x), "the count \(c.text) at x = \(c.x) is not under a tick") }
+    #expect(svg == Self.plot.svg(), "the same figure is the same bytes")
+    #expect(!svg.contains("-0 ") && !svg.contains("\"-0\""))
+  }
+
+  @Test("forest plot: an estimate and its interval per row, infinite limits clipped")
+  func forest() throws {
+    let plot = ForestPlot(rows: [.init(label: "age", estimate: 1.2, lower: 0.9, upper: 1.6, text: "1.20 (0.90–1.60)"),
+                                 .init(label: "armB", estimate: 3, lower: 1.1, upper: .infinity, text: "3.00 (1.10–∞)")],
+                          xLabel: "Odds ratio (log scale)", columnTitle: "OR (95% CI)")
+    let svg = plot.svg()
+    #expect(XMLParser(data: Data(svg.utf8)).parse())
+    #expect(svg.contains(">1.20 (0.90–1.60)</text>") && svg.contains(">armB</text>") && svg.contains("stroke-dasharray"))
+  }
+}
