@@ -38,13 +38,14 @@ let package = Package(
 
     // Output.
     .target(name: "Rendering"),
-    .target(name: "Figures"),
+    .target(name: "Figures", dependencies: ["Rendering"]),
+    .target(name: "Check", dependencies: ["Reports", "Rendering", "Tabular", "Distributions", .product(name: "Yams", package: "Yams")]),
     .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering", "Figures", "Tabular", "Distributions",
                                             .product(name: "Yams", package: "Yams")]),
 
     // Entry points.
     .target(name: "OutcomesCLI", dependencies: [
-      "Reports", "Rendering", "Survival", "Rates", "StudyDesign", "ModelFrame", "Tabular", "LinearAlgebra",
+      "Reports", "Check", "Rendering", "Survival", "Rates", "StudyDesign", "ModelFrame", "Tabular", "LinearAlgebra",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
@@ -61,6 +62,7 @@ let package = Package(
     .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
+    .testTarget(name: "CheckTests", dependencies: ["Check", "Rendering", "TestSupport"], exclude: ["manuscript.md"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Rendering", "Tabular", "TestSupport"],
                 exclude: ["References"]),
     .testTarget(name: "RatesTests", dependencies: ["Rates", "ModelFrame", "Tabular", "TestSupport"],

@@ -1,4 +1,5 @@
 import Foundation
+import Rendering
 
 /// A minimal SVG writer: elements appended in drawing order, coordinates
 /// written with a fixed number of decimals so that the same figure is the
@@ -25,19 +26,7 @@ public struct SVGCanvas: Sendable {
     return s
   }
 
-  public static func escape(_ s: String) -> String {
-    var out = ""
-    for ch in s {
-      switch ch {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      default: out.append(ch)
-      }
-    }
-    return out
-  }
+  public static func escape(_ s: String) -> String { escapeXML(s) }
 
   private func c(_ x: Double) -> String { SVGCanvas.coordinate(x) }
 

@@ -15,7 +15,7 @@ public struct Outcomes: ParsableCommand {
     abstract: "Survival and response-rate statistics whose numbers match R.",
     discussion: "Every analysis prints an aligned table by default; --format json prints the contract's JSON.",
     version: "0.1.0",
-    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, RateCommand.self, CompareCommand.self, CMHCommand.self, LogisticCommand.self, DesignCommand.self, ReportCommand.self])
+    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, RateCommand.self, CompareCommand.self, CMHCommand.self, LogisticCommand.self, DesignCommand.self, ReportCommand.self, CheckCommand.self])
 
   public init() {}
 }
@@ -41,6 +41,8 @@ public enum OutcomesCLI {
       var command = try Outcomes.parseAsRoot(args)
       try command.run()
       exit(0)
+    } catch let status as ExitStatus {
+      exit(status.code)
     } catch let error as InputError {
       fail(error.description)
     } catch let error as OutputError {
@@ -77,6 +79,7 @@ public enum OutcomesCLI {
     case ["cmh"]: return CMHCommand.example
     case ["logistic"]: return LogisticCommand.example
     case ["report"]: return ReportCommand.example
+    case ["check"]: return CheckCommand.example
     case ["design"]: return DesignCommand.example
     case ["design", "logrank"]: return LogRankDesignCommand.example
     case ["design", "simon"]: return SimonDesignCommand.example

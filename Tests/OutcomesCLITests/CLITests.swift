@@ -285,7 +285,7 @@ struct CLITests {
                        "--nmax: no single-stage design with n <= 40 reaches alpha 0.05 and power 0.8, expected a larger --nmax")
     try expectBadInput(["design", "single-stage", "--p0", "1.2", "--p1", "0.35"], "--p0: expected a rate in (0, 1), found \"1.2\"")
     try expectBadInput(["design", "simon", "--p0", "0.2", "--p1", "0.4", "--power", "1.5"], "--power: expected a number in (0, 1), found \"1.5\"")
-    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, design, report")
+    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, design, report, check")
   }
 
   @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")

@@ -131,17 +131,7 @@ extension ReportSpec {
   }
 
   public static func parse(_ text: String, path: String) throws -> ReportSpec {
-    let root: Node?
-    do {
-      root = try Yams.compose(yaml: text)
-    } catch let error as YamlError {
-      switch error {
-      case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-        throw InputError(InputLocation(source: path, line: mark.line, column: mark.column), "invalid YAML: \(problem)")
-      default:
-        throw InputError(InputLocation(source: path), "invalid YAML: \(error)")
-      }
-    }
+    let root = try YAMLDocument.compose(text, path: path)
     guard let root else { throw InputError(InputLocation(source: path), "the spec is empty, expected title: and sections:") }
     return try SpecReader(path: path).read(root)
   }
@@ -292,6 +282,22 @@ private extension Bool {
     case "true", "True", "TRUE", "yes", "Yes", "YES": self = true
     case "false", "False", "FALSE", "no", "No", "NO": self = false
     default: return nil
+    }
+  }
+}
+
+/// YAML text to nodes (Yams), with a syntax error as an `InputError` at its line and column.
+public enum YAMLDocument {
+  public static func compose(_ text: String, path: String) throws -> Node? {
+    do {
+      return try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+      switch error {
+      case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        throw InputError(InputLocation(source: path, line: mark.line, column: mark.column), "invalid YAML: \(problem)")
+      default:
+        throw InputError(InputLocation(source: path), "invalid YAML: \(error)")
+      }
     }
   }
 }
