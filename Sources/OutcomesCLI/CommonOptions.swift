@@ -25,6 +25,9 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .customLong("conf-level"), help: "Confidence level in (0, 1).")
   var confLevel: String = "0.95"
 
+  @Option(name: .customLong("where"), help: "Keep the rows where this holds, e.g. \"PARAMCD == 'OS' & SAFFL == 'Y'\".")
+  var rowFilter: String?
+
   /// The validated confidence level.
   func confidenceLevel() throws -> Double {
     guard let x = Double(confLevel), x > 0, x < 1 else {
@@ -36,7 +39,7 @@ struct CommonOptions: ParsableArguments {
   /// Reads the table and builds the model frame.
   func modelFrame(weights: String? = nil, binaryResponse: Bool = false) throws -> ModelFrame {
     let parsed = try Formula.parse(formula)
-    let table = try CSVReader.read(path: data)
+    let table = try readTable(path: data, filter: rowFilter)
     return try ModelFrame.build(formula: parsed, table: table, options: .init(weights: weights, binaryResponse: binaryResponse))
   }
 }
@@ -83,6 +86,9 @@ struct CountsOrTableOptions: ParsableArguments {
   @Option(name: .customLong("conf-level"), help: "Confidence level in (0, 1).")
   var confLevel: String = "0.95"
 
+  @Option(name: .customLong("where"), help: "With --data: keep the rows where this holds, e.g. \"arm != 'C' & age >= 18\".")
+  var rowFilter: String?
+
   @Option(help: "Output format: text, json, csv or md.")
   var format: OutputFormat = .text
 
@@ -99,6 +105,7 @@ struct CountsOrTableOptions: ParsableArguments {
   func binaryFrame(counts: [(option: String, value: String?)]) throws -> ModelFrame? {
     guard let data else {
       if formula != nil { throw InputError(InputLocation(source: "--formula"), "expected --data with --formula") }
+      if rowFilter != nil { throw InputError(InputLocation(source: "--where"), "expected --data with --where") }
       return nil
     }
     if let given = counts.first(where: { $0.value != nil }) {
@@ -108,7 +115,20 @@ struct CountsOrTableOptions: ParsableArguments {
     guard let formula else {
       throw InputError(InputLocation(source: "--formula"), "expected a formula with --data, as in \"failed ~ arm\"")
     }
-    let table = try CSVReader.read(path: data)
+    let table = try readTable(path: data, filter: rowFilter)
     return try ModelFrame.build(formula: Formula.parse(formula), table: table, options: .init(binaryResponse: true))
   }
+}
+
+/// Reads a data file and keeps the rows `--where` selects; a filter that
+/// keeps no row is an error.
+func readTable(path: String, filter: String?) throws -> Table {
+  let rowFilter = try filter.map { try RowFilter($0) }  // syntax errors before the file is read
+  let table = try CSVReader.read(path: path)
+  guard let rowFilter else { return table }
+  let rows = try rowFilter.rows(in: table)
+  if rows.isEmpty {
+    throw InputError(InputLocation(source: "--where"), "selects no rows of \(table.source) (\(table.rowCount) rows), expected at least one")
+  }
+  return table.selecting(rows: rows)
 }

@@ -32,7 +32,16 @@ public enum TableOne {
     guard let dataOption = item.option("data") else {
       throw InputError(item.location, "\(item.keyPath).data: missing, expected a data set")
     }
-    let table = try CSVReader.read(path: spec.dataPath(dataOption.value.argument))
+    var table = try CSVReader.read(path: spec.dataPath(dataOption.value.argument))
+    if let w = item.option("where") {
+      let filter: RowFilter
+      do { filter = try RowFilter(w.value.argument) } catch let e as InputError {
+        throw InputError(w.location, "\(w.keyPath): column \(e.location.column ?? 1): \(e.message)")
+      }
+      let rows = try filter.rows(in: table)
+      guard !rows.isEmpty else { throw InputError(w.location, "\(w.keyPath): selects no rows of \(table.source)") }
+      table = table.selecting(rows: rows)
+    }
     guard let variablesOption = item.option("variables") else {
       throw InputError(item.location, "\(item.keyPath).variables: missing, expected a list of columns")
     }

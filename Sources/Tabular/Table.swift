@@ -7,6 +7,8 @@ public struct Table: Sendable {
   public private(set) var columns: [Column]
   public private(set) var rowCount: Int
   var lines: RowLineIndex
+  /// After `selecting(rows:)`: each row's index in the table as read.
+  var rowMap: [Int]? = nil
 
   /// A table from columns built in memory (tests, benchmarks, other readers).
   /// Rows are taken to sit on lines 2, 3, … as under a one-line header.
@@ -40,7 +42,7 @@ public struct Table: Sendable {
 
   /// The physical line on which row `row` (0-based) starts in the source.
   public func line(ofRow row: Int) -> Int {
-    lines.line(ofRow: row)
+    lines.line(ofRow: rowMap?[row] ?? row)
   }
 
   /// The location of a cell, for error messages.

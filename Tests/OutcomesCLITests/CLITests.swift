@@ -171,6 +171,19 @@ struct CLITests {
     #expect(f.status == 0 && fj["method"] == .string("firth") && fj["converged"] == .bool(true))
   }
 
+  @Test("--where keeps the rows it selects before the model frame (R subset)")
+  func whereFilter() throws {
+    let r = try runOutcomes(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex",
+                             "--where", "age >= 60 & ph.ecog in (0, 1)", "--format", "json"])
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    // R: survfit(Surv(time, status) ~ sex, subset(lung, age >= 60 & ph.ecog %in% c(0, 1))): n 72 and 31, medians 284 and 520.
+    guard case .array(let groups)? = json["groups"] else { Issue.record("groups"); return }
+    #expect(groups.map { $0["n"] } == [.int(72), .int(31)] && groups.map { $0["median"] } == [.int(284), .int(520)])
+    #expect(json["n"] == .int(103) && json["n_dropped"] == .int(0))
+    let c = try runOutcomes(["compare", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ sex", "--where", "age < 60", "--format", "json"])
+    #expect(c.status == 0)
+  }
+
   @Test("design simon and two-rates: the contract's JSON")
   func designs() throws {
     let r = try runOutcomes(["design", "simon", "--p0", "0.05", "--p1", "0.25", "--format", "json"])
@@ -266,6 +279,10 @@ struct CLITests {
                        "Datasets/lung.csv:2:3: column \"status\" (outcome): expected 0/1 (1 = event) or TRUE/FALSE, found 2; write the event as status == 2 if that is what it codes")
     try expectBadInput(["logistic", "--data", "Datasets/lung.csv", "--formula", "status == 2 ~ age", "--iter-max", "0"],
                        "--iter-max: expected a whole number of iterations of at least 1, found \"0\"")
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex", "--where", "age > 100"],
+                       "--where: selects no rows of Datasets/lung.csv (228 rows), expected at least one")
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex", "--where", "age >> 60"],
+                       "--where:1:6: expected a number or a quoted string, found \"> 60\"")
     let noEvents = try temporaryFile("t,s,x\n1,0,1\n2,0,2\n")
     try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
                        "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
