@@ -20,6 +20,9 @@ let package = Package(
     .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke",
                    providers: [.apt(["liblapacke-dev"])]),
     .systemLibrary(name: "CRmath", providers: [.apt(["r-mathlib"])]),
+    .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"])]),
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
 
     // Numerics.
     .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
@@ -28,6 +31,7 @@ let package = Package(
     // Data.
     .target(name: "Tabular", exclude: ["README.md"]),
     .target(name: "ModelFrame", dependencies: ["Tabular", "LinearAlgebra"], exclude: ["README.md"]),
+    .target(name: "DataFiles", dependencies: ["Tabular", "CReadStat", "CSQLite"]),
 
     // Analyses.
     .target(name: "Survival", dependencies: ["ModelFrame", "LinearAlgebra", "Distributions", "CBLAS"],
@@ -39,13 +43,14 @@ let package = Package(
     // Output.
     .target(name: "Rendering"),
     .target(name: "Figures", dependencies: ["Rendering"]),
+    .target(name: "Spreadsheet", dependencies: ["Rendering", "CXLSXWriter"]),
     .target(name: "Check", dependencies: ["Reports", "Rendering", "Tabular", "Distributions", .product(name: "Yams", package: "Yams")]),
-    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering", "Figures", "Tabular", "Distributions",
+    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering", "Figures", "Tabular", "Distributions", "DataFiles",
                                             .product(name: "Yams", package: "Yams")]),
 
     // Entry points.
     .target(name: "OutcomesCLI", dependencies: [
-      "Reports", "Check", "Rendering", "Survival", "Rates", "StudyDesign", "ModelFrame", "Tabular", "LinearAlgebra",
+      "Reports", "Check", "DataFiles", "Spreadsheet", "Rendering", "Survival", "Rates", "StudyDesign", "ModelFrame", "Tabular", "LinearAlgebra",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
@@ -62,6 +67,7 @@ let package = Package(
     .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
+    .testTarget(name: "DataFilesTests", dependencies: ["DataFiles", "Tabular", "TestSupport"], exclude: ["Files"]),
     .testTarget(name: "CheckTests", dependencies: ["Check", "Rendering", "TestSupport"], exclude: ["manuscript.md"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Rendering", "Tabular", "TestSupport"],
                 exclude: ["References"]),

@@ -1,10 +1,12 @@
 import ArgumentParser
+import Foundation
+import DataFiles
 import ModelFrame
 import Tabular
 
 /// The output formats of every analysis command.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-  case text, json, csv, md
+  case text, json, csv, md, xlsx
 }
 
 
@@ -16,7 +18,7 @@ struct CommonOptions: ParsableArguments {
   @Option(help: "Model formula in R syntax, e.g. \"Surv(time, status) ~ sex\".")
   var formula: String
 
-  @Option(help: "Output format: text, json, csv or md.")
+  @Option(help: "Output format: text, json, csv, md, or xlsx (with --out).")
   var format: OutputFormat = .text
 
   @Option(help: "Write the output to this file (atomically) instead of standard output.")
@@ -28,6 +30,12 @@ struct CommonOptions: ParsableArguments {
   @Option(name: .customLong("where"), help: "Keep the rows where this holds, e.g. \"PARAMCD == 'OS' & SAFFL == 'Y'\".")
   var rowFilter: String?
 
+  @Option(help: "With an SQLite --data: the table to read.")
+  var table: String?
+
+  @Option(help: "With an SQLite --data: a SELECT statement to read instead of a table.")
+  var query: String?
+
   /// The validated confidence level.
   func confidenceLevel() throws -> Double {
     guard let x = Double(confLevel), x > 0, x < 1 else {
@@ -37,10 +45,12 @@ struct CommonOptions: ParsableArguments {
   }
 
   /// Reads the table and builds the model frame.
-  func modelFrame(weights: String? = nil, binaryResponse: Bool = false) throws -> ModelFrame {
-    let parsed = try Formula.parse(formula)
-    let table = try readTable(path: data, filter: rowFilter)
-    return try ModelFrame.build(formula: parsed, table: table, options: .init(weights: weights, binaryResponse: binaryResponse))
+  func modelFrame(weights: String? = nil, binaryResponse: Bool = false, adam: ADaMOptions? = nil) throws -> ModelFrame {
+    let text = try adam?.formula(formula) ?? formula
+    let parsed = try Formula.parse(text)
+    var frameTable = try readTable(path: data, filter: rowFilter, table: table, query: query)
+    if let adam, adam.adam { frameTable = try adam.select(frameTable) }
+    return try ModelFrame.build(formula: parsed, table: frameTable, options: .init(weights: weights, binaryResponse: binaryResponse))
   }
 }
 
@@ -89,7 +99,7 @@ struct CountsOrTableOptions: ParsableArguments {
   @Option(name: .customLong("where"), help: "With --data: keep the rows where this holds, e.g. \"arm != 'C' & age >= 18\".")
   var rowFilter: String?
 
-  @Option(help: "Output format: text, json, csv or md.")
+  @Option(help: "Output format: text, json, csv, md, or xlsx (with --out).")
   var format: OutputFormat = .text
 
   @Option(help: "Write the output to this file (atomically) instead of standard output.")
@@ -122,13 +132,51 @@ struct CountsOrTableOptions: ParsableArguments {
 
 /// Reads a data file and keeps the rows `--where` selects; a filter that
 /// keeps no row is an error.
-func readTable(path: String, filter: String?) throws -> Table {
+func readTable(path: String, filter: String?, table name: String? = nil, query: String? = nil) throws -> Table {
   let rowFilter = try filter.map { try RowFilter($0) }  // syntax errors before the file is read
-  let table = try CSVReader.read(path: path)
+  let table = try DataFiles.read(path: path, table: name, query: query)
   guard let rowFilter else { return table }
   let rows = try rowFilter.rows(in: table)
   if rows.isEmpty {
     throw InputError(InputLocation(source: "--where"), "selects no rows of \(table.source) (\(table.rowCount) rows), expected at least one")
   }
   return table.selecting(rows: rows)
+}
+
+/// `--adam --param CODE`: CDISC ADaM ADTTE data. The time is `AVAL`, the
+/// event `CNSR == 0` (values above 1 are censoring reasons), and the rows are
+/// those whose `PARAMCD` is CODE; the formula may leave out the response
+/// (`~ TRTP`).
+struct ADaMOptions: ParsableArguments {
+  @Flag(help: "CDISC ADaM ADTTE data: Surv(AVAL, CNSR == 0) on the rows of --param.")
+  var adam = false
+
+  @Option(help: "With --adam: the PARAMCD of the analysis (e.g. OS).")
+  var param: String?
+
+  /// The formula, with `Surv(AVAL, CNSR == 0)` in front of a bare `~ …`.
+  func formula(_ text: String) throws -> String? {
+    guard adam else {
+      if param != nil { throw InputError(InputLocation(source: "--param"), "expected --adam with --param") }
+      return nil
+    }
+    guard param != nil else { throw InputError(InputLocation(source: "--param"), "expected --param CODE with --adam, as in --param OS") }
+    let trimmed = text.trimmingCharacters(in: " ")
+    return trimmed.hasPrefix("~") ? "Surv(AVAL, CNSR == 0) " + trimmed : text
+  }
+
+  /// The rows of the parameter, after checking the ADTTE columns.
+  func select(_ table: Table) throws -> Table {
+    for column in ["PARAMCD", "AVAL", "CNSR"] where table.columnIndex(named: column) == nil {
+      throw InputError(InputLocation(source: "--adam"), "\(table.source) has no \(column) column, expected an ADaM ADTTE data set (PARAMCD, AVAL, CNSR)")
+    }
+    let code = param ?? ""
+    let rows = try RowFilter("PARAMCD == '\(code.replacingOccurrences(of: "'", with: ""))'").rows(in: table)
+    if rows.isEmpty {
+      var codes: [String] = []
+      if case .categorical(let c)? = table.column(named: "PARAMCD") { codes = c.levels }
+      throw InputError(InputLocation(source: "--param"), "no rows with PARAMCD \(code.quotedForMessage) in \(table.source), expected one of: \(codes.joined(separator: ", "))")
+    }
+    return table.selecting(rows: rows)
+  }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Reports
 import Rendering
+import Spreadsheet
+import Tabular
 
 #if canImport(Glibc)
 import Glibc
@@ -25,12 +27,20 @@ struct Emitter {
   ///   - json: the result in the contract's JSON shape.
   ///   - tables: the same result as tables, for text, Markdown and CSV.
   func emit(json: @autoclosure () throws -> JSONValue, tables: () -> [ResultTable]) throws {
+    if format == .xlsx {
+      guard let out else {
+        throw InputError(InputLocation(source: "--format"), "xlsx is a binary format, expected --out FILE.xlsx with it")
+      }
+      try AtomicFile.writeWith(out) { try XLSXRenderer.write(tables(), to: $0) }
+      return
+    }
     var text: String
     switch format {
     case .json: text = try json().serialized() + "\n"
     case .text: text = TextRenderer().render(tables())
     case .md: text = MarkdownRenderer().render(tables())
     case .csv: text = CSVRenderer().render(tables())
+    case .xlsx: text = ""
     }
     if format != .csv && !text.hasSuffix("\n") { text += "\n" }
     if let out {
@@ -44,6 +54,23 @@ struct Emitter {
 /// Writes a file through a temporary file in the same directory and a rename,
 /// so a reader never sees a half-written file.
 enum AtomicFile {
+  /// Lets `produce` write a temporary file beside `path`, then renames it into place.
+  static func writeWith(_ path: String, _ produce: (String) throws -> Void) throws {
+    let directory = path.lastIndex(of: "/").map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
+    let temporary = "\(directory)/.outcomes-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+    do {
+      try produce(temporary)
+    } catch {
+      unlink(temporary)
+      throw OutputError(path: path, reason: "\(error)")
+    }
+    if rename(temporary, path) != 0 {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw OutputError(path: path, reason: reason)
+    }
+  }
+
   static func write(_ text: String, to path: String) throws {
     let directory: String
     if let slash = path.lastIndex(of: "/") {

@@ -1,3 +1,4 @@
+import DataFiles
 import Distributions
 import Foundation
 import Rates
@@ -32,7 +33,8 @@ public enum TableOne {
     guard let dataOption = item.option("data") else {
       throw InputError(item.location, "\(item.keyPath).data: missing, expected a data set")
     }
-    var table = try CSVReader.read(path: spec.dataPath(dataOption.value.argument))
+    var table = try DataFiles.read(path: spec.dataPath(dataOption.value.argument),
+                                  table: item.option("table")?.value.argument, query: item.option("query")?.value.argument)
     if let w = item.option("where") {
       let filter: RowFilter
       do { filter = try RowFilter(w.value.argument) } catch let e as InputError {
@@ -97,10 +99,13 @@ public enum TableOne {
     var rows: [[Cell]] = []
     var testsUsed: [String] = []
     for v in variables {
-      let column = table.column(named: v.column)!
+      let j = table.columnIndex(named: v.column)!
+      let column = table.columns[j]
+      // A typed file's variable label names the row (`Karnofsky score` rather than `karno`).
+      let shown = (j < table.variableLabels.count ? table.variableLabels[j] : nil) ?? v.column
       let summary = v.categorical
-        ? categorical(column, name: v.column, groupOf: groupOf, groups: groups, test: tests)
-        : continuous(column, name: v.column, groupOf: groupOf, groups: groups, test: tests)
+        ? categorical(column, name: shown, groupOf: groupOf, groups: groups, test: tests)
+        : continuous(column, name: shown, groupOf: groupOf, groups: groups, test: tests)
       rows += summary.rows.map { tests ? $0 : Array($0.dropLast()) }
       if let t = summary.test, !testsUsed.contains(t) { testsUsed.append(t) }
     }

@@ -244,6 +244,9 @@ extension Table {
     }
     var t = Table(source: source, names: names, columns: columns, rowCount: rows.count, lines: lines)
     t.rowMap = rows.map { rowMap?[$0] ?? $0 }
+    t.variableLabels = variableLabels
+    t.units = units
+    t.rowsAreRecords = rowsAreRecords
     return t
   }
 }

@@ -9,6 +9,13 @@ public struct Table: Sendable {
   var lines: RowLineIndex
   /// After `selecting(rows:)`: each row's index in the table as read.
   var rowMap: [Int]? = nil
+  /// Variable labels of typed files (SAS, Stata, SPSS), one per column.
+  public var variableLabels: [String?] = []
+  /// The unit of a date or time column (`days since 1960-01-01`), one per column.
+  public var units: [String?] = []
+  /// Rows are records of a binary file, not text lines: messages name the
+  /// record number (1-based) instead of a line.
+  public var rowsAreRecords = false
 
   /// A table from columns built in memory (tests, benchmarks, other readers).
   /// Rows are taken to sit on lines 2, 3, … as under a one-line header.
@@ -42,7 +49,8 @@ public struct Table: Sendable {
 
   /// The physical line on which row `row` (0-based) starts in the source.
   public func line(ofRow row: Int) -> Int {
-    lines.line(ofRow: rowMap?[row] ?? row)
+    if rowsAreRecords { return (rowMap?[row] ?? row) + 1 }
+    return lines.line(ofRow: rowMap?[row] ?? row)
   }
 
   /// The location of a cell, for error messages.

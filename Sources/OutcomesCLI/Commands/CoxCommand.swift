@@ -21,6 +21,8 @@ struct CoxCommand: AnalysisCommand, DocumentedCommand {
 
   @OptionGroup var common: CommonOptions
 
+  @OptionGroup var adam: ADaMOptions
+
   @Option(help: "Ties: efron or breslow.")
   var ties: String = "efron"
 
@@ -73,7 +75,7 @@ struct CoxCommand: AnalysisCommand, DocumentedCommand {
                                      expected: "a whole number of iterations")
     let options = Cox.Options(ties: ties, confidenceLevel: try common.confidenceLevel(),
                               maxIterations: Int(iterations), proportionalHazards: zph ? transform : nil)
-    let frame = try common.modelFrame(weights: weights)
+    let frame = try common.modelFrame(weights: weights, adam: adam)
     let dataRows = DataRows(rows: frame.rows)
     // The frame is handed over: on large data the model releases its
     // covariate columns once the design matrix is built.

@@ -21,6 +21,8 @@ struct KaplanMeierCommand: AnalysisCommand, DocumentedCommand {
 
   @OptionGroup var common: CommonOptions
 
+  @OptionGroup var adam: ADaMOptions
+
   @Option(name: .customLong("conf-type"), help: "Confidence interval scale: log, log-log, plain, logit or arcsin.")
   var confType: String = "log"
 
@@ -48,7 +50,7 @@ struct KaplanMeierCommand: AnalysisCommand, DocumentedCommand {
       confidenceLevel: try common.confidenceLevel(),
       times: try times.map { try parseNumberList($0, option: "--times") },
       tau: try tau.map { try parseNumber($0, option: "--tau", where: { $0.isFinite && $0 > 0 }, expected: "a positive number") })
-    let frame = try common.modelFrame(weights: weights)
+    let frame = try common.modelFrame(weights: weights, adam: adam)
     return .km(try KaplanMeier.fit(frame, options: options), formula: common.formula)
   }
 

@@ -20,6 +20,8 @@ struct LogRankCommand: AnalysisCommand, DocumentedCommand {
 
   @OptionGroup var common: CommonOptions
 
+  @OptionGroup var adam: ADaMOptions
+
   @Option(help: "Weight S(t-)^rho of the G-rho family; 0 is the log-rank test.")
   var rho: String = "0"
 
@@ -28,7 +30,7 @@ struct LogRankCommand: AnalysisCommand, DocumentedCommand {
   func compute() throws -> AnalysisResult {
     let rho = try parseNumber(rho, option: "--rho", where: { $0.isFinite && $0 >= 0 }, expected: "a non-negative number")
     _ = try common.confidenceLevel()
-    let frame = try common.modelFrame()
+    let frame = try common.modelFrame(adam: adam)
     let test = try LogRank.test(frame, options: .init(rho: rho))
     return .logrank(test, formula: common.formula, stratified: frame.strata != nil)
   }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataFiles
 import Foundation
 import Reports
 import Rendering
@@ -107,7 +108,9 @@ struct ReportRun {
 
   private mutating func entry(_ item: ReportSpec.Item) throws -> ReportEntry {
     let name = try name(for: item)
-    if let data = item.option("data") { try recordInput(data) }
+    if let data = item.option("data") {
+      try recordInput(data, table: item.option("table")?.value.argument, query: item.option("query")?.value.argument)
+    }
     if item.kind == "table1" {
       let built = try TableOne.build(item: item, spec: spec)
       return .tableOne(item: item, name: name, table: built.table, methods: built.methods)
@@ -123,14 +126,14 @@ struct ReportRun {
     return .analysis(item: item, name: name, result: result, logrankP: logrankP)
   }
 
-  private mutating func recordInput(_ option: ReportSpec.Option) throws {
+  private mutating func recordInput(_ option: ReportSpec.Option, table name: String?, query: String?) throws {
     let written = option.value.argument
     let resolved = spec.dataPath(written)
     if inputs.contains(where: { $0.resolved == resolved }) { return }
     guard let data = FileManager.default.contents(atPath: resolved) else {
       throw InputError(option.location, "\(option.keyPath): cannot open \(resolved.quotedForMessage)")
     }
-    let table = try CSVReader.read(path: resolved)
+    let table = try DataFiles.read(path: resolved, table: name, query: query)
     let shown = spec.data.first { $0.name == written }?.written ?? written
     inputs.append((resolved, ReportInput(path: shown, rows: table.rowCount, sha256: SHA256.hex([UInt8](data)))))
   }

@@ -90,16 +90,16 @@ extension ReportSpec {
   /// The analyses a spec may name and the keys each takes: the CLI's options
   /// (without the leading `--`) and the report's own.
   public static let analysisKeys: [String: [String]] = [
-    "km": ["data", "where", "formula", "conf-level", "conf-type", "times", "tau", "weights"],
-    "logrank": ["data", "where", "formula", "rho"],
-    "cox": ["data", "where", "formula", "conf-level", "ties", "zph", "zph-transform", "iter-max", "weights"],
-    "rate": ["events", "n", "data", "where", "formula", "conf-level", "p0", "alternative"],
-    "compare": ["events1", "n1", "events2", "n2", "data", "where", "formula", "conf-level"],
-    "cmh": ["data", "where", "formula", "conf-level"],
-    "logistic": ["data", "where", "formula", "conf-level", "firth", "no-profile", "iter-max"],
+    "km": ["data", "where", "table", "query", "adam", "param", "formula", "conf-level", "conf-type", "times", "tau", "weights"],
+    "logrank": ["data", "where", "table", "query", "adam", "param", "formula", "rho"],
+    "cox": ["data", "where", "table", "query", "adam", "param", "formula", "conf-level", "ties", "zph", "zph-transform", "iter-max", "weights"],
+    "rate": ["events", "n", "data", "where", "table", "query", "formula", "conf-level", "p0", "alternative"],
+    "compare": ["events1", "n1", "events2", "n2", "data", "where", "table", "query", "formula", "conf-level"],
+    "cmh": ["data", "where", "table", "query", "formula", "conf-level"],
+    "logistic": ["data", "where", "table", "query", "formula", "conf-level", "firth", "no-profile", "iter-max"],
     "design": ["type", "p0", "p1", "p2", "alpha", "power", "nmax", "hr", "allocation", "accrual", "follow-up",
                "median-control", "hazard-control"],
-    "table1": ["data", "where", "by", "variables", "tests"],
+    "table1": ["data", "where", "table", "query", "by", "variables", "tests"],
   ]
 
   /// Keys every analysis takes in a report (not CLI options).

@@ -1,0 +1,21 @@
+import Tabular
+
+/// Reads any supported data file into a `Table`, chosen by its name: SAS
+/// (`.xpt`, `.sas7bdat`), Stata (`.dta`) and SPSS (`.sav`, `.zsav`) files
+/// through ReadStat; everything else (`.csv`, `.tsv`, `.tab`, `-` for
+/// standard input) as delimited text.
+public enum DataFiles {
+  public static func read(path: String, table: String? = nil, query: String? = nil) throws -> Table {
+    if SQLiteReader.isDatabase(path: path) {
+      return try SQLiteReader.read(path: path, table: table, query: query)
+    }
+    if table != nil || query != nil {
+      throw InputError(InputLocation(source: table != nil ? "--table" : "--query"),
+                       "expected an SQLite database (.sqlite, .sqlite3, .db) with \(table != nil ? "--table" : "--query"), found \(path.quotedForMessage)")
+    }
+    if let format = StatFileReader.format(ofPath: path) {
+      return try StatFileReader.read(path: path, format: format)
+    }
+    return try CSVReader.read(path: path)
+  }
+}

@@ -1,0 +1,73 @@
+import DataFiles
+import Foundation
+import Tabular
+import Testing
+import TestSupport
+
+/// The readers on files written by Tests/References/make-stat-files.R (R's
+/// haven) and make-sqlite.py (Python's sqlite3) from the bundled data sets.
+@Suite("SAS, Stata, SPSS and SQLite readers")
+struct DataFilesTests {
+  static let files = repositoryPath("Tests/DataFilesTests/Files")
+
+  @Test("every format gives the CSV's columns and values", arguments: ["veteran.xpt", "veteran.v8.xpt", "veteran.sas7bdat", "veteran.dta", "veteran.sav"])
+  func sameAsCSV(_ file: String) throws {
+    let csv = try CSVReader.read(path: repositoryPath("Datasets/veteran.csv"))
+    let other = try DataFiles.read(path: "\(Self.files)/\(file)")
+    #expect(other.names == csv.names && other.rowCount == csv.rowCount)
+    for (a, b) in zip(csv.columns, other.columns) {
+      switch (a, b) {
+      case (.numeric(let x), .numeric(let y)): #expect(x.values == y.values)
+      case (.categorical(let x), .categorical(let y)):
+        #expect(x.levels == y.levels && x.codes == y.codes)
+      default: Issue.record("\(file): a column changed type")
+      }
+    }
+  }
+
+  @Test("SQLite: declared types, a table or a query")
+  func sqlite() throws {
+    let csv = try CSVReader.read(path: repositoryPath("Datasets/veteran.csv"))
+    let t = try DataFiles.read(path: "\(Self.files)/study.sqlite", table: "veteran")
+    #expect(t.names == csv.names && t.rowCount == 137)
+    if case .numeric(let time) = t.column(named: "time")!, case .numeric(let reference) = csv.column(named: "time")! {
+      #expect(time.values == reference.values)
+    } else { Issue.record("time is not numeric") }
+    let q = try DataFiles.read(path: "\(Self.files)/study.sqlite", query: "SELECT time, status FROM veteran WHERE trt = 2")
+    #expect(q.names == ["time", "status"] && q.rowCount == 68)
+    #expect(throws: InputError.self) { try DataFiles.read(path: "\(Self.files)/study.sqlite", table: "missing") }
+    #expect(throws: InputError.self) { try DataFiles.read(path: "\(Self.files)/study.sqlite", query: "SELEC 1") }
+  }
+
+  @Test("value labels are levels in value order; dates keep their numbers with the unit named; user-missing is missing")
+  func labelled() throws {
+    let dta = try DataFiles.read(path: "\(Self.files)/labelled.dta")
+    guard case .categorical(let trt)? = dta.column(named: "trt"), case .categorical(let prior)? = dta.column(named: "prior") else {
+      Issue.record("labelled columns are not factors"); return
+    }
+    #expect(trt.levels == ["standard", "test"] && prior.levels == ["no", "yes"])
+    let j = dta.columnIndex(named: "entry")!
+    #expect(dta.units[j] == "days since 1960-01-01")
+    if case .numeric(let entry) = dta.columns[j] { #expect(entry.values[0] == 3654.0) }  // 1970-01-02: 3,654 days after 1960-01-01
+    #expect(dta.variableLabels[dta.columnIndex(named: "trt")!] == "Treatment")
+    let sav = try DataFiles.read(path: "\(Self.files)/labelled.sav")
+    guard case .numeric(let karno)? = sav.column(named: "karno") else { Issue.record("karno"); return }
+    #expect(karno.values.filter(\.isNaN).count == 13, "the user-missing code 999 is missing")
+    #expect(sav.units[sav.columnIndex(named: "entry")!] == "seconds since 1582-10-14")
+  }
+
+  @Test("corrupt, truncated or mislabelled files are one clear error, not a crash")
+  func corrupt() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-files-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let original = try Data(contentsOf: URL(fileURLWithPath: "\(Self.files)/veteran.sas7bdat"))
+    for (name, bytes) in [("empty.xpt", Data()), ("text.dta", Data("not a stata file".utf8)),
+                          ("truncated.sas7bdat", original.prefix(3000)), ("csv.sav", Data("a,b\n1,2\n".utf8)),
+                          ("half.xpt", try Data(contentsOf: URL(fileURLWithPath: "\(Self.files)/veteran.xpt")).prefix(2003))] {
+      let path = dir.appendingPathComponent(name).path
+      try bytes.write(to: URL(fileURLWithPath: path))
+      #expect(throws: InputError.self, "\(name)") { try DataFiles.read(path: path) }
+    }
+  }
+}
