@@ -54,7 +54,8 @@ let package = Package(
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
-    .executableTarget(name: "outcomes-bench", dependencies: ["Survival", "ModelFrame", "Tabular", "LinearAlgebra"]),
+    .executableTarget(name: "outcomes-fuzz", dependencies: ["DataFiles", "Tabular"]),
+    .executableTarget(name: "outcomes-bench", dependencies: ["Survival", "ModelFrame", "Tabular", "LinearAlgebra", "DataFiles"]),
 
     // Tests.
     .target(name: "TestSupport", dependencies: ["Rendering"], path: "Tests/TestSupport"),

@@ -38,8 +38,8 @@ struct BlockArray<Element> {
 
 /// Distinct byte strings → dense codes, by open addressing on an FNV-1a hash.
 /// Looks up a field straight from the read buffer without allocating.
-struct LevelDictionary {
-  private(set) var levels: [[UInt8]] = []
+public struct LevelDictionary: Sendable {
+  public private(set) var levels: [[UInt8]] = []
   private var hashes: [UInt64] = []
   private var slots: [Int32] = Array(repeating: -1, count: 64)
 
@@ -52,8 +52,10 @@ struct LevelDictionary {
     return h
   }
 
+  public init() {}
+
   /// The code of the bytes, and whether they were new.
-  mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int) -> (code: Int32, isNew: Bool) {
+  public mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int) -> (code: Int32, isNew: Bool) {
     let h = Self.hash(p, n)
     let mask = slots.count - 1
     var s = Int(truncatingIfNeeded: h) & mask

@@ -5,6 +5,7 @@
 //   swift build -c release
 //   .build/release/outcomes-bench km  [--rows N] [--repeat K] [--no-peers]
 //   .build/release/outcomes-bench cox [--sizes 10000,100000,1000000] [--columns 5,10,20] [--no-peers]
+//   .build/release/outcomes-bench formats [--rows 1000000]
 
 import Foundation
 import LinearAlgebra
@@ -20,6 +21,7 @@ do {
   case "cox": try coxBench(arguments)
   case "--load-only": try kaplanMeierBench(["--load-only"] + arguments)
   case "cox-fit-once": try coxFitOnce(arguments)
+  case "formats": try dataFormatsBench(arguments)
   default:
     FileHandle.standardError.write(Data("usage: outcomes-bench km|cox [options]\n".utf8))
     exit(2)

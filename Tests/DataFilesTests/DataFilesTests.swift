@@ -1,4 +1,4 @@
-import DataFiles
+@testable import DataFiles
 import Foundation
 import Tabular
 import Testing
@@ -68,6 +68,58 @@ struct DataFilesTests {
       let path = dir.appendingPathComponent(name).path
       try bytes.write(to: URL(fileURLWithPath: path))
       #expect(throws: InputError.self, "\(name)") { try DataFiles.read(path: path) }
+    }
+  }
+
+  @Test("the direct XPORT v5 decoder gives ReadStat's table", arguments: ["veteran.xpt", "adtte.xpt"])
+  func xport(_ file: String) throws {
+    let path = "\(Self.files)/\(file)"
+    let direct = try XPortReader.read(path: path)
+    let readstat = try StatFileReader.readWithReadStat(path: path, format: .xport)
+    #expect(direct.names == readstat.names && direct.rowCount == readstat.rowCount)
+    #expect(direct.variableLabels == readstat.variableLabels)
+    for (j, (a, b)) in zip(direct.columns, readstat.columns).enumerated() {
+      switch (a, b) {
+      case (.numeric(let x), .numeric(let y)):
+        #expect(zip(x.values, y.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(file) \(direct.names[j])")
+      case (.categorical(let x), .categorical(let y)): #expect(x.levels == y.levels && x.codes == y.codes, "\(file) \(direct.names[j])")
+      default: Issue.record("\(file) \(direct.names[j]): types differ")
+      }
+    }
+  }
+
+  @Test("IBM floating point: exact for IEEE doubles, missing codes, short lengths")
+  func ibm() {
+    func decode(_ bytes: [UInt8]) -> Double {
+      bytes.withUnsafeBufferPointer { XPortReader.ibm($0, 0, bytes.count) }
+    }
+    #expect(decode([0x41, 0x10, 0, 0, 0, 0, 0, 0]) == 1)
+    #expect(decode([0xC1, 0x10, 0, 0, 0, 0, 0, 0]) == -1)
+    #expect(decode([0x42, 0x64, 0, 0, 0, 0, 0, 0]) == 100)
+    #expect(decode([0x40, 0x80, 0, 0, 0, 0, 0, 0]) == 0.5)
+    #expect(decode([0, 0, 0, 0, 0, 0, 0, 0]) == 0)
+    #expect(decode([0x2E, 0, 0, 0, 0, 0, 0, 0]).isNaN && decode([0x41, 0, 0, 0, 0, 0, 0, 0]).isNaN && decode([0x5F, 0, 0, 0, 0, 0, 0, 0]).isNaN)
+    #expect(decode([0x42, 0x64, 0, 0]) == 100, "a 4-byte number")
+  }
+
+  static let regressions: [String] = {
+    let dir = repositoryPath("Tests/Fuzz/Regressions")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains("-") }.sorted()
+  }()
+
+  @Test("inputs the fuzzer found crashing are read without a crash", arguments: regressions)
+  func fuzzRegression(_ file: String) throws {
+    let format = String(file.prefix { $0 != "-" })
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-regression-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("input.\(format)").path
+    try FileManager.default.copyItem(atPath: repositoryPath("Tests/Fuzz/Regressions/\(file)"), toPath: path)
+    do {
+      let table = try DataFiles.read(path: path, query: format == "sqlite" ? "SELECT * FROM sqlite_master" : nil)
+      #expect(table.columns.allSatisfy { $0.count == table.rowCount })
+    } catch is InputError {
+      // A clear error is the right outcome for a damaged file.
     }
   }
 }

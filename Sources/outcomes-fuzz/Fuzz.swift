@@ -1,0 +1,74 @@
+// outcomes-fuzz: a libFuzzer target for the data readers' Swift side.
+//
+//   Tests/Fuzz/fuzz-readers.sh           (builds with -sanitize=fuzzer and runs each format)
+//   .build/debug/outcomes-fuzz FILE...   (a normal build replays inputs)
+//
+// OUTCOMES_FUZZ_FORMAT chooses the reader: csv, xpt, sas7bdat, dta, sav or sqlite.
+
+import DataFiles
+import Foundation
+import Tabular
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+  FuzzTarget.run(Array(UnsafeBufferPointer(start: data, count: size)))
+  return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point under this name; it hands
+/// control to libFuzzer's driver.
+@_cdecl("outcomes_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+  var count = argc
+  var arguments = argv
+  return runDriver(&count, &arguments, { data, size in fuzzOne(data, size) })
+}
+#else
+@main
+struct Replay {
+  static func main() {
+    for path in CommandLine.arguments.dropFirst() {
+      guard let data = FileManager.default.contents(atPath: path) else { continue }
+      FuzzTarget.run([UInt8](data))
+      print("replayed \(path)")
+    }
+  }
+}
+#endif
+
+enum FuzzTarget {
+  static let format = ProcessInfo.processInfo.environment["OUTCOMES_FUZZ_FORMAT"] ?? "xpt"
+  static let path = NSTemporaryDirectory() + "outcomes-fuzz-\(getpid()).\(format)"
+
+  /// Reads the bytes as the chosen format; errors are the expected outcome,
+  /// crashes are the findings.
+  static func run(_ bytes: [UInt8]) {
+    if format == "csv" {
+      if let table = try? CSVReader.read(bytes: bytes, source: "fuzz.csv") { touch(table) }
+      return
+    }
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+    if format == "sqlite" {
+      _ = try? DataFiles.read(path: path, query: "SELECT * FROM sqlite_master")
+    } else if let table = try? DataFiles.read(path: path) {
+      touch(table)
+    }
+  }
+
+  /// Uses every cell, so a malformed table cannot hide behind laziness.
+  static func touch(_ table: Table) {
+    var sum = 0.0
+    for c in table.columns {
+      switch c {
+      case .numeric(let n): for v in n.values where v.isFinite { sum += v }
+      case .categorical(let k): for code in k.codes where code >= 0 { sum += Double(k.levels[Int(code)].utf8.count) }
+      }
+    }
+    if sum.isNaN { print("") }
+  }
+}
