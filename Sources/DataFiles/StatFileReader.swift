@@ -58,6 +58,9 @@ public enum StatFileReader {
     }
     defer { readstat_parser_free(parser) }
     let context = ReadContext()
+    // A damaged header can claim billions of rows (found by fuzzing); no
+    // file holds more rows than bytes, so that bounds what is reserved.
+    context.rowLimit = fileSize(path) ?? 0
     let box = Unmanaged.passRetained(context)
     defer { box.release() }
     readstat_set_metadata_handler(parser) { metadata, ctx in
@@ -118,6 +121,7 @@ final class ReadContext {
   }
 
   var expectedRows = -1
+  var rowLimit = 0
   var variables: [Variable] = []
   /// Value labels by set: numeric value → label.
   var numericLabels: [String: [(Double, String)]] = [:]
@@ -130,9 +134,11 @@ final class ReadContext {
     let format = readstat_variable_get_format(variable).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
     let isString = readstat_variable_get_type(variable) == READSTAT_TYPE_STRING
     var v = Variable(name: name, label: label, format: format, isString: isString, labelSet: labelSet)
-    if expectedRows > 0 {
-      if isString { v.strings.reserveCapacity(expectedRows) } else { v.numbers.reserveCapacity(expectedRows) }
+    let reserve = min(expectedRows, rowLimit)
+    if reserve > 0 {
+      if isString { v.strings.reserveCapacity(reserve) } else { v.numbers.reserveCapacity(reserve) }
     }
+    guard index >= 0 && index <= max(rowLimit, 1) else { return }  // no file has more variables than bytes
     while variables.count <= index { variables.append(Variable(name: "", isString: false)) }
     variables[index] = v
   }
