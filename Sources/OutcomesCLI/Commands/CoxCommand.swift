@@ -47,12 +47,12 @@ struct CoxCommand: AnalysisCommand, DocumentedCommand {
   var output: OutputOptions { OutputOptions(format: common.format, out: common.out) }
 
   func compute() throws -> AnalysisResult {
-    .cox(try model().model.fit, formula: common.formula)
+    .cox(try model().model.fit, formula: (try? adam.formula(common.formula)).flatMap { $0 } ?? common.formula)
   }
 
   func run() throws {
     let (model, dataRows) = try model()
-    let result = AnalysisResult.cox(model.fit, formula: common.formula)
+    let result = AnalysisResult.cox(model.fit, formula: (try? adam.formula(common.formula)).flatMap { $0 } ?? common.formula)
     for warning in result.warnings { writeStandardError("outcomes: warning: \(warning)\n") }
     if let path = residuals {
       try AtomicFile.write(CSVRenderer().render(model.residualTable(frame: dataRows)), to: path)

@@ -51,7 +51,7 @@ struct KaplanMeierCommand: AnalysisCommand, DocumentedCommand {
       times: try times.map { try parseNumberList($0, option: "--times") },
       tau: try tau.map { try parseNumber($0, option: "--tau", where: { $0.isFinite && $0 > 0 }, expected: "a positive number") })
     let frame = try common.modelFrame(weights: weights, adam: adam)
-    return .km(try KaplanMeier.fit(frame, options: options), formula: common.formula)
+    return .km(try KaplanMeier.fit(frame, options: options), formula: (try? adam.formula(common.formula)).flatMap { $0 } ?? common.formula)
   }
 
   func extraTables(_ result: AnalysisResult) -> [ResultTable] {

@@ -32,6 +32,6 @@ struct LogRankCommand: AnalysisCommand, DocumentedCommand {
     _ = try common.confidenceLevel()
     let frame = try common.modelFrame(adam: adam)
     let test = try LogRank.test(frame, options: .init(rho: rho))
-    return .logrank(test, formula: common.formula, stratified: frame.strata != nil)
+    return .logrank(test, formula: (try? adam.formula(common.formula)).flatMap { $0 } ?? common.formula, stratified: frame.strata != nil)
   }
 }
