@@ -10,8 +10,8 @@ import Tabular
 /// continuous ones as mean (SD) and median [Q1, Q3] (R's `quantile` type 7);
 /// missing values counted. With `tests: true`, p-values: Pearson's
 /// chi-square without continuity correction (R `chisq.test(correct =
-/// FALSE)`), or Fisher's exact test (R `fisher.test`) for a 2×2 table with an
-/// expected count below 5; the Wilcoxon rank-sum test with the normal
+/// FALSE)`), or Fisher's exact test (R `fisher.test`) for a table with two
+/// rows or two columns and an expected count below 5; the Wilcoxon rank-sum test with the normal
 /// approximation, tie and continuity corrections (R `wilcox.test(exact =
 /// FALSE)`) for two groups and the Kruskal–Wallis test (R `kruskal.test`) for
 /// more — gtsummary's defaults. A footnote names each test used.
@@ -186,6 +186,12 @@ public enum TableOne {
           p = (try? TwoRates.compare(events1: counts[a][b], trials1: nonMissing[b], events2: counts[a][g2], trials2: nonMissing[g2]))?
             .tests.fisherExactP
           testName = "Fisher's exact test"
+        } else if smallExpected && (used.count == 2 || usedGroups.count == 2),
+                  let exact = fisherTwoColumn(used.count == 2 && usedGroups.count > 2
+                                                ? usedGroups.map { g in used.map { counts[$0][g] } }
+                                                : used.map { r in usedGroups.map { counts[r][$0] } }) {
+          p = exact
+          testName = "Fisher's exact test"
         } else {
           let df = Double((used.count - 1) * (usedGroups.count - 1))
           p = ChiSquared(degreesOfFreedom: df).cdf(chi, tail: .upper)
@@ -243,6 +249,50 @@ public enum TableOne {
       rows.append([.text("    missing")] + stats.map { .text("\($0.missing)") } + [.text("")])
     }
     return Summary(rows: rows, test: tested?.name)
+  }
+
+  /// Fisher's exact test of an r × 2 table (rows of two counts), R's
+  /// `fisher.test` rule: the probability, given both margins, of every table
+  /// no more likely than the observed one (relative tolerance 1 + 10⁻⁷), by
+  /// enumerating the first column's counts. `nil` beyond 10⁷ tables.
+  static func fisherTwoColumn(_ table: [[Int]]) -> Double? {
+    let rows = table.map { $0[0] + $0[1] }
+    let first = table.reduce(0) { $0 + $1[0] }
+    let n = rows.reduce(0, +)
+    guard n > 0 else { return nil }
+    func logP(_ x: [Int]) -> Double {
+      var s = -logChoose(Double(n), Double(first))
+      for (i, xi) in x.enumerated() { s += logChoose(Double(rows[i]), Double(xi)) }
+      return s
+    }
+    let observed = logP(table.map { $0[0] })
+    let limit = observed + log1p(1e-7)
+    // Suffix capacities prune the enumeration to tables with the right margin.
+    var capacity = [Int](repeating: 0, count: rows.count + 1)
+    for i in stride(from: rows.count - 1, through: 0, by: -1) { capacity[i] = capacity[i + 1] + rows[i] }
+    var total = 0.0, visited = 0
+    var x = [Int](repeating: 0, count: rows.count)
+    var partial = [Double](repeating: 0, count: rows.count + 1)
+    partial[0] = -logChoose(Double(n), Double(first))
+    var aborted = false
+    func visit(_ i: Int, _ remaining: Int) {
+      if aborted { return }
+      if i == rows.count {
+        visited += 1
+        if visited > 10_000_000 { aborted = true; return }
+        if partial[i] <= limit { total += exp(partial[i]) }
+        return
+      }
+      let low = max(0, remaining - capacity[i + 1]), high = min(rows[i], remaining)
+      guard low <= high else { return }
+      for xi in low...high {
+        x[i] = xi
+        partial[i + 1] = partial[i] + logChoose(Double(rows[i]), Double(xi))
+        visit(i + 1, remaining - xi)
+      }
+    }
+    visit(0, first)
+    return aborted ? nil : min(1, total)
   }
 
   /// R's `quantile(x, p, type = 7)` of sorted values.
