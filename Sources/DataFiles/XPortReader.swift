@@ -50,10 +50,6 @@ enum XPortReader {
   }
 
   static func parse(_ b: UnsafeBufferPointer<UInt8>, source: String) throws -> Table {
-    func header(_ at: Int, _ kind: String) -> Bool {
-      guard at + 80 <= b.count else { return false }
-      return text(b, at, 48) == "HEADER RECORD*******\(kind) HEADER RECORD!!!!!!!".replacingOccurrences(of: "  ", with: "  ")
-    }
     guard b.count >= 80 * 8, text(b, 0, 20) == "HEADER RECORD*******", text(b, 20, 14) == "LIBRARY HEADER" else { throw Unsupported() }
     // Library header (3 records), member header (4 records: member, descriptor, 2 of data).
     let member = 80 * 3
@@ -81,7 +77,7 @@ enum XPortReader {
       at += 140
     }
     at = (at + 79) / 80 * 80
-    guard header(at, "OBS    ") || text(b, at, 34).hasSuffix("OBS     HEADER") else { throw Unsupported() }
+    guard at + 80 <= b.count, text(b, at, 34).hasSuffix("OBS     HEADER") else { throw Unsupported() }
     let start = at + 80
     let width = variables.reduce(0) { max($0, $1.position + $1.length) }
     guard width > 0 else { throw Unsupported() }

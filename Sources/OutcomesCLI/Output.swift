@@ -42,7 +42,6 @@ struct Emitter {
     case .csv: text = CSVRenderer().render(tables())
     case .xlsx: text = ""
     }
-    if format != .csv && !text.hasSuffix("\n") { text += "\n" }
     if let out {
       try AtomicFile.write(text, to: out)
     } else {

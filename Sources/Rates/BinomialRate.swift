@@ -74,10 +74,7 @@ public enum BinomialRate {
   }
 
   private static func validate(_ options: Options) throws {
-    if !(options.confidenceLevel > 0 && options.confidenceLevel < 1) {
-      throw InputError(InputLocation(source: "--conf-level"),
-                       "expected a number in (0, 1), found \(RNumberText.format(options.confidenceLevel))")
-    }
+    try checkConfidenceLevel(options.confidenceLevel)
     if let p0 = options.nullRate, !(p0 > 0 && p0 < 1) {
       throw InputError(InputLocation(source: "--p0"), "expected a rate in (0, 1), found \(RNumberText.format(p0))")
     }
@@ -120,5 +117,13 @@ public enum Alternative: String, Sendable, CaseIterable {
     case .less: return .less
     case .greater: return .greater
     }
+  }
+}
+
+/// The confidence level every rate analysis takes, in (0, 1).
+/// - Throws: `InputError` naming `--conf-level`.
+func checkConfidenceLevel(_ level: Double) throws {
+  if !(level > 0 && level < 1) {
+    throw InputError(InputLocation(source: "--conf-level"), "expected a number in (0, 1), found \(RNumberText.format(level))")
   }
 }

@@ -38,10 +38,7 @@ public enum LogisticRegression {
     guard let y = frame.binaryResponse else {
       throw InputError(InputLocation(source: "--formula"), "expected a binary response before '~', as in failed ~ arm + age")
     }
-    if !(options.confidenceLevel > 0 && options.confidenceLevel < 1) {
-      throw InputError(InputLocation(source: "--conf-level"),
-                       "expected a number in (0, 1), found \(RNumberText.format(options.confidenceLevel))")
-    }
+    try checkConfidenceLevel(options.confidenceLevel)
     if frame.strata != nil || frame.cluster != nil {
       throw InputError(InputLocation(source: "--formula"),
                        "strata() and cluster() are not part of a logistic model; use outcomes cmh for stratified 2×2 tables")
@@ -167,17 +164,18 @@ struct Model {
   /// start (the full fit's estimates far out on the profile) gives extreme
   /// weights, so the profile search starts each fit from the solution at
   /// the previous, nearby point instead.
-  func profileDeviance(kept: [Int], j: Int, value b: Double, start: [Double]?) throws -> (deviance: Double, solution: [Double]) {
-    let others = kept.filter { $0 != j }
-    let xj = x.column(j)
+  ///
+  /// `others` is the design without column j (nil when it has no other
+  /// column), `xj` column j: both built once per term, not per point.
+  func profileDeviance(others: Matrix?, xj: [Double], value b: Double, start: [Double]?) throws -> (deviance: Double, solution: [Double]) {
     let offset = xj.map { $0 * b }
-    if others.isEmpty {
+    guard let others else {
       return (zip(y, offset).reduce(0) { $0 + LogitLink.deviance($1.0, LogitLink.mean($1.1)) }, [])
     }
     let irls = LogisticIRLS(maxIterations: 200, epsilon: 1e-13, halving: true)
-    var fit = try irls.fit(x: columns(others), y: y, offset: offset, start: start)
+    var fit = try irls.fit(x: others, y: y, offset: offset, start: start)
     if !fit.converged && start != nil {
-      fit = try irls.fit(x: columns(others), y: y, offset: offset)
+      fit = try irls.fit(x: others, y: y, offset: offset)
     }
     return (fit.deviance, fit.coefficients.map { $0 ?? 0 })
   }
@@ -191,8 +189,11 @@ struct Model {
     let cutoff = z
     for (c, j) in kept.enumerated() {
       let start = estimates.enumerated().filter { $0.offset != c }.map(\.element)
+      let otherColumns = kept.filter { $0 != j }
+      let others = otherColumns.isEmpty ? nil : columns(otherColumns)
+      let xj = x.column(j)
       // Drop-one likelihood-ratio test (coefficient fixed at 0).
-      let atZero = try profileDeviance(kept: kept, j: j, value: 0, start: nil).deviance
+      let atZero = try profileDeviance(others: others, xj: xj, value: 0, start: nil).deviance
       result.terms[j].pLikelihoodRatio = Model.chi(atZero - best, df: 1).p
       guard options.profile, let se = result.terms[j].se else { continue }
       let beta = estimates[c]
@@ -201,7 +202,7 @@ struct Model {
       let signedRoot = { (b: Double) throws -> Double in
         let side = b >= beta
         let from = warm.flatMap { $0.side == side ? $0.solution : nil } ?? start
-        let d = try profileDeviance(kept: kept, j: j, value: b, start: from)
+        let d = try profileDeviance(others: others, xj: xj, value: b, start: from)
         warm = (side, d.solution)
         return (side ? 1 : -1) * max(0, d.deviance - best).squareRoot()
       }
@@ -238,14 +239,13 @@ struct Model {
         found.append(nil)
         continue
       }
-      // Brent's bracket, checked again (each point is a separate fit).
-      let ends = [try side * signedRoot(inner) - cutoff, try side * signedRoot(outer) - cutoff]
-      guard ends[0] <= 0 && ends[1] >= 0 else { throw ProfileFailure() }
+      // Each point is a separate fit: Brent's method checks the bracket again.
       var failure: Error? = nil
-      let root = RootFinder.brent(lower: min(inner, outer), upper: max(inner, outer)) { b in
+      let root = RootFinder.bracketed(lower: min(inner, outer), upper: max(inner, outer)) { b in
         do { return try side * signedRoot(b) - cutoff } catch { failure = error; return .nan }
       }
       if let failure { throw failure }
+      guard let root else { throw ProfileFailure() }
       found.append(root.x)
     }
     return (found[0], found[1])

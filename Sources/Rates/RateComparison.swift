@@ -25,6 +25,8 @@ public struct ComparisonMeasure: Sendable, Equatable {
   public var intervals: [ComparisonInterval]
   /// Odds ratio only: the conditional MLE (R `fisher.test()$estimate`).
   public var conditionalMLE: Double?
+  /// Stratified odds ratio only: the standard error of the log estimate.
+  public var standardErrorOfLog: Double?
 
   public func interval(_ method: String) -> ComparisonInterval? { intervals.first { $0.method == method } }
 }
@@ -99,12 +101,13 @@ extension ComparedGroup: Encodable {
 }
 
 extension ComparisonMeasure: Encodable {
-  enum CodingKeys: String, CodingKey { case estimate, conditionalMLE = "conditional_mle", intervals }
+  enum CodingKeys: String, CodingKey { case estimate, seLog = "se_log", conditionalMLE = "conditional_mle", intervals }
   enum IntervalKeys: String, CodingKey { case lower, upper, clipped }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(estimate ?? .nan, forKey: .estimate)
+    try c.encodeIfPresent(standardErrorOfLog, forKey: .seLog)
     try c.encodeIfPresent(conditionalMLE, forKey: .conditionalMLE)
     var all = c.nestedContainer(keyedBy: RateEstimate.MethodKey.self, forKey: .intervals)
     for interval in intervals {

@@ -36,10 +36,10 @@ public struct StratifiedComparison: Sendable, Equatable {
   public var informativeStrata: Int
   public var confidenceLevel: Double
   /// The Mantel–Haenszel common odds ratio with the standard error of its
-  /// log, its Robins–Breslow–Greenland interval, and the conditional MLE
-  /// with its exact interval.
+  /// log (`standardErrorOfLog`, NaN when undefined), its
+  /// Robins–Breslow–Greenland interval, and the conditional MLE (NaN when
+  /// undefined) with its exact interval.
   public var oddsRatio: ComparisonMeasure
-  public var oddsRatioSELog: Double?
   public var tests: StratifiedTests
 }
 
@@ -48,8 +48,6 @@ extension StratifiedComparison: Encodable {
     case n, nDropped = "n_dropped", response, group1, group2, strata, informativeStrata = "informative_strata"
     case confidenceLevel = "conf_level", oddsRatio = "odds_ratio", tests
   }
-  enum OddsKeys: String, CodingKey { case estimate, seLog = "se_log", conditionalMLE = "conditional_mle", intervals }
-  enum IntervalKeys: String, CodingKey { case lower, upper }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -61,16 +59,7 @@ extension StratifiedComparison: Encodable {
     try c.encode(strata, forKey: .strata)
     try c.encode(informativeStrata, forKey: .informativeStrata)
     try c.encode(confidenceLevel, forKey: .confidenceLevel)
-    var odds = c.nestedContainer(keyedBy: OddsKeys.self, forKey: .oddsRatio)
-    try odds.encode(oddsRatio.estimate ?? .nan, forKey: .estimate)
-    try odds.encode(oddsRatioSELog ?? .nan, forKey: .seLog)
-    try odds.encode(oddsRatio.conditionalMLE ?? .nan, forKey: .conditionalMLE)
-    var all = odds.nestedContainer(keyedBy: RateEstimate.MethodKey.self, forKey: .intervals)
-    for interval in oddsRatio.intervals {
-      var one = all.nestedContainer(keyedBy: IntervalKeys.self, forKey: RateEstimate.MethodKey(stringValue: interval.method))
-      try one.encode(interval.lower ?? .nan, forKey: .lower)
-      try one.encode(interval.upper ?? .nan, forKey: .upper)
-    }
+    try c.encode(oddsRatio, forKey: .oddsRatio)
     try c.encode(tests, forKey: .tests)
   }
 }

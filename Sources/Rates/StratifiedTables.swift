@@ -35,10 +35,7 @@ public enum StratifiedTables {
       throw InputError(InputLocation(source: "--formula"),
                        "expected strata(...) after the grouping variable, as in failed ~ arm + strata(site)")
     }
-    if !(options.confidenceLevel > 0 && options.confidenceLevel < 1) {
-      throw InputError(InputLocation(source: "--conf-level"),
-                       "expected a number in (0, 1), found \(RNumberText.format(options.confidenceLevel))")
-    }
+    try checkConfidenceLevel(options.confidenceLevel)
     let groups = frame.grouping(of: [0])
     guard groups.levels.count == 2 else {
       throw InputError(InputLocation(source: "--formula"),
@@ -110,10 +107,10 @@ public enum StratifiedTables {
       breslowDay: homogeneity.map { chi($0.statistic, df: $0.degreesOfFreedom) },
       tarone: homogeneity.map { chi($0.tarone, df: $0.degreesOfFreedom) })
     var odds = ComparisonMeasure(estimate: mh.estimate.isNaN ? nil : mh.estimate, intervals: [rbg, exact])
-    odds.conditionalMLE = conditionalMLE
+    odds.standardErrorOfLog = mh.seLog ?? .nan
+    odds.conditionalMLE = conditionalMLE ?? .nan
     return StratifiedComparison(
       n: counts.reduce(0) { $0 + $1.total }, nDropped: 0, response: nil, group1: "group 1", group2: "group 2",
-      strata: strata, informativeStrata: informative, confidenceLevel: level,
-      oddsRatio: odds, oddsRatioSELog: mh.seLog, tests: tests)
+      strata: strata, informativeStrata: informative, confidenceLevel: level, oddsRatio: odds, tests: tests)
   }
 }

@@ -38,10 +38,7 @@ public enum TwoRates {
                          "expected a number of events from 0 to n\(suffix) = \(trials), found \(events)")
       }
     }
-    if !(options.confidenceLevel > 0 && options.confidenceLevel < 1) {
-      throw InputError(InputLocation(source: "--conf-level"),
-                       "expected a number in (0, 1), found \(RNumberText.format(options.confidenceLevel))")
-    }
+    try checkConfidenceLevel(options.confidenceLevel)
     return compareValidated(events1: events1, trials1: trials1, events2: events2, trials2: trials2,
                             labels: (nil, nil), options: options)
   }
@@ -69,10 +66,7 @@ public enum TwoRates {
       throw InputError(InputLocation(source: "--formula"),
                        "expected exactly two groups of \(frame.terms.variables[0].label), found \(present.count): \(present.map { groups.levels[$0] }.joined(separator: ", "))")
     }
-    if !(options.confidenceLevel > 0 && options.confidenceLevel < 1) {
-      throw InputError(InputLocation(source: "--conf-level"),
-                       "expected a number in (0, 1), found \(RNumberText.format(options.confidenceLevel))")
-    }
+    try checkConfidenceLevel(options.confidenceLevel)
     let (a, b) = (present[0], present[1])
     var result = compareValidated(events1: events[a], trials1: trials[a], events2: events[b], trials2: trials[b],
                                   labels: (groups.levels[a], groups.levels[b]), options: options)

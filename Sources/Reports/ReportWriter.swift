@@ -136,7 +136,7 @@ public enum ReportWriter {
     md += ["## Provenance", ""]
     md += ["| input | rows | SHA-256 |", "| :--- | ---: | :--- |"]
     for input in content.inputs { md.append("| \(input.path) | \(input.rows) | `\(input.sha256)` |") }
-    md += ["", "Spec: \(NSStringLike(s: content.spec.path).lastComponent) (SHA-256 `\(content.specSHA256)`); outcomes \(content.version)."
+    md += ["", "Spec: \((content.spec.path.split(separator: "/").last.map(String.init) ?? content.spec.path)) (SHA-256 `\(content.specSHA256)`); outcomes \(content.version)."
            + (content.date.map { " Generated \($0)." } ?? ""), ""]
     files.insert(("report.md", md.joined(separator: "\n")), at: 0)
     return files
@@ -160,7 +160,7 @@ public enum ReportWriter {
     guard let v = item.option(key)?.value else { return nil }
     switch v {
     case .list(let l): return l.compactMap(Double.init)
-    case .scalar(let s): return s.split(separator: ",").compactMap { Double(String($0).trimmingCharacters(in: Character(" "))) }
+    case .scalar(let s): return s.split(separator: ",").compactMap { Double($0.filter { $0 != " " }) }
     case .bool: return nil
     }
   }
@@ -170,21 +170,10 @@ extension AnalysisResult {
   static let logrankMethods = "Curves on the figures are compared by the log-rank test."
 }
 
-private struct NSStringLike {
-  let s: String
-  var lastComponent: String { s.split(separator: "/").last.map(String.init) ?? s }
-}
-
 extension String {
   fileprivate var trimmingTrailingNewlines: String {
     var s = self
     while s.hasSuffix("\n") { s.removeLast() }
     return s
-  }
-  fileprivate func trimmingCharacters(in c: Character) -> String {
-    var s = Substring(self)
-    while s.first == c { s = s.dropFirst() }
-    while s.last == c { s = s.dropLast() }
-    return String(s)
   }
 }

@@ -60,11 +60,7 @@ struct SimonDesignCommand: AnalysisCommand, DocumentedCommand {
       outcomes design simon --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8
     """
 
-  @Option(help: "Uninteresting response rate (H0), in (0, 1).")
-  var p0: String
-
-  @Option(help: "Response rate worth pursuing (H1), in (p0, 1).")
-  var p1: String
+  @OptionGroup var rates: SingleArmRates
 
   @Option(help: "Largest total sample size searched.")
   var nmax: String = "100"
@@ -74,11 +70,8 @@ struct SimonDesignCommand: AnalysisCommand, DocumentedCommand {
   var output: OutputOptions { OutputOptions(format: design.format, out: design.out) }
 
   func compute() throws -> AnalysisResult {
-    let (p0, p1) = try parseSingleArmRates(p0: self.p0, p1: self.p1)
-    let nmax = try parseCount(self.nmax, option: "--nmax")
-    if nmax < 2 || nmax > 1000 {
-      throw InputError(InputLocation(source: "--nmax"), "expected a whole number from 2 to 1000, found \(self.nmax.quotedForMessage)")
-    }
+    let (p0, p1) = try rates.values()
+    let nmax = try parseMaximumSize(self.nmax, from: 2, to: 1000)
     let options = SimonTwoStage.Options(p0: p0, p1: p1, alpha: try design.alphaValue(), power: try design.powerValue(),
                                         maximumSize: nmax)
     guard let designs = SimonTwoStage.design(options) else {
@@ -89,14 +82,31 @@ struct SimonDesignCommand: AnalysisCommand, DocumentedCommand {
   }
 }
 
-/// Parses p0 and p1 of a single-arm design (p1 above p0).
-func parseSingleArmRates(p0 p0Text: String, p1 p1Text: String) throws -> (Double, Double) {
-  let p0 = try parseRate(p0Text, option: "--p0")
-  let p1 = try parseRate(p1Text, option: "--p1")
-  if !(p1 > p0) {
-    throw InputError(InputLocation(source: "--p1"), "expected a rate above p0 = \(RNumberText.format(p0)), found \(p1Text.quotedForMessage)")
+/// The rates of a single-arm design: p0 (H0) and p1 above it.
+struct SingleArmRates: ParsableArguments {
+  @Option(help: "Uninteresting response rate (H0), in (0, 1).")
+  var p0: String
+
+  @Option(help: "Response rate worth pursuing (H1), in (p0, 1).")
+  var p1: String
+
+  func values() throws -> (Double, Double) {
+    let low = try parseRate(p0, option: "--p0")
+    let high = try parseRate(p1, option: "--p1")
+    if !(high > low) {
+      throw InputError(InputLocation(source: "--p1"), "expected a rate above p0 = \(RNumberText.format(low)), found \(p1.quotedForMessage)")
+    }
+    return (low, high)
   }
-  return (p0, p1)
+}
+
+/// `--nmax`: a whole number in the searchable range.
+func parseMaximumSize(_ text: String, from low: Int, to high: Int) throws -> Int {
+  let n = try parseCount(text, option: "--nmax")
+  if n < low || n > high {
+    throw InputError(InputLocation(source: "--nmax"), "expected a whole number from \(low) to \(high), found \(text.quotedForMessage)")
+  }
+  return n
 }
 
 /// `outcomes design single-stage`: the exact single-stage design.
@@ -113,11 +123,7 @@ struct SingleStageDesignCommand: AnalysisCommand, DocumentedCommand {
       outcomes design single-stage --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8
     """
 
-  @Option(help: "Uninteresting response rate (H0), in (0, 1).")
-  var p0: String
-
-  @Option(help: "Response rate worth pursuing (H1), in (p0, 1).")
-  var p1: String
+  @OptionGroup var rates: SingleArmRates
 
   @Option(help: "Largest sample size searched.")
   var nmax: String = "1000"
@@ -127,11 +133,8 @@ struct SingleStageDesignCommand: AnalysisCommand, DocumentedCommand {
   var output: OutputOptions { OutputOptions(format: design.format, out: design.out) }
 
   func compute() throws -> AnalysisResult {
-    let (p0, p1) = try parseSingleArmRates(p0: self.p0, p1: self.p1)
-    let nmax = try parseCount(self.nmax, option: "--nmax")
-    if nmax < 1 || nmax > 100_000 {
-      throw InputError(InputLocation(source: "--nmax"), "expected a whole number from 1 to 100000, found \(self.nmax.quotedForMessage)")
-    }
+    let (p0, p1) = try rates.values()
+    let nmax = try parseMaximumSize(self.nmax, from: 1, to: 100_000)
     guard let result = SingleStageDesign.design(.init(p0: p0, p1: p1, alpha: try design.alphaValue(),
                                                       power: try design.powerValue(), maximumSize: nmax)) else {
       throw InputError(InputLocation(source: "--nmax"),

@@ -19,11 +19,22 @@ enum RootFinder {
   /// itself (R's `uniroot` default tolerance, ε^0.25 ≈ 1.2e-4, is far looser).
   static func brent(lower: Double, upper: Double, absoluteTolerance: Double = 0, maxIterations: Int = 200,
                     _ f: (Double) -> Double) -> Root {
+    guard let root = bracketed(lower: lower, upper: upper, absoluteTolerance: absoluteTolerance,
+                               maxIterations: maxIterations, f) else {
+      preconditionFailure("RootFinder.brent: the interval does not bracket a root")
+    }
+    return root
+  }
+
+  /// Brent's method, or `nil` when f(lower) and f(upper) have the same sign
+  /// (for a function whose values at the ends were only expected to differ).
+  static func bracketed(lower: Double, upper: Double, absoluteTolerance: Double = 0, maxIterations: Int = 200,
+                        _ f: (Double) -> Double) -> Root? {
     var a = lower, b = upper
     var fa = f(a), fb = f(b)
     if fa == 0 { return Root(x: a, converged: true) }
     if fb == 0 { return Root(x: b, converged: true) }
-    precondition(fa.sign != fb.sign || fa.isNaN || fb.isNaN, "RootFinder.brent: the interval does not bracket a root")
+    guard fa.sign != fb.sign || fa.isNaN || fb.isNaN else { return nil }
     var c = a, fc = fa
     var d = b - a, e = d
     for _ in 0..<maxIterations {
