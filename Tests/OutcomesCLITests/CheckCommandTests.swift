@@ -87,6 +87,14 @@ struct CheckCommandTests {
     #expect(r.stdout.contains("1 passed, 0 failed, 4 errors"))
   }
 
+  @Test("check prints text, json or md only")
+  func formats() throws {
+    for format in ["csv", "xlsx"] {
+      let r = try runOutcomes(["check", "Reports/claims/6mp.yaml", "--format", format])
+      #expect(r.status == 2 && r.stdout.isEmpty && r.stderr == "outcomes: --format: expected text, json or md, found \"\(format)\"\n")
+    }
+  }
+
   @Test("a malformed claims file: exit 2 with one line")
   func malformed() throws {
     let path = try claimsFile("  - id: [unclosed\n")

@@ -40,7 +40,9 @@ struct CheckCommand: ParsableCommand, DocumentedCommand {
     if claims == nil && manuscript == nil {
       throw InputError(InputLocation(source: "check"), "expected a claims file or --manuscript FILE")
     }
-    if format == .csv { throw InputError(InputLocation(source: "--format"), "expected text, json or md, found \"csv\"") }
+    if format == .csv || format == .xlsx {
+      throw InputError(InputLocation(source: "--format"), "expected text, json or md, found \"\(format.rawValue)\"")
+    }
   }
 
   func run() throws {
