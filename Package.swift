@@ -38,19 +38,25 @@ let package = Package(
             exclude: ["README.md"]),
 
     .target(name: "Rates", dependencies: ["ModelFrame", "Tabular", "Distributions", "LinearAlgebra"], exclude: ["README.md"]),
-    .target(name: "StudyDesign", dependencies: ["Distributions"], exclude: ["README.md"]),
+    .target(name: "StudyDesign", dependencies: ["Distributions", "Tabular"], exclude: ["README.md"]),
+    .target(name: "Descriptive", dependencies: ["Distributions", "Rates", "Tabular"], exclude: ["README.md"]),
+
+    // Analyses as values: options, run, results; every front end goes through it.
+    .target(name: "Analyses", dependencies: ["Survival", "Rates", "StudyDesign", "Descriptive", "ModelFrame", "Tabular", "DataFiles",
+                                             "Rendering", "Figures"], exclude: ["README.md"]),
 
     // Output.
     .target(name: "Rendering"),
     .target(name: "Figures", dependencies: ["Rendering"]),
     .target(name: "Spreadsheet", dependencies: ["Rendering", "CXLSXWriter"]),
-    .target(name: "Check", dependencies: ["Reports", "Rendering", "Tabular", "Distributions", .product(name: "Yams", package: "Yams")]),
-    .target(name: "Reports", dependencies: ["Survival", "Rates", "StudyDesign", "Rendering", "Figures", "Tabular", "Distributions", "DataFiles",
-                                            .product(name: "Yams", package: "Yams")]),
+    // YAML to analysis options, with key paths and lines for errors.
+    .target(name: "SpecFiles", dependencies: ["Analyses", "Tabular", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Check", dependencies: ["Analyses", "SpecFiles", "Rendering", "Tabular", "Distributions", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Reports", dependencies: ["Analyses", "SpecFiles", "Rendering", "Tabular", .product(name: "Yams", package: "Yams")]),
 
     // Entry points.
     .target(name: "OutcomesCLI", dependencies: [
-      "Reports", "Check", "DataFiles", "Spreadsheet", "Rendering", "Survival", "Rates", "StudyDesign", "ModelFrame", "Tabular", "LinearAlgebra",
+      "Analyses", "Reports", "Check", "Spreadsheet", "Rendering", "Tabular", "LinearAlgebra",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
@@ -69,15 +75,17 @@ let package = Package(
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
     .testTarget(name: "DataFilesTests", dependencies: ["DataFiles", "Tabular", "TestSupport"], exclude: ["Files"]),
-    .testTarget(name: "CheckTests", dependencies: ["Check", "Rendering", "TestSupport"], exclude: ["manuscript.md"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Rendering", "Tabular", "TestSupport"],
+    .testTarget(name: "CheckTests", dependencies: ["Check", "Analyses", "Rendering", "TestSupport"], exclude: ["manuscript.md"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Rendering", "Tabular", "TestSupport"]),
+    .testTarget(name: "DescriptiveTests", dependencies: ["Descriptive", "Rendering", "Tabular", "TestSupport"],
                 exclude: ["References"]),
+    .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Reports", "Check", "SpecFiles", "Rendering", "Tabular", "TestSupport"]),
     .testTarget(name: "RatesTests", dependencies: ["Rates", "ModelFrame", "Tabular", "TestSupport"],
                 exclude: ["References", "CompareReferences", "CMHReferences", "LogisticReferences"]),
     .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "Distributions", "Rendering", "TestSupport"],
                 exclude: ["References"]),
     .testTarget(name: "OutcomesCLITests", dependencies: [
-      "OutcomesCLI", "TestSupport", "outcomes",
+      "OutcomesCLI", "Analyses", "Reports", "SpecFiles", "TestSupport", "outcomes",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
   ]

@@ -1,9 +1,11 @@
+import Analyses
 import Foundation
 
 /// A neighbouring method: other arguments, another field, or a transformed value.
 struct Alternative {
   var label: String
-  var args: [String]
+  var analysis: AnalysisKind
+  var input: OptionInput
   var path: ValuePath
   var transform: (Double) -> Double = { $0 }
 }
@@ -29,14 +31,15 @@ enum Alternatives {
   static let level196 = "0.9500042097035591"
 
   static func `for`(claim: ClaimsFile.Claim, path: ValuePath) -> [Alternative] {
-    let args = claim.args
-    let command = args.first ?? ""
+    guard let analysis = claim.analysis else { return [] }
+    let input = claim.input
+    let command = analysis.name.command
     var out: [Alternative] = []
     let keys = path.steps.enumerated().compactMap { i, s -> (Int, String)? in
       if case .key(let k) = s { return (i, k) } else { return nil }
     }
     func sibling(_ index: Int, _ key: String, _ label: String) {
-      out.append(Alternative(label: "\(label) (\(path.replacing(step: index, with: key)))", args: args,
+      out.append(Alternative(label: "\(label) (\(path.replacing(step: index, with: key)))", analysis: analysis, input: input,
                              path: path.replacing(step: index, with: key)))
     }
     // Other tests of the same comparison.
@@ -73,32 +76,28 @@ enum Alternatives {
     }
     // Rerun with other options.
     func rerun(_ option: String, _ value: String, _ label: String) {
-      var a = args
-      if let j = a.firstIndex(of: option), j + 1 < a.count {
-        if a[j + 1] == value { return }
-        a[j + 1] = value
-      } else {
-        a += [option, value]
-      }
-      out.append(Alternative(label: label, args: a, path: path))
+      var changed = input
+      if changed[option] == .text(value) { return }
+      changed[option] = .text(value)
+      out.append(Alternative(label: label, analysis: analysis, input: changed, path: path))
     }
     if command == "km" {
-      for t in ["log", "log-log", "plain"] { rerun("--conf-type", t, "\(t) confidence intervals") }
+      for t in ["log", "log-log", "plain"] { rerun("conf-type", t, "\(t) confidence intervals") }
     }
     if command == "cox" {
-      let ties = args.firstIndex(of: "--ties").map { args[$0 + 1] } ?? "efron"
-      rerun("--ties", ties == "efron" ? "breslow" : "efron", ties == "efron" ? "Breslow's method for ties" : "Efron's method for ties")
+      let ties = input["ties"]?.text ?? "efron"
+      rerun("ties", ties == "efron" ? "breslow" : "efron", ties == "efron" ? "Breslow's method for ties" : "Efron's method for ties")
     }
     if ["km", "cox", "rate", "compare", "cmh", "logistic"].contains(command) {
-      rerun("--conf-level", level196, "z = 1.96 instead of the exact normal quantile")
+      rerun("conf-level", level196, "z = 1.96 instead of the exact normal quantile")
     }
     if command == "rate" {
-      for alt in ["two-sided", "less", "greater"] { rerun("--alternative", alt, "a \(alt) test") }
+      for alt in ["two-sided", "less", "greater"] { rerun("alternative", alt, "a \(alt) test") }
     }
     // One- against two-sided p-values.
     if let (_, k) = keys.last, k == "p" || k.hasSuffix("_p") {
-      out.append(Alternative(label: "a one-sided p-value (half)", args: args, path: path, transform: { $0 / 2 }))
-      out.append(Alternative(label: "a two-sided p-value (double)", args: args, path: path, transform: { min(1, $0 * 2) }))
+      out.append(Alternative(label: "a one-sided p-value (half)", analysis: analysis, input: input, path: path, transform: { $0 / 2 }))
+      out.append(Alternative(label: "a two-sided p-value (double)", analysis: analysis, input: input, path: path, transform: { min(1, $0 * 2) }))
     }
     return out
   }

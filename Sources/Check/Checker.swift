@@ -1,4 +1,6 @@
+import Analyses
 import Rendering
+import Tabular
 
 /// The verdict on one claim.
 public enum Verdict: String, Sendable {
@@ -27,37 +29,54 @@ public struct CheckRun: Sendable {
   public var errors: Int { results.filter { $0.verdict == .error }.count }
 }
 
-/// Checks claims by running their analyses (each distinct argument list
-/// once) and comparing at the printed precision.
+/// Checks claims by running their analyses (each distinct analysis and
+/// options once) and comparing at the printed precision.
 public struct Checker {
-  /// Runs an analysis from its CLI arguments and returns its JSON; throws
-  /// `AnalysisFailure` with a one-line reason.
-  public typealias Runner = ([String]) throws -> JSONValue
+  /// Runs an analysis with its options and returns its JSON.
+  public typealias Runner = (AnalysisKind, OptionInput) throws -> JSONValue
 
   public struct AnalysisFailure: Error, Sendable {
     public var reason: String
     public init(_ reason: String) { self.reason = reason }
   }
 
+  struct RunKey: Hashable {
+    var words: [String]
+    var input: OptionInput
+  }
+
   let runner: Runner
-  private var cache: [[String]: Result<JSONValue, AnalysisFailure>] = [:]
+  private var cache: [RunKey: Result<JSONValue, AnalysisFailure>] = [:]
 
   public init(runner: @escaping Runner) { self.runner = runner }
 
-  /// The JSON of an analysis, computed once per argument list.
-  public mutating func json(_ args: [String]) -> Result<JSONValue, AnalysisFailure> {
-    if let cached = cache[args] { return cached }
+  /// Runs analyses on a claims file's data (its names, its folder).
+  public init(file: ClaimsFile) {
+    let context = AnalysisContext(data: file.dataContext())
+    self.init(runner: { analysis, input in try analysis.run(input, in: context).json() })
+  }
+
+  /// The JSON of an analysis, computed once per analysis and options.
+  mutating func json(_ analysis: AnalysisKind, _ input: OptionInput) -> Result<JSONValue, AnalysisFailure> {
+    let key = RunKey(words: analysis.name.words, input: input)
+    if let cached = cache[key] { return cached }
     let result: Result<JSONValue, AnalysisFailure>
-    do { result = .success(try runner(args)) } catch let f as AnalysisFailure { result = .failure(f) } catch {
+    do {
+      result = .success(try runner(analysis, input))
+    } catch let f as AnalysisFailure {
+      result = .failure(f)
+    } catch let e as InputError {
+      result = .failure(AnalysisFailure(e.description))
+    } catch {
       result = .failure(AnalysisFailure("\(error)"))
     }
-    cache[args] = result
+    cache[key] = result
     return result
   }
 
-  /// The number at `path` of the analysis `args`.
-  mutating func number(_ args: [String], _ path: ValuePath) -> Result<Double, AnalysisFailure> {
-    switch json(args) {
+  /// The number at `path` of an analysis.
+  mutating func number(_ analysis: AnalysisKind, _ input: OptionInput, _ path: ValuePath) -> Result<Double, AnalysisFailure> {
+    switch json(analysis, input) {
     case .failure(let f): return .failure(f)
     case .success(let root):
       do {
@@ -84,8 +103,10 @@ public struct Checker {
     var result = ClaimResult(id: claim.id, source: claim.source, published: claim.published, computed: nil,
                              computedText: "", verdict: .error, explanation: nil)
     if let problem = claim.problem { result.explanation = problem; return result }
-    guard let path = claim.value, let published = claim.parsed else { result.explanation = "incomplete claim"; return result }
-    switch number(claim.args, path) {
+    guard let path = claim.value, let published = claim.parsed, let analysis = claim.analysis else {
+      result.explanation = "incomplete claim"; return result
+    }
+    switch number(analysis, claim.input, path) {
     case .failure(let f):
       result.explanation = f.reason
       return result
@@ -106,7 +127,7 @@ public struct Checker {
   mutating func explain(_ claim: ClaimsFile.Claim, path: ValuePath, published: PublishedValue, computed: Double) -> String {
     var reproducing: [String] = []
     for alternative in Alternatives.for(claim: claim, path: path) {
-      guard case .success(let value) = number(alternative.args, alternative.path) else { continue }
+      guard case .success(let value) = number(alternative.analysis, alternative.input, alternative.path) else { continue }
       let v = alternative.transform(value)
       if published.holds(v, rounding: claim.rounding, tolerance: claim.tolerance) {
         reproducing.append("\(alternative.label) (\(published.display(v)))")

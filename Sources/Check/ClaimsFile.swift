@@ -1,5 +1,6 @@
+import Analyses
 import Foundation
-import Reports
+import SpecFiles
 import Tabular
 import Yams
 
@@ -19,15 +20,24 @@ import Yams
 /// file; a malformed claim is kept with its problem, so the others still run.
 public struct ClaimsFile: Sendable {
   public var path: String
+  /// Data-set names and their paths as written (relative to the file).
   public var data: [(name: String, path: String)]
   public var claims: [Claim]
+
+  /// Where the claims' data names and relative paths point.
+  public func dataContext() -> DataContext {
+    let folder = (path as NSString).deletingLastPathComponent
+    return DataContext(baseDirectory: folder.isEmpty ? nil : folder, names: data, caching: true)
+  }
 
   public struct Claim: Sendable {
     public var index: Int
     public var id: String
     public var source: String?
     public var line: Int?
-    public var args: [String]
+    /// The analysis and its options, from `args`.
+    public var analysis: AnalysisKind?
+    public var input: OptionInput
     public var value: ValuePath?
     public var published: String
     public var parsed: PublishedValue?
@@ -50,7 +60,6 @@ public struct ClaimsFile: Sendable {
       throw InputError(InputLocation(source: path), "expected a mapping with claims:")
     }
     var file = ClaimsFile(path: path, data: [], claims: [])
-    let folder = (path as NSString).deletingLastPathComponent
     var claimsNode: Node? = nil
     for (k, v) in top {
       let key = k.string ?? ""
@@ -62,7 +71,7 @@ public struct ClaimsFile: Sendable {
           guard let name = dk.string, let p = dv.string else {
             throw InputError(InputLocation(source: path, line: dk.mark?.line, column: dk.mark?.column), "data: expected name: path")
           }
-          file.data.append((name, p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)))
+          file.data.append((name, p))
         }
       case "claims": claimsNode = v
       default: throw InputError(at, "\(key): unknown key, expected data or claims")
@@ -76,7 +85,7 @@ public struct ClaimsFile: Sendable {
   }
 
   static func claim(_ node: Node, index: Int, file: ClaimsFile) -> Claim {
-    var c = Claim(index: index, id: "claims[\(index)]", source: nil, line: node.mark?.line, args: [], value: nil,
+    var c = Claim(index: index, id: "claims[\(index)]", source: nil, line: node.mark?.line, analysis: nil, input: OptionInput(), value: nil,
                   published: "", parsed: nil, tolerance: nil, rounding: nil, problem: nil)
     guard case .mapping(let m) = node else { c.problem = "expected a mapping with id, args, value and published"; return c }
     let allowed = ["id", "source", "args", "value", "published", "tolerance", "rounding"]
@@ -90,10 +99,12 @@ public struct ClaimsFile: Sendable {
       case "source": c.source = v.string
       case "args":
         guard case .sequence(let items) = v, !items.isEmpty else { problems.append("args: expected a list like [km, --data, lung, --formula, ...]"); continue }
-        c.args = items.map { item in
-          let s = item.string ?? ""
-          return file.data.first { $0.name == s }?.path ?? s
-        }
+        let args = items.map { $0.string ?? "" }
+        do {
+          (c.analysis, c.input) = try ClaimsFile.analysis(args)
+        } catch let e as InputError {
+          problems.append("args: \(e.description)")
+        } catch {}
       case "value":
         guard let s = v.string else { problems.append("value: expected a path like groups[label=sex=1].median"); continue }
         do { c.value = try ValuePath(s) } catch let e as ValuePath.ParseError { problems.append("value: \(e.message)") } catch {}
@@ -119,6 +130,22 @@ public struct ClaimsFile: Sendable {
     if c.tolerance != nil && c.rounding != nil { problems.append("tolerance and rounding: give one, not both") }
     if !problems.isEmpty { c.problem = problems.joined(separator: "; ") }
     return c
+  }
+}
+
+extension ClaimsFile {
+  /// `[km, --data, lung, --formula, …]`: the analysis its first words name,
+  /// and its options parsed as the command line parses them.
+  public static func analysis(_ args: [String]) throws -> (AnalysisKind, OptionInput) {
+    guard let match = AnalysisRegistry.match(args) else {
+      let names = AnalysisRegistry.all.map { $0.name.description }
+      throw InputError(InputLocation(source: (args.first ?? "").isEmpty ? "\"\"" : args[0]),
+                       "unknown analysis, expected one of: \(names.joined(separator: ", "))")
+    }
+    let parameters: [Parameter] = match.analysis.parameters
+    let parsed = try ArgumentList.parse(Array(args.dropFirst(match.words)), parameters: parameters)
+    if parsed.help { throw InputError(InputLocation(source: "--help"), "not an option of a claim") }
+    return (match.analysis, parsed.input)
   }
 }
 

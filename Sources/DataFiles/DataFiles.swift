@@ -10,8 +10,9 @@ public enum DataFiles {
       return try SQLiteReader.read(path: path, table: table, query: query)
     }
     if table != nil || query != nil {
-      throw InputError(InputLocation(source: table != nil ? "--table" : "--query"),
-                       "expected an SQLite database (.sqlite, .sqlite3, .db) with \(table != nil ? "--table" : "--query"), found \(path.quotedForMessage)")
+      let option = table != nil ? "table" : "query"
+      throw InputError(option: option,
+                       "expected an SQLite database (.sqlite, .sqlite3, .db) with \(InputError.mention(option)), found \(path.quotedForMessage)")
     }
     if let format = StatFileReader.format(ofPath: path) {
       return try StatFileReader.read(path: path, format: format)

@@ -25,27 +25,27 @@ public enum SQLiteReader {
     let option: String
     if let query {
       sql = query
-      option = "--query"
+      option = "query"
     } else if let table {
       // The table must exist; its name is quoted as an identifier.
       guard try exists(db, table: table) else {
         let names = try tableNames(db)
-        throw InputError(InputLocation(source: "--table"),
+        throw InputError(InputLocation(option: "table"),
                          "no table \(table.quotedForMessage) in \(path), expected one of: \(names.isEmpty ? "(none)" : names.joined(separator: ", "))")
       }
       sql = "SELECT * FROM \"" + table.replacingQuote + "\""
-      option = "--table"
+      option = "table"
     } else {
       let names = try tableNames(db)
-      throw InputError(InputLocation(source: "--table"), "expected --table NAME or --query SQL with a database, tables: \(names.joined(separator: ", "))")
+      throw InputError(InputLocation(option: "table"), "expected \(InputError.mention("table")) NAME or \(InputError.mention("query")) SQL with a database, tables: \(names.joined(separator: ", "))")
     }
     var statement: OpaquePointer?
     guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-      throw InputError(InputLocation(source: option), "SQLite: \(String(cString: sqlite3_errmsg(db)))")
+      throw InputError(InputLocation(option: option), "SQLite: \(String(cString: sqlite3_errmsg(db)))")
     }
     defer { sqlite3_finalize(statement) }
     let count = Int(sqlite3_column_count(statement))
-    guard count > 0 else { throw InputError(InputLocation(source: option), "the statement returns no columns") }
+    guard count > 0 else { throw InputError(InputLocation(option: option), "the statement returns no columns") }
     var names: [String] = []
     var declared: [Bool?] = []  // true: numeric, false: text, nil: from the values
     for j in 0..<count {
@@ -62,7 +62,7 @@ public enum SQLiteReader {
     while true {
       let step = sqlite3_step(statement)
       if step == SQLITE_DONE { break }
-      guard step == SQLITE_ROW else { throw InputError(InputLocation(source: option), "SQLite: \(String(cString: sqlite3_errmsg(db)))") }
+      guard step == SQLITE_ROW else { throw InputError(InputLocation(option: option), "SQLite: \(String(cString: sqlite3_errmsg(db)))") }
       for j in 0..<count {
         let c = Int32(j)
         switch sqlite3_column_type(statement, c) {

@@ -32,6 +32,41 @@ public struct ForestPlot: Sendable {
     self.columnTitle = columnTitle
   }
 
+  /// The axis range (log10): every finite estimate and limit and 1, but no
+  /// more than `maximumDecades` beyond the estimates on either side and
+  /// never beyond 10⁻³–10³; limits outside it are cut and end in an arrow.
+  public static let maximumDecades = 2.0
+
+  /// The axis range on the log10 scale, and whether some interval is cut by it.
+  public var axis: (lo: Double, hi: Double, clipped: Bool) {
+    let estimates = rows.map(\.estimate).filter { $0.isFinite && $0 > 0 }
+    let limits = rows.filter { $0.estimate.isFinite && $0.estimate > 0 }.flatMap { [$0.lower, $0.upper] }
+    let logEstimates = estimates.map(log10)
+    let floor = max(-3, (logEstimates.min() ?? 0) - ForestPlot.maximumDecades)
+    let ceiling = min(3, (logEstimates.max() ?? 0) + ForestPlot.maximumDecades)
+    var lo = min(0, logEstimates.min() ?? log10(0.5)), hi = max(0, logEstimates.max() ?? log10(2))
+    var clipped = false
+    for l in limits {
+      guard l > 0, l.isFinite else { clipped = true; continue }
+      let v = log10(l)
+      if v < floor || v > ceiling { clipped = true }
+      lo = min(lo, max(v, floor))
+      hi = max(hi, min(v, ceiling))
+    }
+    if hi - lo < 0.3 { lo -= 0.15; hi += 0.15 }
+    let pad = (hi - lo) * 0.05
+    return (lo - pad, hi + pad, clipped)
+  }
+
+  /// What a caption should add: cut intervals, terms not estimable.
+  public var captionNote: String {
+    var notes: [String] = []
+    if axis.clipped { notes.append("intervals beyond the axis end in an arrow") }
+    let missing = rows.filter { !($0.estimate.isFinite && $0.estimate > 0) }.map(\.label)
+    if !missing.isEmpty { notes.append("not estimable: " + missing.joined(separator: ", ")) }
+    return notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
+  }
+
   public func svg() -> String {
     let labelWidth = Double(rows.map(\.label.count).max() ?? 4) * 6.6 + 20
     let textWidth = Double(max(columnTitle.count, rows.map(\.text.count).max() ?? 0)) * 6.6 + 20
@@ -42,12 +77,7 @@ public struct ForestPlot: Sendable {
     let width = left + plotWidth + textWidth + 20
     let height = top + plotHeight + 56
     var svg = SVGCanvas(width: width, height: height)
-    // The axis range: every finite limit, and 1, on the log scale, padded.
-    let finite = rows.flatMap { [$0.lower, $0.estimate, $0.upper] }.filter { $0.isFinite && $0 > 0 }
-    var lo = log10(min(finite.min() ?? 0.5, 1)), hi = log10(max(finite.max() ?? 2, 1))
-    if hi - lo < 0.3 { lo -= 0.15; hi += 0.15 }
-    let pad = (hi - lo) * 0.05
-    lo -= pad; hi += pad
+    let (lo, hi, _) = axis
     func x(_ v: Double) -> Double { left + (log10(v) - lo) / (hi - lo) * plotWidth }
     if let title { svg.text(title, width / 2, 24, size: 14, anchor: .middle, weight: "bold") }
     svg.text(columnTitle, left + plotWidth + 12, top - 8, size: 11, weight: "bold")
@@ -59,15 +89,21 @@ public struct ForestPlot: Sendable {
       svg.text(tickLabel(t), x(t), bottom + 18, size: 11, anchor: .middle)
     }
     svg.text(xLabel, left + plotWidth / 2, bottom + 40, size: 12, anchor: .middle)
+    let colour = colourBlindSafePalette[0]
     for (i, r) in rows.enumerated() {
       let yy = top + rowHeight * (Double(i) + 0.5) + 5
       svg.text(r.label, 8, yy + 4, size: 11)
       svg.text(r.text, left + plotWidth + 12, yy + 4, size: 11)
       guard r.estimate.isFinite, r.estimate > 0 else { continue }
-      let l = r.lower.isFinite && r.lower > 0 ? max(x(r.lower), left) : left
-      let u = r.upper.isFinite ? min(x(r.upper), left + plotWidth) : left + plotWidth
-      svg.line(l, yy, u, yy, stroke: colourBlindSafePalette[0], width: 1.5)
-      svg.rect(x(r.estimate) - 4, yy - 4, 8, 8, fill: colourBlindSafePalette[0])
+      let lowCut = !(r.lower.isFinite && r.lower > 0 && x(r.lower) >= left)
+      let highCut = !(r.upper.isFinite && x(r.upper) <= left + plotWidth)
+      let l = lowCut ? left : x(r.lower)
+      let u = highCut ? left + plotWidth : x(r.upper)
+      svg.line(l, yy, u, yy, stroke: colour, width: 1.5)
+      if lowCut { svg.path([(left + 6, yy - 4), (left, yy), (left + 6, yy + 4)], stroke: colour, width: 1.5) }
+      if highCut { svg.path([(left + plotWidth - 6, yy - 4), (left + plotWidth, yy), (left + plotWidth - 6, yy + 4)], stroke: colour, width: 1.5) }
+      let e = min(max(x(r.estimate), left), left + plotWidth)
+      svg.rect(e - 4, yy - 4, 8, 8, fill: colour)
     }
     return svg.render(title: title ?? "Forest plot")
   }
@@ -75,7 +111,8 @@ public struct ForestPlot: Sendable {
   /// 1, 2, 5 × 10ᵏ ticks inside the range (log10 limits), at least the reference 1.
   private func logTicks(lo: Double, hi: Double) -> [Double] {
     var ticks: [Double] = []
-    for k in (Int(lo.rounded(.down)) - 1)...(Int(hi.rounded(.up)) + 1) {
+    guard lo.isFinite, hi.isFinite, lo < hi else { return [1] }
+    for k in (Int(max(lo, -300).rounded(.down)) - 1)...(Int(min(hi, 300).rounded(.up)) + 1) {
       for m in [1.0, 2, 5] {
         let v = m * pow10(k)
         let l = log10(v)

@@ -76,7 +76,8 @@ public struct KaplanMeierPlot: Sendable {
     let height = bottom + 52 + countBlock + 8
     let width = left + plotWidth + 36
     var svg = SVGCanvas(width: width, height: height)
-    let xMax = breaks.last ?? 1, xMin = breaks.first ?? 0
+    let xMin = breaks.first ?? 0
+    let xMax = breaks.count > 1 && breaks.last! > xMin ? breaks.last! : xMin + 1
     func x(_ t: Double) -> Double { left + (t - xMin) / (xMax - xMin) * plotWidth }
     func y(_ s: Double) -> Double {
       let v = cumulativeIncidence ? 1 - s : s
@@ -159,6 +160,6 @@ public struct KaplanMeierPlot: Sendable {
   }
 
   private func countLabel(_ v: Double) -> String {
-    v == v.rounded() ? String(Int(v)) : String(format2: v)
+    v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format2: v)
   }
 }

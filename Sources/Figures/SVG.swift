@@ -17,7 +17,10 @@ public struct SVGCanvas: Sendable {
 
   /// Two decimals, never `-0.00`, no trailing zeros.
   public static func coordinate(_ x: Double) -> String {
-    var v = (x * 100).rounded() / 100
+    // Coordinates far outside any page are clamped (and NaN drawn at 0) so
+    // that no input can make the conversion below trap.
+    let bounded = x.isNaN ? 0 : min(max(x, -1e9), 1e9)
+    var v = (bounded * 100).rounded() / 100
     if v == 0 { v = 0 }  // also turns −0 into 0
     let whole = v.rounded(.towardZero)
     if v == whole { return String(Int(whole)) }
@@ -100,6 +103,7 @@ public func niceTicks(low: Double, high: Double, target: Int = 6) -> [Double] {
 }
 
 func floorLog10(_ x: Double) -> Int {
+  guard x.isFinite, x > 0 else { return 0 }
   var k = 0
   var v = x
   while v >= 10 { v /= 10; k += 1 }
@@ -116,6 +120,7 @@ func pow10(_ k: Int) -> Double {
 /// A tick label: the shortest decimal text (no exponent for axis values).
 public func tickLabel(_ x: Double) -> String {
   if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+  guard x.isFinite, abs(x) < 1e15 else { return String(format2: x) }
   var s = String(format2: x)
   while s.hasSuffix("0") { s.removeLast() }
   if s.hasSuffix(".") { s.removeLast() }
@@ -127,6 +132,10 @@ public func tickLabel(_ x: Double) -> String {
 extension String {
   /// Two decimals, computed without Foundation so output is locale-free.
   init(format2 x: Double) {
+    guard x.isFinite, abs(x) < 1e15 else {
+      self = x.isNaN ? "NA" : (abs(x) == .infinity ? (x < 0 ? "-∞" : "∞") : "\(x)")
+      return
+    }
     let negative = x < 0
     let scaled = Int((abs(x) * 100).rounded())
     let whole = scaled / 100, frac = scaled % 100

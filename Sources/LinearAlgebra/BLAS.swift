@@ -6,10 +6,14 @@ public enum BLAS {
   /// Runs OpenBLAS single-threaded. The kernels split their own work between
   /// cores where it pays (a p × p `dsyrk` over a few thousand rows is too
   /// small for OpenBLAS's threads, whose spinning would otherwise steal the
-  /// second core from the scalar sweeps). Called once by the entry points.
+  /// second core from the scalar sweeps). Every wrapper here and every
+  /// kernel that calls BLAS directly calls this first; the setting is made
+  /// once per process, whoever the caller (the command line, a library user).
   public static func useSingleThreadedKernels() {
-    openblas_set_num_threads(1)
+    _ = singleThreaded
   }
+
+  private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
   /// C ← α·op(A)·op(B) + β·C (`dgemm`).
   public static func gemm(_ a: Matrix, transposeA: Bool = false,
@@ -24,6 +28,7 @@ public enum BLAS {
       throw LinearAlgebraError.dimensionMismatch("gemm \(m)×\(k) by \(kb)×\(n) into \(c.rows)×\(c.columns)")
     }
     if m == 0 || n == 0 { return }
+    useSingleThreadedKernels()
     a.storage.withUnsafeBufferPointer { ap in
       b.storage.withUnsafeBufferPointer { bp in
         c.storage.withUnsafeMutableBufferPointer { cp in
@@ -52,6 +57,7 @@ public enum BLAS {
     let n = a.columns
     var c = Matrix(rows: n, columns: n)
     if n == 0 { return c }
+    useSingleThreadedKernels()
     a.storage.withUnsafeBufferPointer { ap in
       c.storage.withUnsafeMutableBufferPointer { cp in
         cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans,

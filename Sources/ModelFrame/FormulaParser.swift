@@ -38,7 +38,7 @@ struct FormulaParser {
   }
 
   private func error(_ column: Int, _ message: String) -> InputError {
-    InputError(InputLocation(source: source, line: 1, column: column), message)
+    InputError(InputLocation(valueOf: source, column: column), message)
   }
 
   static func tokenize(_ text: String, source: String) throws -> [FormulaToken] {
@@ -46,7 +46,7 @@ struct FormulaParser {
     var tokens: [FormulaToken] = []
     var i = 0
     func err(_ col: Int, _ msg: String) -> InputError {
-      InputError(InputLocation(source: source, line: 1, column: col), msg)
+      InputError(InputLocation(valueOf: source, column: col), msg)
     }
     while i < s.count {
       let c = s[i]

@@ -106,7 +106,7 @@ private struct FrameBuilder {
   }
 
   func formulaError(_ column: Int, _ message: String) -> InputError {
-    InputError(InputLocation(source: formulaSource, line: 1, column: column), message)
+    InputError(InputLocation(valueOf: formulaSource, column: column), message)
   }
 
   func columnIndex(_ name: String, at column: Int, what: String = "column") throws -> Int {
@@ -230,7 +230,7 @@ private struct FrameBuilder {
     var weightsColumn = 0
     if let w = options.weights {
       guard let j = table.columnIndex(named: w) else {
-        throw InputError(InputLocation(source: "--weights"),
+        throw InputError(InputLocation(option: "weights"),
                          "unknown column \(w.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
       }
       weightsColumn = j

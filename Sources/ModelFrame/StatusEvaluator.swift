@@ -36,7 +36,7 @@ struct StatusEvaluator {
   private static let falseSpellings: Set<String> = ["FALSE", "F", "false", "False"]
 
   func formulaError(_ column: Int, _ message: String) -> InputError {
-    InputError(InputLocation(source: formulaSource, line: 1, column: column), message)
+    InputError(InputLocation(valueOf: formulaSource, column: column), message)
   }
 
   private mutating func column(_ name: String, at c: Int) throws -> Int {

@@ -72,7 +72,7 @@ private struct TermsBuilder {
   init(source: String) { self.source = source }
 
   func error(_ column: Int, _ message: String) -> InputError {
-    InputError(InputLocation(source: source, line: 1, column: column), message)
+    InputError(InputLocation(valueOf: source, column: column), message)
   }
 
   mutating func variable(_ label: String, column: String, asFactor: Bool, at position: Int) -> Int {

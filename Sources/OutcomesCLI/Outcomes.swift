@@ -1,5 +1,7 @@
+import Analyses
 import ArgumentParser
 import LinearAlgebra
+import Rendering
 import Tabular
 
 #if canImport(Glibc)
@@ -8,16 +10,26 @@ import Glibc
 import Darwin
 #endif
 
-/// The `outcomes` command line.
+/// The `outcomes` command line: every analysis of `AnalysisRegistry` (run by
+/// `AnalysisCommandLine`), `report` and `check`.
 public struct Outcomes: ParsableCommand {
-  public static let configuration = CommandConfiguration(
-    commandName: "outcomes",
-    abstract: "Survival and response-rate statistics whose numbers match R.",
-    discussion: "Every analysis prints an aligned table by default; --format json prints the contract's JSON.",
-    version: "0.1.0",
-    subcommands: [KaplanMeierCommand.self, LogRankCommand.self, CoxCommand.self, RateCommand.self, CompareCommand.self, CMHCommand.self, LogisticCommand.self, DesignCommand.self, ReportCommand.self, CheckCommand.self])
+  public static let version = "0.1.0"
+
+  public static var configuration: CommandConfiguration {
+    var subcommands: [ParsableCommand.Type] = AnalysisRegistry.all.filter { $0.name.words.count == 1 }.map { subcommand(for: $0) }
+    subcommands.append(AnalysisGroupCommand.self)
+    subcommands += [ReportCommand.self, CheckCommand.self]
+    return CommandConfiguration(
+      commandName: "outcomes",
+      abstract: "Survival and response-rate statistics whose numbers match R.",
+      discussion: "Every analysis prints an aligned table by default; --format json prints the contract's JSON.",
+      version: version,
+      subcommands: subcommands)
+  }
 
   public init() {}
+
+  static let example = #"outcomes km --data Datasets/lung.csv --formula "Surv(time, status) ~ sex""#
 }
 
 /// A subcommand whose `--help` ends with a worked example on a bundled data set.
@@ -26,18 +38,29 @@ protocol DocumentedCommand {
 }
 
 public enum OutcomesCLI {
-  /// Runs the command line and exits: 0 on success, 2 for bad usage or bad
-  /// input (one line on stderr naming the file, line, column or option at
-  /// fault), as the contract requires. ArgumentParser's own usage errors are
-  /// mapped to 2 as well (its default is 64).
+  /// Runs the command line and exits: 0 on success, 1 when a `check` claim
+  /// fails, 2 for bad usage or bad input (one line on stderr naming the
+  /// file, line, column or option at fault), as the contract requires.
   public static func main(_ arguments: [String]? = nil) -> Never {
     let args = arguments ?? Array(CommandLine.arguments.dropFirst())
-    BLAS.useSingleThreadedKernels()
-    let commands = Outcomes.configuration.subcommands.compactMap { $0.configuration.commandName }
-    if let first = args.first, !first.hasPrefix("-"), first != "help", !commands.contains(first) {
-      fail("unknown command \(first.quotedForMessage), expected one of: \(commands.joined(separator: ", "))")
-    }
+    let words = args.prefix { !$0.hasPrefix("-") }
     do {
+      if let (analysis, count) = AnalysisRegistry.match(Array(words)) {
+        try AnalysisCommandLine.run(analysis, arguments: Array(args.dropFirst(count)))
+        exit(0)
+      }
+      if words.first == "help", let (analysis, _) = AnalysisRegistry.match(Array(words.dropFirst())) {
+        writeStandardOutput(AnalysisCommandLine.help(analysis))
+        exit(0)
+      }
+      let commands = Outcomes.configuration.subcommands.compactMap { $0.configuration.commandName }
+      if let first = args.first, !first.hasPrefix("-"), first != "help", !commands.contains(first) {
+        fail("unknown command \(first.quotedForMessage), expected one of: \(commands.joined(separator: ", "))"
+             + ArgumentList.suggestion(first, commands.map { Parameter($0, help: "") }).replacingOccurrences(of: "--", with: ""))
+      }
+      if words.count >= 2, let group = AnalysisRegistry.groups[words[0]], !group.contains(words[1]) {
+        fail("unknown \(words[0]) \(words[1].quotedForMessage), expected one of: \(group.joined(separator: ", "))")
+      }
       var command = try Outcomes.parseAsRoot(args)
       try command.run()
       exit(0)
@@ -51,7 +74,10 @@ public enum OutcomesCLI {
       let code = Outcomes.exitCode(for: error)
       if code == .success {
         var text = Outcomes.fullMessage(for: error)
-        if let example = example(for: args) { text += "\n\nEXAMPLE:\n" + example }
+        // Help ends with an example; --version and completion scripts print only themselves.
+        if args.contains("--help") || args.contains("-h") || args.first == "help" {
+          if let example = example(for: Array(words)) { text += "\n\nEXAMPLE:\n  " + example }
+        }
         writeStandardOutput(text + "\n")
         exit(0)
       }
@@ -67,25 +93,18 @@ public enum OutcomesCLI {
     exit(2)
   }
 
-  private static func example(for args: [String]) -> String? {
-    let names = args.prefix { !$0.hasPrefix("-") }
-    switch Array(names) {
-    case []: return "  outcomes km --data Datasets/lung.csv --formula \"Surv(time, status) ~ sex\""
-    case ["km"]: return KaplanMeierCommand.example
-    case ["logrank"]: return LogRankCommand.example
-    case ["cox"]: return CoxCommand.example
-    case ["rate"]: return RateCommand.example
-    case ["compare"]: return CompareCommand.example
-    case ["cmh"]: return CMHCommand.example
-    case ["logistic"]: return LogisticCommand.example
+  private static func example(for words: [String]) -> String? {
+    let names = words.first == "help" ? Array(words.dropFirst()) : words
+    switch names {
+    case []: return Outcomes.example
     case ["report"]: return ReportCommand.example
     case ["check"]: return CheckCommand.example
-    case ["design"]: return DesignCommand.example
-    case ["design", "logrank"]: return LogRankDesignCommand.example
-    case ["design", "simon"]: return SimonDesignCommand.example
-    case ["design", "single-stage"]: return SingleStageDesignCommand.example
-    case ["design", "two-rates"]: return TwoRatesDesignCommand.example
-    default: return nil
+    default:
+      if let group = names.first, AnalysisRegistry.groups[group] != nil, names.count == 1,
+         let first = AnalysisRegistry.all.first(where: { $0.name.words.first == group }) {
+        return first.example
+      }
+      return nil
     }
   }
 }
@@ -102,7 +121,11 @@ private func writeAll(_ text: String, to fd: Int32) {
   let bytes = Array(text.utf8)
   var written = 0
   while written < bytes.count {
+    #if canImport(Glibc)
     let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+    #else
+    let n = bytes.withUnsafeBytes { Darwin.write(fd, $0.baseAddress! + written, bytes.count - written) }
+    #endif
     if n < 0 && errno == EINTR { continue }
     if n <= 0 { return }
     written += n

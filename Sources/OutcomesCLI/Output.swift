@@ -1,5 +1,4 @@
-import ArgumentParser
-import Reports
+import Analyses
 import Rendering
 import Spreadsheet
 import Tabular
@@ -10,42 +9,39 @@ import Glibc
 import Darwin
 #endif
 
-/// A failure to write output.
-struct OutputError: Error, CustomStringConvertible {
-  var path: String
-  var reason: String
-  var description: String { "\(path): cannot write: \(reason)" }
-}
-
-/// Renders a result in the requested format and writes it to standard
-/// output or, atomically, to `--out`.
+/// Renders an analysis's result in the requested format and writes it to
+/// standard output or, atomically, to `--out`. JSON is streamed as it is
+/// encoded; tables go through the one renderer of each format.
 struct Emitter {
   var format: OutputFormat
   var out: String?
 
-  /// - Parameters:
-  ///   - json: the result in the contract's JSON shape.
-  ///   - tables: the same result as tables, for text, Markdown and CSV.
-  func emit(json: @autoclosure () throws -> JSONValue, tables: () -> [ResultTable]) throws {
+  func emit(_ result: CompletedAnalysis) throws {
+    let output = result.output
     if format == .xlsx {
       guard let out else {
-        throw InputError(InputLocation(source: "--format"), "xlsx is a binary format, expected --out FILE.xlsx with it")
+        throw InputError(option: "format", "xlsx is a binary format, expected --out FILE.xlsx with it")
       }
-      try AtomicFile.writeWith(out) { try XLSXRenderer.write(tables(), to: $0) }
+      try AtomicFile.writeWith(out) { try XLSXRenderer.write(output.dataTables(title: nil), to: $0) }
       return
     }
-    var text: String
-    switch format {
-    case .json: text = try json().serialized() + "\n"
-    case .text: text = TextRenderer().render(tables())
-    case .md: text = MarkdownRenderer().render(tables())
-    case .csv: text = CSVRenderer().render(tables())
-    case .xlsx: text = ""
+    let write: (ByteWriter) throws -> Void = { sink in
+      switch format {
+      case .json:
+        try JSONStreamEncoder.encode(result.envelope, to: sink)
+        sink.write("\n")
+      case .text: TextRenderer().render(output.tables(title: nil), to: sink)
+      case .md: MarkdownRenderer().render(output.tables(title: nil), to: sink)
+      case .csv: CSVRenderer().render(output.dataTables(title: nil), to: sink)
+      case .xlsx: break
+      }
     }
     if let out {
-      try AtomicFile.write(text, to: out)
+      try AtomicFile.write(out, write)
     } else {
-      writeStandardOutput(text)
+      let sink = ByteWriter(fileDescriptor: 1)
+      try write(sink)
+      do { try sink.flush() } catch { throw OutputError(path: "standard output", reason: "\(error)") }
     }
   }
 }
@@ -53,10 +49,15 @@ struct Emitter {
 /// Writes a file through a temporary file in the same directory and a rename,
 /// so a reader never sees a half-written file.
 enum AtomicFile {
-  /// Lets `produce` write a temporary file beside `path`, then renames it into place.
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let d = String(path[..<slash])
+    return d.isEmpty ? "/" : d
+  }
+
+  /// Lets `produce` write a temporary file beside `path` by name, then renames it into place.
   static func writeWith(_ path: String, _ produce: (String) throws -> Void) throws {
-    let directory = path.lastIndex(of: "/").map { String(path[..<$0]).isEmpty ? "/" : String(path[..<$0]) } ?? "."
-    let temporary = "\(directory)/.outcomes-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let temporary = "\(directory(of: path))/.outcomes-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
     do {
       try produce(temporary)
     } catch {
@@ -70,28 +71,22 @@ enum AtomicFile {
     }
   }
 
-  static func write(_ text: String, to path: String) throws {
-    let directory: String
-    if let slash = path.lastIndex(of: "/") {
-      directory = String(path[..<slash]).isEmpty ? "/" : String(path[..<slash])
-    } else {
-      directory = "."
-    }
-    var template = Array("\(directory)/.outcomes-XXXXXX".utf8CString)
+  /// Streams `produce`'s bytes into a temporary file beside `path`, then renames it into place.
+  static func write(_ path: String, _ produce: (ByteWriter) throws -> Void) throws {
+    var template = Array("\(directory(of: path))/.outcomes-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     if fd < 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
     let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let bytes = Array(text.utf8)
-    var written = 0
-    while written < bytes.count {
-      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
-      if n <= 0 {
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        unlink(temporary)
-        throw OutputError(path: path, reason: reason)
-      }
-      written += n
+    let sink = ByteWriter(fileDescriptor: fd)
+    do {
+      try produce(sink)
+      try sink.flush()
+    } catch {
+      close(fd)
+      unlink(temporary)
+      if let e = error as? OutputError { throw e }
+      if let e = error as? InputError { throw e }
+      throw OutputError(path: path, reason: "\(error)")
     }
     fchmod(fd, 0o644)
     if close(fd) != 0 || rename(temporary, path) != 0 {
@@ -102,32 +97,7 @@ enum AtomicFile {
   }
 }
 
-/// Where and how a command writes its result.
-struct OutputOptions {
-  var format: OutputFormat
-  var out: String?
-}
-
-/// A command that computes one analysis: `outcomes report` runs the same
-/// `compute()` the command line does, so a report's numbers are the CLI's.
-protocol AnalysisCommand: ParsableCommand {
-  var output: OutputOptions { get }
-  func compute() throws -> AnalysisResult
-  /// Tables only the command line prints (`km --steps`).
-  func extraTables(_ result: AnalysisResult) -> [ResultTable]
-}
-
-extension AnalysisCommand {
-  func extraTables(_ result: AnalysisResult) -> [ResultTable] { [] }
-
-  func run() throws {
-    let result = try compute()
-    for warning in result.warnings { writeStandardError("outcomes: warning: \(warning)\n") }
-    try emit(result)
-  }
-
-  func emit(_ result: AnalysisResult) throws {
-    try Emitter(format: output.format, out: output.out).emit(
-      json: try result.json(), tables: { result.tables() + extraTables(result) })
-  }
+extension ByteWriter {
+  /// Writes text (the renderers' output) in one call.
+  func write(contentsOf text: String) { write(text) }
 }

@@ -35,10 +35,10 @@ public enum BinomialRate {
   ///   counts are impossible or p0 is outside (0, 1).
   public static func estimate(events: Int, trials: Int, options: Options = Options()) throws -> RateEstimate {
     if trials < 1 {
-      throw InputError(InputLocation(source: "--n"), "expected a number of trials of at least 1, found \(trials)")
+      throw InputError(InputLocation(option: "n"), "expected a number of trials of at least 1, found \(trials)")
     }
     if events < 0 || events > trials {
-      throw InputError(InputLocation(source: "--events"),
+      throw InputError(InputLocation(option: "events"),
                        "expected a number of events from 0 to n = \(trials), found \(events)")
     }
     try validate(options)
@@ -51,10 +51,10 @@ public enum BinomialRate {
   public static func estimate(frame: ModelFrame, options: Options = Options()) throws -> RateAnalysis {
     try validate(options)
     guard let outcome = frame.binaryResponse else {
-      throw InputError(InputLocation(source: "--formula"), "expected a binary response before '~', as in failed ~ arm or response == 1 ~ 1")
+      throw InputError(InputLocation(option: "formula"), "expected a binary response before '~', as in failed ~ arm or response == 1 ~ 1")
     }
     if let interaction = frame.terms.terms.first(where: { $0.order > 1 }) {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "interaction \(interaction.label.quotedForMessage) is not valid for rates, expected variables joined by '+'")
     }
     let groups = frame.grouping(of: Array(frame.terms.variables.indices))
@@ -76,7 +76,7 @@ public enum BinomialRate {
   private static func validate(_ options: Options) throws {
     try checkConfidenceLevel(options.confidenceLevel)
     if let p0 = options.nullRate, !(p0 > 0 && p0 < 1) {
-      throw InputError(InputLocation(source: "--p0"), "expected a rate in (0, 1), found \(RNumberText.format(p0))")
+      throw InputError(InputLocation(option: "p0"), "expected a rate in (0, 1), found \(RNumberText.format(p0))")
     }
   }
 
@@ -108,7 +108,7 @@ public enum BinomialRate {
 }
 
 /// The alternative hypothesis of a test; raw values are the CLI spellings.
-public enum Alternative: String, Sendable, CaseIterable {
+public enum Alternative: String, Sendable, CaseIterable, Codable {
   case twoSided = "two-sided", less, greater
 
   var side: BinomialTests.Side {
@@ -124,6 +124,6 @@ public enum Alternative: String, Sendable, CaseIterable {
 /// - Throws: `InputError` naming `--conf-level`.
 func checkConfidenceLevel(_ level: Double) throws {
   if !(level > 0 && level < 1) {
-    throw InputError(InputLocation(source: "--conf-level"), "expected a number in (0, 1), found \(RNumberText.format(level))")
+    throw InputError(InputLocation(option: "conf-level"), "expected a number in (0, 1), found \(RNumberText.format(level))")
   }
 }

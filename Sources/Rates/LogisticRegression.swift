@@ -36,11 +36,11 @@ public enum LogisticRegression {
 
   public static func fit(frame: ModelFrame, options: Options = Options()) throws -> LogisticFit {
     guard let y = frame.binaryResponse else {
-      throw InputError(InputLocation(source: "--formula"), "expected a binary response before '~', as in failed ~ arm + age")
+      throw InputError(InputLocation(option: "formula"), "expected a binary response before '~', as in failed ~ arm + age")
     }
     try checkConfidenceLevel(options.confidenceLevel)
     if frame.strata != nil || frame.cluster != nil {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "strata() and cluster() are not part of a logistic model; use outcomes cmh for stratified 2×2 tables")
     }
     let design = frame.designMatrix(intercept: true)

@@ -51,6 +51,8 @@ public struct ComparisonTests: Sendable, Equatable {
   /// `nil` when the table is too large to enumerate.
   public var barnardP: Double?
   public var boschlooP: Double?
+  /// Why Barnard's and Boschloo's tests were not computed, when they were not.
+  public var unconditionalSkipped: String? = nil
 }
 
 /// Two rates compared, group 1 against group 2.
@@ -123,7 +125,7 @@ extension ComparisonTests: Encodable {
   enum CodingKeys: String, CodingKey {
     case fisherExact = "fisher_exact", chisq, chisqYates = "chisq_yates", gTest = "g_test", barnard, boschloo
   }
-  enum PKeys: String, CodingKey { case p }
+  enum PKeys: String, CodingKey { case p, skipped }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -134,8 +136,10 @@ extension ComparisonTests: Encodable {
     try c.encode(gTest, forKey: .gTest)
     var barnard = c.nestedContainer(keyedBy: PKeys.self, forKey: .barnard)
     try barnard.encode(barnardP ?? .nan, forKey: .p)
+    try barnard.encodeIfPresent(unconditionalSkipped, forKey: .skipped)
     var boschloo = c.nestedContainer(keyedBy: PKeys.self, forKey: .boschloo)
     try boschloo.encode(boschlooP ?? .nan, forKey: .p)
+    try boschloo.encodeIfPresent(unconditionalSkipped, forKey: .skipped)
   }
 }
 

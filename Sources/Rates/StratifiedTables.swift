@@ -25,20 +25,20 @@ public enum StratifiedTables {
   /// more `strata()` variables.
   public static func analyze(frame: ModelFrame, options: Options = Options()) throws -> StratifiedComparison {
     guard let outcome = frame.binaryResponse else {
-      throw InputError(InputLocation(source: "--formula"), "expected a binary response before '~', as in failed ~ arm + strata(site)")
+      throw InputError(InputLocation(option: "formula"), "expected a binary response before '~', as in failed ~ arm + strata(site)")
     }
     guard frame.terms.variables.count == 1, frame.terms.terms.count == 1 else {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "expected one grouping variable with two levels and strata(), as in failed ~ arm + strata(site), found \(frame.formula.predictors.deparsed.quotedForMessage)")
     }
     guard !frame.strataFactors.isEmpty else {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "expected strata(...) after the grouping variable, as in failed ~ arm + strata(site)")
     }
     try checkConfidenceLevel(options.confidenceLevel)
     let groups = frame.grouping(of: [0])
     guard groups.levels.count == 2 else {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "expected exactly two groups of \(frame.terms.variables[0].label), found \(groups.levels.count): \(groups.levels.joined(separator: ", "))")
     }
     let strata = Factor.interaction(frame.strataFactors, names: frame.terms.strata.map(\.label))

@@ -23,7 +23,21 @@ import Tabular
 public enum TwoRates {
   public struct Options: Sendable {
     public var confidenceLevel: Double
-    public init(confidenceLevel: Double = 0.95) { self.confidenceLevel = confidenceLevel }
+    /// Whether Barnard's and Boschloo's tests are computed.
+    public var unconditional: UnconditionalTests
+    public init(confidenceLevel: Double = 0.95, unconditional: UnconditionalTests = .auto) {
+      self.confidenceLevel = confidenceLevel
+      self.unconditional = unconditional
+    }
+  }
+
+  /// When to compute the exact unconditional tests; raw values are the option's spellings.
+  public enum UnconditionalTests: String, Sendable, CaseIterable, Codable {
+    /// Up to `UnconditionalExactTests.automaticLimit` patients in all (a
+    /// second or two); above it they are skipped with the reason.
+    case auto
+    case always
+    case never
   }
 
   /// - Throws: `InputError` naming `--events1`, `--n1`, `--events2` or `--n2`.
@@ -31,10 +45,10 @@ public enum TwoRates {
                              options: Options = Options()) throws -> RateComparison {
     for (events, trials, suffix) in [(events1, trials1, "1"), (events2, trials2, "2")] {
       if trials < 1 {
-        throw InputError(InputLocation(source: "--n\(suffix)"), "expected a number of trials of at least 1, found \(trials)")
+        throw InputError(InputLocation(option: "n\(suffix)"), "expected a number of trials of at least 1, found \(trials)")
       }
       if events < 0 || events > trials {
-        throw InputError(InputLocation(source: "--events\(suffix)"),
+        throw InputError(InputLocation(option: "events\(suffix)"),
                          "expected a number of events from 0 to n\(suffix) = \(trials), found \(events)")
       }
     }
@@ -48,10 +62,10 @@ public enum TwoRates {
   /// first level in sort order, group 2 the second).
   public static func compare(frame: ModelFrame, options: Options = Options()) throws -> RateComparison {
     guard let outcome = frame.binaryResponse else {
-      throw InputError(InputLocation(source: "--formula"), "expected a binary response before '~', as in failed ~ arm")
+      throw InputError(InputLocation(option: "formula"), "expected a binary response before '~', as in failed ~ arm")
     }
     guard frame.terms.variables.count == 1, frame.terms.terms.count == 1 else {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "expected one grouping variable with two levels after '~', as in failed ~ arm, found \(frame.formula.predictors.deparsed.quotedForMessage)")
     }
     let groups = frame.grouping(of: [0])
@@ -63,7 +77,7 @@ public enum TwoRates {
     }
     let present = groups.levels.indices.filter { trials[$0] > 0 }
     guard present.count == 2 else {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "expected exactly two groups of \(frame.terms.variables[0].label), found \(present.count): \(present.map { groups.levels[$0] }.joined(separator: ", "))")
     }
     try checkConfidenceLevel(options.confidenceLevel)
@@ -125,10 +139,21 @@ public enum TwoRates {
       ChiSquareResult(statistic: statistic, degreesOfFreedom: 1,
                       p: statistic.isNaN ? .nan : oneDF.cdf(statistic, tail: .upper))
     }
-    let tests = ComparisonTests(
+    var unconditionalSkipped: String? = nil
+    var barnard: Double? = nil, boschloo: Double? = nil
+    switch options.unconditional {
+    case .never:
+      unconditionalSkipped = "not computed (exact-unconditional never)"
+    case .auto where trials1 + trials2 > UnconditionalExactTests.automaticLimit:
+      unconditionalSkipped = "not computed for \(trials1 + trials2) patients (above \(UnconditionalExactTests.automaticLimit)); exact-unconditional always computes them"
+    case .auto, .always:
+      barnard = UnconditionalExactTests.barnard(x1: events1, n1: trials1, x2: events2, n2: trials2)
+      boschloo = UnconditionalExactTests.boschloo(x1: events1, n1: trials1, x2: events2, n2: trials2)
+    }
+    var tests = ComparisonTests(
       fisherExactP: conditional.twoSidedP(), chiSquare: chi(chisq), chiSquareYates: chi(yates), gTest: chi(g),
-      barnardP: UnconditionalExactTests.barnard(x1: events1, n1: trials1, x2: events2, n2: trials2),
-      boschlooP: UnconditionalExactTests.boschloo(x1: events1, n1: trials1, x2: events2, n2: trials2))
+      barnardP: barnard, boschlooP: boschloo)
+    tests.unconditionalSkipped = unconditionalSkipped
     return RateComparison(
       group1: ComparedGroup(label: labels.0, events: events1, trials: trials1, estimate: x1 / n1),
       group2: ComparedGroup(label: labels.1, events: events2, trials: trials2, estimate: x2 / n2),

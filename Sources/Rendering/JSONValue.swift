@@ -85,8 +85,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     return d.description
   }
 
-  private static func writeString(_ s: String, to out: inout String) {
-    out += "\""
+  static func writeString(_ s: String, to out: inout String, quoted: Bool = true) {
+    if quoted { out += "\"" }
     for scalar in s.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""
@@ -103,6 +103,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
       }
     }
-    out += "\""
+    if quoted { out += "\"" }
   }
 }

@@ -12,41 +12,52 @@ public struct JSONValueEncoder {
   }
 }
 
-/// A mutable slot in the tree under construction.
+/// A mutable slot in the tree under construction. Children are appended in
+/// place (amortized O(1)): the tree of a large result is built in time
+/// linear in its size.
 private final class Node {
-  enum Content {
-    case empty
-    case scalar(JSONValue)
-    case array([Node])
-    case object([(String, Node)])
+  enum Kind {
+    case empty, scalar, array, object
   }
-  var content: Content = .empty
+  var kind: Kind = .empty
+  var scalarValue: JSONValue = .null
+  var items: [Node] = []
+  var pairs: [(String, Node)] = []
 
   var value: JSONValue {
-    switch content {
+    switch kind {
     case .empty: return .object([])
-    case .scalar(let v): return v
-    case .array(let nodes): return .array(nodes.map(\.value))
-    case .object(let pairs): return .object(pairs.map { ($0.0, $0.1.value) })
+    case .scalar: return scalarValue
+    case .array: return .array(items.map(\.value))
+    case .object: return .object(pairs.map { ($0.0, $0.1.value) })
     }
   }
 
+  func setScalar(_ v: JSONValue) {
+    kind = .scalar
+    scalarValue = v
+  }
+
+  func makeObject() {
+    if kind != .object { kind = .object; pairs = [] }
+  }
+
+  func makeArray() {
+    if kind != .array { kind = .array; items = [] }
+  }
+
   func child(forKey key: String) -> Node {
-    var pairs: [(String, Node)] = []
-    if case .object(let existing) = content { pairs = existing }
+    makeObject()
     if let found = pairs.first(where: { $0.0 == key }) { return found.1 }
     let node = Node()
     pairs.append((key, node))
-    content = .object(pairs)
     return node
   }
 
   func appendChild() -> Node {
-    var nodes: [Node] = []
-    if case .array(let existing) = content { nodes = existing }
+    makeArray()
     let node = Node()
-    nodes.append(node)
-    content = .array(nodes)
+    items.append(node)
     return node
   }
 }
@@ -57,12 +68,12 @@ private struct TreeEncoder: Encoder {
   var userInfo: [CodingUserInfoKey: Any] { [:] }
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-    if case .object = node.content {} else { node.content = .object([]) }
+    node.makeObject()
     return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
   }
 
   func unkeyedContainer() -> UnkeyedEncodingContainer {
-    if case .array = node.content {} else { node.content = .array([]) }
+    node.makeArray()
     return UnkeyedContainer(node: node, codingPath: codingPath)
   }
 
@@ -87,7 +98,7 @@ private func scalar(_ value: Any) -> JSONValue? {
 
 private func encodeValue<T: Encodable>(_ value: T, into node: Node, codingPath: [CodingKey]) throws {
   if let s = scalar(value) {
-    node.content = .scalar(s)
+    node.setScalar(s)
   } else {
     try value.encode(to: TreeEncoder(node: node, codingPath: codingPath))
   }
@@ -98,7 +109,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
   var codingPath: [CodingKey]
 
   mutating func encodeNil(forKey key: Key) throws {
-    node.child(forKey: key.stringValue).content = .scalar(.null)
+    node.child(forKey: key.stringValue).setScalar(.null)
   }
 
   mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
@@ -108,13 +119,15 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
   mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
                                                       forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
     let child = node.child(forKey: key.stringValue)
-    child.content = .object([])
+    child.kind = .object
+    child.pairs = []
     return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath + [key]))
   }
 
   mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
     let child = node.child(forKey: key.stringValue)
-    child.content = .array([])
+    child.kind = .array
+    child.items = []
     return UnkeyedContainer(node: child, codingPath: codingPath + [key])
   }
 
@@ -136,11 +149,10 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
   let node: Node
   var codingPath: [CodingKey]
   var count: Int {
-    if case .array(let nodes) = node.content { return nodes.count }
-    return 0
+    node.kind == .array ? node.items.count : 0
   }
 
-  mutating func encodeNil() throws { node.appendChild().content = .scalar(.null) }
+  mutating func encodeNil() throws { node.appendChild().setScalar(.null) }
 
   mutating func encode<T: Encodable>(_ value: T) throws {
     let path = codingPath + [IndexKey(count)]
@@ -149,13 +161,13 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 
   mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
     let child = node.appendChild()
-    child.content = .object([])
+    child.kind = .object
     return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath))
   }
 
   mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer {
     let child = node.appendChild()
-    child.content = .array([])
+    child.kind = .array
     return UnkeyedContainer(node: child, codingPath: codingPath)
   }
 
@@ -166,7 +178,7 @@ private struct SingleContainer: SingleValueEncodingContainer {
   let node: Node
   var codingPath: [CodingKey]
 
-  mutating func encodeNil() throws { node.content = .scalar(.null) }
+  mutating func encodeNil() throws { node.setScalar(.null) }
   mutating func encode<T: Encodable>(_ value: T) throws {
     try encodeValue(value, into: node, codingPath: codingPath)
   }

@@ -92,7 +92,7 @@ public struct CSVRenderer: Sendable {
     return out
   }
 
-  private func quote(_ s: String) -> String {
+  func quote(_ s: String) -> String {
     if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s == "NA" {
       return "\"" + s.replacingQuotes + "\""
     }
@@ -117,5 +117,49 @@ extension String {
     var out = ""
     for ch in self { out += ch == "\"" ? "\"\"" : String(ch) }
     return out
+  }
+}
+
+// MARK: - Streaming
+
+extension TextRenderer {
+  public func render(_ tables: [ResultTable], to sink: ByteWriter) {
+    for (k, table) in tables.enumerated() {
+      if k > 0 { sink.write("\n") }
+      sink.write(render(table))
+    }
+  }
+}
+
+extension MarkdownRenderer {
+  public func render(_ tables: [ResultTable], to sink: ByteWriter) {
+    for (k, table) in tables.enumerated() {
+      if k > 0 { sink.write("\n") }
+      sink.write(render(table))
+    }
+  }
+}
+
+extension CSVRenderer {
+  /// Row by row: the output is never held whole.
+  public func render(_ tables: [ResultTable], to sink: ByteWriter) {
+    for (k, table) in tables.enumerated() {
+      if k > 0 { sink.write("\r\n") }
+      sink.write(table.columns.map { quote($0.header) }.joined(separator: ",") + "\r\n")
+      var line = ""
+      for row in table.rows {
+        line.removeAll(keepingCapacity: true)
+        for (j, cell) in row.enumerated() {
+          if j > 0 { line += "," }
+          switch cell {
+          case .text(let s): line += quote(s)
+          case .number(let x): line += NumberFormat.roundTrip(x)
+          case .missing: line += "NA"
+          }
+        }
+        line += "\r\n"
+        sink.write(line)
+      }
+    }
   }
 }

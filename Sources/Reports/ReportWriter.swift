@@ -1,14 +1,6 @@
-import Figures
+import Analyses
 import Rendering
-import Survival
 import Tabular
-
-/// One analysis of a report, computed.
-public enum ReportEntry: Sendable {
-  /// `logrankP`: the log-rank p-value printed on a Kaplan–Meier figure when asked.
-  case analysis(item: ReportSpec.Item, name: String, result: AnalysisResult, logrankP: Double?)
-  case tableOne(item: ReportSpec.Item, name: String, table: ResultTable, methods: String)
-}
 
 /// An input file as the provenance block lists it.
 public struct ReportInput: Sendable, Equatable {
@@ -56,14 +48,15 @@ public enum ReportWriter {
     let style = JournalStyle.named(content.spec.style) ?? .default
     var tableNumber = 0, figureNumber = 0
     var methods: [String] = []
-    func addTable(_ table: ResultTable, file: String) {
+    var deferredMethods: [String] = []
+    func addTable(_ table: ResultTable, data: ResultTable, file: String) {
       tableNumber += 1
       var t = table
       t.title = "Table \(tableNumber). " + (table.title ?? "")
       md.append(MarkdownRenderer(journal: style).render(t))
       md.append("Data: [\(file)](\(file))")
       md.append("")
-      files.append((file, CSVRenderer().render(table)))
+      files.append((file, CSVRenderer().render(data)))
     }
     func addFigure(_ svg: String, file: String, caption: String) {
       figureNumber += 1
@@ -77,58 +70,34 @@ public enum ReportWriter {
       md += ["## \(section.title)", ""]
       if let text = section.text { md += [text.trimmingTrailingNewlines, ""] }
       for entry in content.sections[s] {
-        switch entry {
-        case .tableOne(let item, let name, let table, let method):
+        let output = entry.result.output
+        let title = entry.keys.title
+        let tables = output.tables(title: title)
+        let data = output.dataTables(title: title)
+        for (k, table) in tables.enumerated() {
           var t = table
-          if case .scalar(let title)? = item.option("title")?.value { t.title = title }
-          addTable(t, file: "tables/\(name).csv")
-          if !methods.contains(method) { methods.append(method) }
-          note(item, &md)
-        case .analysis(let item, let name, let result, let logrankP):
-          let title: String? = { if case .scalar(let t)? = item.option("title")?.value { return t } else { return nil } }()
-          let tables = result.tables(title: title)
-          for (k, table) in tables.enumerated() {
-            var t = table
-            if t.title == nil { t.title = (tables.first?.title ?? "") + (k > 0 ? " (continued)" : "") }
-            addTable(t, file: tables.count == 1 ? "tables/\(name).csv" : "tables/\(name)-\(k + 1).csv")
-          }
-          for warning in result.warnings { md += ["> Warning: \(warning)", ""] }
-          if case .km(let fit, _) = result, flag(item, "figure", default: true) {
-            let breaks = fit.plotBreaks(numbers(item, "breaks"))
-            let kmunicate = flag(item, "kmunicate", default: false)
-            let riskTable = flag(item, "risk-table", default: true)
-            let annotation = logrankP.map { "Log-rank " + style.pClause($0) }
-            let plot = fit.plot(title: nil, breaks: breaks, riskTable: riskTable, kmunicate: kmunicate,
-                                bands: flag(item, "bands", default: false),
-                                cumulativeIncidence: flag(item, "cumulative-incidence", default: false),
-                                xLabel: scalar(item, "xlab"), yLabel: scalar(item, "ylab"), annotation: annotation)
-            let caption = (title ?? "Kaplan–Meier curves") + (riskTable ? ", with the numbers at risk" : "") + "."
-            addFigure(plot.svg(), file: "figures/\(name).svg", caption: caption)
-            if riskTable {
-              files.append(("tables/\(name)-at-risk.csv", CSVRenderer().render(fit.atRiskTable(breaks: breaks, kmunicate: kmunicate))))
-              md += ["Numbers at risk: [tables/\(name)-at-risk.csv](tables/\(name)-at-risk.csv)", ""]
-            }
-          }
-          if case .cox(let fit, _) = result, flag(item, "forest", default: true), !fit.terms.isEmpty {
-            addFigure(fit.forestPlot(title: nil).svg(), file: "figures/\(name)-forest.svg",
-                      caption: "Hazard ratios with \(RNumberText.format(fit.confidenceLevel * 100))% confidence intervals.")
-          }
-          if case .logistic(let fit, _) = result, flag(item, "forest", default: true), fit.separation == nil,
-             fit.terms.contains(where: { $0.term != "(Intercept)" }) {
-            addFigure(fit.forestPlot(title: nil).svg(), file: "figures/\(name)-forest.svg",
-                      caption: "Odds ratios with \(RNumberText.format(fit.confidenceLevel * 100))% profile-likelihood confidence intervals.")
-          }
-          if flag(item, "inline", default: false) {
-            md += result.inlineSentences(style: style, unit: scalar(item, "unit")).map { "- \($0)" }
-            md.append("")
-          }
-          note(item, &md)
-          if !methods.contains(result.methods) { methods.append(result.methods) }
-          if logrankP != nil {
-            let m = AnalysisResult.logrankMethods
-            if !methods.contains(m) { methods.append(m) }
-          }
+          if t.title == nil { t.title = (tables.first?.title ?? "") + (k > 0 ? " (continued)" : "") }
+          let file = tables.count == 1 ? "tables/\(entry.name).csv" : "tables/\(entry.name)-\(k + 1).csv"
+          addTable(t, data: tables.count == data.count ? data[k] : table, file: file)
         }
+        for warning in output.warnings { md += ["> Warning: \(warning)", ""] }
+        for figure in entry.figures {
+          addFigure(figure.svg, file: "figures/\(entry.name)\(figure.suffix).svg", caption: figure.caption(title: title))
+          for (suffix, table) in figure.tables {
+            let file = "tables/\(entry.name)\(suffix).csv"
+            files.append((file, CSVRenderer().render(table)))
+            md += ["Numbers at risk: [\(file)](\(file))", ""]
+          }
+          if let m = figure.methods, !methods.contains(m) { deferredMethods.append(m) }
+        }
+        if entry.keys.inline {
+          md += output.sentences(style: style, unit: entry.keys.unit).map { "- \($0)" }
+          md.append("")
+        }
+        if let note = entry.keys.note { md += [note, ""] }
+        if !methods.contains(output.methods) { methods.append(output.methods) }
+        for m in deferredMethods where !methods.contains(m) { methods.append(m) }
+        deferredMethods.removeAll()
       }
     }
     md += ["## Methods", ""]
@@ -142,32 +111,6 @@ public enum ReportWriter {
     return files
   }
 
-  private static func note(_ item: ReportSpec.Item, _ md: inout [String]) {
-    if case .scalar(let text)? = item.option("note")?.value { md += [text, ""] }
-  }
-
-  static func flag(_ item: ReportSpec.Item, _ key: String, default value: Bool) -> Bool {
-    if case .bool(let b)? = item.option(key)?.value { return b }
-    return value
-  }
-
-  static func scalar(_ item: ReportSpec.Item, _ key: String) -> String? {
-    if case .scalar(let s)? = item.option(key)?.value { return s }
-    return nil
-  }
-
-  static func numbers(_ item: ReportSpec.Item, _ key: String) -> [Double]? {
-    guard let v = item.option(key)?.value else { return nil }
-    switch v {
-    case .list(let l): return l.compactMap(Double.init)
-    case .scalar(let s): return s.split(separator: ",").compactMap { Double($0.filter { $0 != " " }) }
-    case .bool: return nil
-    }
-  }
-}
-
-extension AnalysisResult {
-  static let logrankMethods = "Curves on the figures are compared by the log-rank test."
 }
 
 extension String {

@@ -1,4 +1,5 @@
 import Distributions
+import Tabular
 
 /// The number of events a two-arm log-rank test needs, by Schoenfeld's
 /// formula (the contract's `events`) and by Freedman's.
@@ -57,7 +58,12 @@ public enum LogRankDesign {
     return 1 - (exp(-lambda * f) - exp(-lambda * (a + f))) / (lambda * a)
   }
 
-  public static func events(_ options: Options) -> LogRankEvents {
+  /// Events no design may exceed (a hazard ratio closer to 1 is an error).
+  public static let maximumEvents = 1_000_000_000
+
+  /// - Throws: `InputError` naming `hr` when more than `maximumEvents` events
+  ///   (or patients) would be needed.
+  public static func events(_ options: Options) throws -> LogRankEvents {
     let z = Normal.standard.quantile(1 - options.alpha / 2) + Normal.standard.quantile(options.power)
     let p = options.allocation
     let hr = options.hazardRatio
@@ -67,6 +73,9 @@ public enum LogRankDesign {
     let freedman = z * z * (1 + k * hr) * (1 + k * hr) / (k * (1 - hr) * (1 - hr))
     let zAlpha = Normal.standard.quantile(1 - options.alpha / 2)
     let d = schoenfeld.rounded(.up), dF = freedman.rounded(.up)
+    guard max(d, dF) <= Double(maximumEvents) else {
+      throw InputError(option: "hr", "more than \(maximumEvents) events would be needed, expected a hazard ratio further from 1")
+    }
     var result = LogRankEvents(
       hazardRatio: hr, alpha: options.alpha, power: options.power, allocation: p,
       events: Int(d), eventsUnrounded: schoenfeld,
@@ -79,6 +88,9 @@ public enum LogRankDesign {
       let pooled = (1 - p) * control + p * experimental
       let total = d / pooled
       let nExperimental = (total * p).rounded(.up), nControl = (total * (1 - p)).rounded(.up)
+      guard nExperimental + nControl <= Double(maximumEvents) * 10 else {
+        throw InputError(option: "follow-up", "more than \(maximumEvents * 10) patients would be needed, expected a longer accrual or follow-up")
+      }
       result.patients = LogRankPatients(
         recruitment: r, experimentalHazard: r.controlHazard * hr, probabilityControl: control, probabilityExperimental: experimental, probabilityPooled: pooled,
         totalUnrounded: total, control: Int(nControl), experimental: Int(nExperimental),

@@ -1,4 +1,5 @@
 import Distributions
+import Tabular
 import Foundation
 
 /// Patients per group to compare two rates p1 and p2 with a two-sided test.
@@ -39,7 +40,14 @@ public enum TwoRateDesign {
     }
   }
 
-  public static func sampleSize(_ options: Options) -> TwoRateSampleSize {
+  /// Patients per group no design may exceed: the exact computations and
+  /// integer sizes stay in range (`p2` closer to `p1` is an error).
+  public static let maximumPerGroup = 1_000_000_000
+
+  /// - Throws: `InputError` naming `p2` when the rates are so close that
+  ///   more than `maximumPerGroup` patients per group would be needed.
+  /// - Parameter progress: called on long exact searches.
+  public static func sampleSize(_ options: Options, progress: ((String) -> Void)? = nil) throws -> TwoRateSampleSize {
     let p1 = options.p1, p2 = options.p2
     let za = Normal.standard.quantile(options.alpha / 2, tail: .upper)
     let zb = Normal.standard.quantile(options.power)
@@ -48,11 +56,17 @@ public enum TwoRateDesign {
     let root = za * (2 * pooled * (1 - pooled)).squareRoot() + zb * (p1 * (1 - p1) + p2 * (1 - p2)).squareRoot()
     let n = root * root / (d * d)
     let corrected = n / 4 * pow(1 + (1 + 4 / (n * d)).squareRoot(), 2)
+    guard corrected.isFinite, corrected <= Double(maximumPerGroup) else {
+      throw InputError(option: "p2", "the rates are too close: more than \(maximumPerGroup) patients per group, expected p1 and p2 further apart")
+    }
     let perGroup = Int(n.rounded(.up))
     let fisherPower = exactFisherPower(n: perGroup, p1: p1, p2: p2, alpha: options.alpha)
     var fisherSize: Int? = nil
     var size = perGroup
     while size <= options.maximumFisherSize {
+      if let progress, (size - perGroup) % 50 == 49 {
+        progress("exact Fisher power: n = \(size) per group (searching up to \(options.maximumFisherSize))")
+      }
       if exactFisherPower(n: size, p1: p1, p2: p2, alpha: options.alpha) >= options.power {
         fisherSize = size
         break
@@ -75,43 +89,111 @@ public enum TwoRateDesign {
 
   /// The exact power of Fisher's two-sided test (R's rule) with n per group:
   /// Σ over every (x1, x2) with p-value ≤ alpha of b(x1; n, p1) b(x2; n, p2).
-  /// The p-values depend only on the table, so they are computed per margin
-  /// total m = x1 + x2 from one hypergeometric distribution each.
+  ///
+  /// The p-values depend only on the table, so the outcomes are taken margin
+  /// by margin (m = x1 + x2), each with one hypergeometric distribution. In
+  /// a margin the two-sided p-value (R: the mass of the outcomes no more
+  /// likely than the observed one, tolerance 1 + 10⁻⁷) grows with the
+  /// outcome's probability, so the rejected outcomes are those at most as
+  /// likely as a threshold, found by merging the two tails in increasing order.
+  ///
+  /// Only what can change the sum is visited: x1 and x2 where their binomial
+  /// probabilities are above 10⁻³⁰ of the largest (the rest adds less than
+  /// 10⁻²⁵ to the power), and in each margin the outcomes whose probability
+  /// is above alpha·10⁻²² of the mode's (every outcome beyond is rejected:
+  /// its p-value is below alpha). So the cost is O(√n) margins of O(√n)
+  /// outcomes, not O(n²).
   public static func exactFisherPower(n: Int, p1: Double, p2: Double, alpha: Double) -> Double {
-    let b1 = Binomial(trials: Double(n), probability: p1), b2 = Binomial(trials: Double(n), probability: p2)
-    let f1 = (0...n).map { b1.probabilityMass(Double($0)) }
-    let f2 = (0...n).map { b2.probabilityMass(Double($0)) }
+    let w1 = BinomialWindow(n: n, p: p1), w2 = BinomialWindow(n: n, p: p2)
     var power = 0.0
-    for m in 0...(2 * n) {
+    var values: [Double] = [], merged: [Double] = []
+    let cutoff = alpha * 1e-22
+    for m in (w1.low + w2.low)...(w1.high + w2.high) {
+      let xLow = max(w1.low, m - w2.high), xHigh = min(w1.high, m - w2.low)
+      guard xLow <= xHigh else { continue }
+      // The hypergeometric distribution of x1 given m, from its mode outwards.
       let lo = max(0, m - n), hi = min(n, m)
-      let h = Hypergeometric(white: Double(m), black: Double(2 * n - m), drawn: Double(n))
-      let logd = (lo...hi).map { h.logProbabilityMass(Double($0)) }
-      let top = logd.max() ?? 0
-      var d = logd.map { exp($0 - top) }
-      let total = d.reduce(0, +)
-      for i in d.indices { d[i] /= total }
-      // Two-sided p of each outcome: the mass of outcomes no more likely (R's
-      // tolerance 1 + 10⁻⁷), from the sorted masses and their prefix sums.
-      let sorted = d.sorted()
-      var prefix = [Double](repeating: 0, count: sorted.count + 1)
-      for (i, v) in sorted.enumerated() { prefix[i + 1] = prefix[i] + v }
-      var cumulative = [Double](repeating: 0, count: d.count)
-      for idx in d.indices {
-        let limit = d[idx] * (1 + 1e-7)
-        var a = 0, b = sorted.count
-        while a < b {
-          let mid = (a + b) / 2
-          if sorted[mid] <= limit { a = mid + 1 } else { b = mid }
-        }
-        cumulative[idx] = prefix[a]
+      let mode = min(hi, max(lo, (m + 1) * (n + 1) / (2 * n + 2)))
+      func ratioUp(_ i: Int) -> Double {  // d(i + 1) / d(i)
+        Double(n - i) * Double(m - i) / (Double(i + 1) * Double(n - m + i + 1))
       }
-      for idx in d.indices where cumulative[idx] <= alpha {
-        let x1 = lo + idx
-        power += f1[x1] * f2[m - x1]
+      var left: [Double] = [1], right: [Double] = []
+      var v = 1.0, i = mode
+      while i > lo {
+        v /= ratioUp(i - 1)
+        if v < cutoff { break }
+        left.append(v)
+        i -= 1
+      }
+      let windowLow = mode - (left.count - 1)
+      v = 1; i = mode
+      while i < hi {
+        v *= ratioUp(i)
+        if v < cutoff { break }
+        right.append(v)
+        i += 1
+      }
+      let windowHigh = mode + right.count
+      // values[k] = d(windowLow + k) relative to the mode.
+      values.removeAll(keepingCapacity: true)
+      values.append(contentsOf: left.reversed())
+      values.append(contentsOf: right)
+      // Both tails merged into increasing order.
+      merged.removeAll(keepingCapacity: true)
+      var a = 0, b = values.count - 1
+      while a <= b {
+        if values[a] <= values[b] { merged.append(values[a]); a += 1 } else { merged.append(values[b]); b -= 1 }
+      }
+      let total = merged.reduce(0, +)
+      // The largest value whose p-value is at most alpha.
+      var threshold = -1.0
+      var j = 0, mass = 0.0
+      for k in merged.indices {
+        let limit = merged[k] * (1 + 1e-7)
+        while j < merged.count && merged[j] <= limit { mass += merged[j]; j += 1 }
+        if mass / total <= alpha { threshold = merged[k] } else { break }
+      }
+      for x1 in xLow...xHigh {
+        let rejected = x1 < windowLow || x1 > windowHigh || values[x1 - windowLow] <= threshold
+        if rejected { power += w1.mass(x1) * w2.mass(m - x1) }
       }
     }
     return power
   }
+}
+
+/// The binomial probabilities of the outcomes that carry all but 10⁻³⁰ of
+/// the largest probability, computed from the mode by ratios.
+struct BinomialWindow {
+  let low: Int
+  let high: Int
+  let values: [Double]
+
+  init(n: Int, p: Double) {
+    let b = Binomial(trials: Double(n), probability: p)
+    let mode = min(n, Int((Double(n + 1) * p).rounded(.down)))
+    let top = b.probabilityMass(Double(mode))
+    var left: [Double] = [], right: [Double] = []
+    var k = mode
+    while k > 0 {
+      let v = b.probabilityMass(Double(k - 1))
+      if v < top * 1e-30 { break }
+      left.append(v)
+      k -= 1
+    }
+    low = k
+    k = mode
+    while k < n {
+      let v = b.probabilityMass(Double(k + 1))
+      if v < top * 1e-30 { break }
+      right.append(v)
+      k += 1
+    }
+    high = k
+    values = left.reversed() + [top] + right
+  }
+
+  func mass(_ x: Int) -> Double { values[x - low] }
 }
 
 /// The result of `TwoRateDesign.sampleSize`.

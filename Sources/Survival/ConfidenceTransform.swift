@@ -2,7 +2,7 @@ import Distributions
 
 /// The scale on which a pointwise confidence interval for S(t) is built; the
 /// raw value is the CLI spelling (`--conf-type`). Default `log`, as R.
-public enum ConfidenceTransform: String, Sendable, CaseIterable, Encodable {
+public enum ConfidenceTransform: String, Sendable, CaseIterable, Codable {
   case log
   case logLog = "log-log"
   case plain

@@ -63,6 +63,10 @@ public enum Cox {
   public static let defaultTolerance = 1e-9
   /// R `coxph.control(toler.inf)`: √eps.
   static let infiniteTolerance = defaultTolerance.squareRoot()
+  /// |β| on a centred column scaled by its mean absolute deviation beyond
+  /// which a fit that did not converge is taken to diverge: a hazard ratio
+  /// of e¹⁵ ≈ 3·10⁶ per mean absolute deviation of the covariate.
+  static let divergedCoefficient = 15.0
 
   public static func fit(_ frame: ModelFrame, options: Options = Options()) throws -> CoxFit {
     try CoxModel(frame: frame, options: options).fit
@@ -104,7 +108,8 @@ public struct CoxModel: Sendable {
   /// are not held twice while fitting. Callers that go on using the frame
   /// keep their own copy and lose nothing.
   public init(frame: consuming ModelFrame, options: Cox.Options) throws {
-    let location = InputLocation(source: "--formula")
+    BLAS.useSingleThreadedKernels()
+    let location = InputLocation(option: "formula")
     guard let response = frame.response else {
       throw InputError(location, "expected a survival response Surv(time, status)")
     }
@@ -114,7 +119,7 @@ public struct CoxModel: Sendable {
       throw InputError(InputLocation(source: frame.source), "cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     }
     if let w = frame.weights, let k = w.firstIndex(where: { !($0 > 0) }) {
-      throw InputError(InputLocation(source: "--weights"),
+      throw InputError(InputLocation(option: "weights"),
                        "weights must be positive for a Cox model (R: \"Invalid weights, must be >0\"), found \(RNumberText.format(w[k])) in row \(frame.rows[k] + 1) of the data")
     }
     let n = frame.n
@@ -257,7 +262,7 @@ public struct CoxModel: Sendable {
     for k in 0..<p {
       if dropped.contains(k) {
         terms.append(CoxTerm(name: columnNames[k], coefficient: nil, hazardRatio: nil, standardError: nil,
-                             robustStandardError: nil, z: nil, p: nil, lower: nil, upper: nil))
+                             robustStandardError: nil, z: nil, p: nil, lower: nil, upper: nil, estimable: false))
         continue
       }
       let se = variance[k, k].squareRoot()
@@ -271,7 +276,17 @@ public struct CoxModel: Sendable {
     }
 
     for case .infiniteCoefficients(let columns) in warnings {
-      for k in columns { terms[k].mayBeInfinite = true }
+      for k in columns { terms[k].mayBeInfinite = true; terms[k].estimable = false }
+    }
+    // A fit that ran out of iterations with a coefficient above
+    // `divergedCoefficient` on its centred, scaled column is climbing a
+    // monotone partial likelihood (Heinze & Schemper 2001,
+    // doi:10.1111/j.0006-341X.2001.00114.x): the estimate is where the
+    // iterations stopped, not a maximum, and is shown as not estimable.
+    if warnings.contains(where: { if case .didNotConverge = $0 { return true } else { return false } }) {
+      for k in 0..<p where !dropped.contains(k) && !(abs(result.beta[k]) <= Cox.divergedCoefficient) {
+        terms[k].estimable = false
+      }
     }
     let kept = (0..<p).filter { !dropped.contains($0) }
     let df = kept.count

@@ -42,6 +42,10 @@ public struct CoxTerm: Sendable, Equatable {
   /// The log-likelihood converged while this coefficient was still moving
   /// (monotone likelihood, separation): its estimate is not finite in truth.
   public var mayBeInfinite: Bool = false
+  /// False when the estimate is not a maximum of the partial likelihood:
+  /// `mayBeInfinite`, or a fit that ran out of iterations with this
+  /// coefficient diverging (monotone likelihood). Printed as not estimable.
+  public var estimable: Bool = true
 }
 
 /// A chi-square test.
@@ -83,7 +87,7 @@ public struct ZPHTerm: Sendable, Equatable {
 }
 
 /// Time transform of `cox.zph`; raw value is the CLI spelling.
-public enum ZPHTransform: String, Sendable, CaseIterable, Encodable {
+public enum ZPHTransform: String, Sendable, CaseIterable, Codable {
   case km, identity, log, rank
 }
 
@@ -134,7 +138,7 @@ extension CoxFit: Encodable {
 extension CoxTerm: Encodable {
   enum CodingKeys: String, CodingKey {
     case name = "term", coefficient = "coef", hazardRatio = "exp_coef", standardError = "se"
-    case robustStandardError = "robust_se", z, p, lower, upper, mayBeInfinite = "may_be_infinite"
+    case robustStandardError = "robust_se", z, p, lower, upper, mayBeInfinite = "may_be_infinite", estimable
   }
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -148,6 +152,7 @@ extension CoxTerm: Encodable {
     try c.encode(lower, forKey: .lower)
     try c.encode(upper, forKey: .upper)
     if mayBeInfinite { try c.encode(true, forKey: .mayBeInfinite) }
+    try c.encode(estimable, forKey: .estimable)
   }
 }
 

@@ -49,14 +49,14 @@ public enum KaplanMeier {
   ///   `cluster()`, no `Surv()` response).
   public static func fit(_ frame: ModelFrame, options: Options = Options()) throws -> KaplanMeierFit {
     guard let response = frame.response else {
-      throw InputError(InputLocation(source: "--formula"), "expected a survival response Surv(time, status)")
+      throw InputError(InputLocation(option: "formula"), "expected a survival response Surv(time, status)")
     }
     if let interaction = frame.terms.terms.first(where: { $0.order > 1 }) {
-      throw InputError(InputLocation(source: "--formula"),
+      throw InputError(InputLocation(option: "formula"),
                        "interaction \(interaction.label.quotedForMessage) is not valid for Kaplan–Meier curves, expected variables joined by '+'")
     }
     if frame.terms.cluster != nil {
-      throw InputError(InputLocation(source: "--formula"), "cluster() is not supported for Kaplan–Meier curves")
+      throw InputError(InputLocation(option: "formula"), "cluster() is not supported for Kaplan–Meier curves")
     }
     let groups = SurvivalGroups(frame: frame, includeStrata: true)
     let jackknife = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false

@@ -28,7 +28,7 @@ public enum LogRank {
   /// - Throws: `InputError` when the formula has no groups, one group,
   ///   interactions, counting-process data, or case weights.
   public static func test(_ frame: ModelFrame, options: Options = Options()) throws -> LogRankTest {
-    let formulaLocation = InputLocation(source: "--formula")
+    let formulaLocation = InputLocation(option: "formula")
     guard let response = frame.response else {
       throw InputError(formulaLocation, "expected a survival response Surv(time, status)")
     }
@@ -42,7 +42,7 @@ public enum LogRank {
       throw InputError(formulaLocation, "cluster() is not supported by the log-rank test")
     }
     if frame.weights != nil {
-      throw InputError(InputLocation(source: "--weights"), "the log-rank test (R's survdiff) takes no case weights")
+      throw InputError(InputLocation(option: "weights"), "the log-rank test (R's survdiff) takes no case weights")
     }
     if frame.terms.variables.isEmpty {
       throw InputError(formulaLocation, "no groups to test, expected a grouping variable after '~'")

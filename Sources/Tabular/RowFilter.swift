@@ -38,7 +38,7 @@ public struct RowFilter: Sendable, Equatable {
     return (0..<table.rowCount).filter { mask[$0] }
   }
 
-  private func location(_ at: Int) -> InputLocation { InputLocation(source: RowFilter.option, line: 1, column: at) }
+  private func location(_ at: Int) -> InputLocation { InputLocation(valueOf: RowFilter.option, column: at) }
 
   private func evaluate(_ e: Expression, _ table: Table) throws -> [Bool] {
     switch e {
@@ -117,7 +117,7 @@ private struct Parser {
   var rest: String { String(String.UnicodeScalarView(scalars[i...])) }
 
   func error(_ message: String) -> InputError {
-    InputError(InputLocation(source: RowFilter.option, line: 1, column: i + 1), message)
+    InputError(InputLocation(valueOf: RowFilter.option, column: i + 1), message)
   }
 
   mutating func skipSpaces() { while i < scalars.count, scalars[i] == " " || scalars[i] == "\t" { i += 1 } }
@@ -189,7 +189,7 @@ private struct Parser {
       var s = ""
       while i < scalars.count, scalars[i] != q { s.unicodeScalars.append(scalars[i]); i += 1 }
       guard i < scalars.count else {
-        throw InputError(InputLocation(source: RowFilter.option, line: 1, column: opening + 1),
+        throw InputError(InputLocation(valueOf: RowFilter.option, column: opening + 1),
                          "expected a closing \(q) for the string opened here")
       }
       i += 1

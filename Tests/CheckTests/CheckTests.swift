@@ -1,3 +1,4 @@
+import Analyses
 import Foundation
 @testable import Check
 import Rendering
@@ -92,14 +93,15 @@ struct CheckerTests {
     """.utf8))
 
   func claim(_ published: String, value: String = "tests.fisher_exact.p") -> ClaimsFile.Claim {
-    ClaimsFile.Claim(index: 0, id: "c", source: nil, line: nil, args: ["compare", "--events1", "2"], value: try? ValuePath(value),
+    ClaimsFile.Claim(index: 0, id: "c", source: nil, line: nil, analysis: AnalysisKind(CompareAnalysis.self),
+                     input: OptionInput(["events1": .text("2")]), value: try? ValuePath(value),
                      published: published, parsed: try? PublishedValue(parsing: published), tolerance: nil, rounding: nil, problem: nil)
   }
 
   @Test("a failure names the tests that reproduce the printed p-value")
   func explanation() {
-    var runs: [[String]] = []
-    var checker = Checker(runner: { args in runs.append(args); return Self.compareJSON })
+    var runs: [OptionInput] = []
+    var checker = Checker(runner: { _, input in runs.append(input); return Self.compareJSON })
     let ok = checker.check(claim("0.010"))
     #expect(ok.verdict == .pass && ok.explanation == nil)
     let r = checker.check(claim("p = 0.005"))
@@ -113,16 +115,16 @@ struct CheckerTests {
 
   @Test("truncation is named when it explains the printed value")
   func truncation() {
-    var checker = Checker(runner: { _ in Self.compareJSON })
+    var checker = Checker(runner: { _, _ in Self.compareJSON })
     let r = checker.check(claim("0.0104"))  // 0.010475 truncated
     #expect(r.explanation?.contains("truncation instead of rounding") == true)
   }
 
   @Test("an analysis that fails or a bad path is an error with the reason")
   func errors() {
-    var failing = Checker(runner: { _ in throw Checker.AnalysisFailure("--data: cannot open") })
+    var failing = Checker(runner: { _, _ in throw Checker.AnalysisFailure("--data: cannot open") })
     #expect(failing.check(claim("0.01")).verdict == .error)
-    var checker = Checker(runner: { _ in Self.compareJSON })
+    var checker = Checker(runner: { _, _ in Self.compareJSON })
     let r = checker.check(claim("0.01", value: "tests.fisher.p"))
     #expect(r.verdict == .error && r.explanation?.contains("expected one of: fisher_exact, chisq") == true)
   }

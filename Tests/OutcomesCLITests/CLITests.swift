@@ -244,7 +244,7 @@ struct CLITests {
                        "--times: expected comma-separated numbers, found \"x\" in \"1,x\"")
     try expectBadInput(["logrank", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1"],
                        "--formula: no groups to test, expected a grouping variable after '~'")
-    try expectBadInput(["km", "--formula", "Surv(time, status) ~ 1"], "Missing expected argument '--data <data>'")
+    try expectBadInput(["km", "--formula", "Surv(time, status) ~ 1"], "--data: missing, expected the input data (a CSV, SAS, Stata, SPSS or SQLite file)")
     try expectBadInput(["rate", "--events", "21", "--n", "20"], "--events: expected a number of events from 0 to n = 20, found 21")
     try expectBadInput(["rate", "--events", "seven", "--n", "20"], "--events: expected a whole number of at least 0, found \"seven\"")
     try expectBadInput(["rate", "--events", "2", "--n", "20", "--p0", "1"], "--p0: expected a rate in (0, 1), found \"1\"")
@@ -302,7 +302,7 @@ struct CLITests {
                        "--nmax: no single-stage design with n <= 40 reaches alpha 0.05 and power 0.8, expected a larger --nmax")
     try expectBadInput(["design", "single-stage", "--p0", "1.2", "--p1", "0.35"], "--p0: expected a rate in (0, 1), found \"1.2\"")
     try expectBadInput(["design", "simon", "--p0", "0.2", "--p1", "0.4", "--power", "1.5"], "--power: expected a number in (0, 1), found \"1.5\"")
-    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, design, report, check")
+    try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, table1, design, report, check")
   }
 
   @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")

@@ -80,10 +80,10 @@ struct CheckCommandTests {
       """)
     let r = try runOutcomes(["check", path])
     #expect(r.status == 2)
-    #expect(r.stdout.contains("unknown analysis \"kaplan\", expected one of: km, logrank, cox"))
+    #expect(r.stdout.contains("kaplan: unknown analysis, expected one of: km, logrank, cox"))
     #expect(r.stdout.contains("no field \"hr\" in terms[term=treatcontrol], expected one of: term, coef, exp_coef"))
     #expect(r.stdout.contains("published: cannot read a number in \"about 5\""))
-    #expect(r.stdout.contains("unknown data set \"gehn\", expected one of the names under data: gehan"))
+    #expect(r.stdout.contains("unknown data set \"gehn\", expected a path or one of the names under data: gehan"))
     #expect(r.stdout.contains("1 passed, 0 failed, 4 errors"))
   }
 

@@ -2,8 +2,10 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Analyses
 @testable import OutcomesCLI
 import Reports
+import SpecFiles
 import Rendering
 import Testing
 import TestSupport
@@ -52,24 +54,37 @@ struct ReportTests {
   @Test("every number in the example reports is the CLI's: each table's CSV equals --format csv, each result's JSON --format json", arguments: examples)
   func sameAsCLI(_ name: String) throws {
     let spec = try ReportSpec.load(path: repositoryPath("Reports/\(name)/spec.yaml"))
-    var run = ReportRun(spec: spec)
-    let content = try run.run(version: "test")
-    for (s, section) in content.sections.enumerated() {
+    let runner = ReportRunner(spec: spec)
+    let content = try runner.run(version: "test", date: nil)
+    for section in content.sections {
       for entry in section {
-        guard case .analysis(let item, let entryName, let result, _) = entry else { continue }
-        let args = try run.arguments(spec.sections[s].items.first { $0.keyPath == item.keyPath }!)
+        let args = commandLine(entry.entry, context: runner.context.data)
         let cli = try runOutcomes(args + ["--format", "csv"])
         #expect(cli.status == 0, "\(args): \(cli.stderr)")
-        let count = result.tables().count
-        let paths = count == 1 ? ["tables/\(entryName).csv"] : (1...count).map { "tables/\(entryName)-\($0).csv" }
+        let count = entry.result.output.tables(title: nil).count
+        let paths = count == 1 ? ["tables/\(entry.name).csv"] : (1...count).map { "tables/\(entry.name)-\($0).csv" }
         let report = try paths.map { try String(contentsOfFile: repositoryPath("Reports/\(name)/\($0)"), encoding: .utf8) }
           .joined(separator: "\r\n")
-        #expect(report == cli.stdout, "\(name) \(entryName): the report's tables differ from outcomes \(args.joined(separator: " "))")
+        #expect(report == cli.stdout, "\(name) \(entry.name): the report's tables differ from outcomes \(args.joined(separator: " "))")
         // The result the report rendered is the one the CLI prints as JSON.
         let json = try runOutcomes(args + ["--format", "json"])
-        #expect(try result.json().serialized() + "\n" == json.stdout, "\(name) \(entryName): JSON differs")
+        #expect(try entry.result.json().serialized() + "\n" == json.stdout, "\(name) \(entry.name): JSON differs")
       }
     }
+  }
+
+  /// The command line an entry's options stand for (a test's view: the
+  /// report itself never builds one).
+  private func commandLine(_ entry: AnalysisEntry, context: DataContext) -> [String] {
+    var args = entry.analysis.name.words
+    for e in entry.analysisInput.entries {
+      switch e.value {
+      case .flag(let b): if b { args.append("--\(e.key)") }
+      case .text(let t): args += ["--\(e.key)", e.key == "data" ? context.path(for: t).path : t]
+      case .list(let l): args += ["--\(e.key)", l.joined(separator: ",")]
+      }
+    }
+    return args
   }
 
   @Test("a bad spec or a failing analysis: exit 2, one line naming the key path, nothing written")
@@ -92,7 +107,7 @@ struct ReportTests {
     #expect(r.status == 2 && r.stdout.isEmpty)
     #expect(r.stderr.hasPrefix("outcomes: \(spec):7:35: sections[0].analyses[0].km.formula: column 22: unknown column \"sexx\""), "\(r.stderr)")
     #expect(!FileManager.default.fileExists(atPath: out), "nothing written")
-    try "title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: lung, conf-level: 2}\n".write(toFile: spec, atomically: true, encoding: .utf8)
+    try "title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: lung, formula: \"Surv(t, s) ~ 1\"}\n".write(toFile: spec, atomically: true, encoding: .utf8)
     let c = try runOutcomes(["report", spec, "--out-dir", out])
     #expect(c.status == 2)
     #expect(c.stderr.hasPrefix("outcomes: \(spec):5:20: sections[0].analyses[0].km.data: cannot open"), "\(c.stderr)")

@@ -937,7 +937,7 @@ cat("wrote log-rank design fixtures to", design_dir, "\n")
 # mean, sd, quantile (type 7), table, and the tests gtsummary uses by default:
 # wilcox.test(exact = FALSE), kruskal.test, chisq.test(correct = FALSE),
 # fisher.test for a table with two rows or two columns and an expected count below 5.
-t1_dir <- "Tests/ReportsTests/References"
+t1_dir <- "Tests/DescriptiveTests/References"
 dir.create(t1_dir, showWarnings = FALSE, recursive = TRUE)
 table1_case <- function(id, set, by, continuous, categorical) {
   d <- read_set(set)

@@ -9,51 +9,6 @@ import Tabular
 import Testing
 import TestSupport
 
-/// Table 1 against R 4.2.2 (Tests/References/make-references.R): mean, sd,
-/// quantile type 7, and the default tests of gtsummary (wilcox.test(exact =
-/// FALSE), kruskal.test, chisq.test(correct = FALSE), fisher.test for small 2×2).
-@Suite("Table 1: R fixtures")
-struct TableOneReferenceTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/ReportsTests/References")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("table1-") }.sorted()
-  }()
-
-  @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 3) }
-
-  @Test("every statistic and p-value", arguments: fixtures)
-  func fixture(_ file: String) throws {
-    let fixture = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: repositoryPath("Tests/ReportsTests/References/\(file)"))))
-    guard case .array(let args)? = fixture["args"], case .string(let data) = args[1], case .string(let by) = args[3],
-          let expect = fixture["expect"] else { Issue.record("malformed"); return }
-    let table = try CSVReader.read(path: repositoryPath(data))
-    let levels = TableOne.levelsOf(table.column(named: by)!)
-    let groups = levels.names.count
-    guard case .array(let continuous)? = expect["continuous"], case .array(let categorical)? = expect["categorical"] else { return }
-    for v in continuous {
-      guard case .string(let name)? = v["variable"], case .array(let per)? = v["groups"] else { continue }
-      let (stats, test) = try #require(TableOne.continuousStats(table.column(named: name)!, groupOf: levels.codes, groups: groups, test: true))
-      for (g, e) in per.enumerated() {
-        #expect(Double(stats[g].n) == e["n"]?.number && Double(stats[g].missing) == e["missing"]?.number, "\(name) n")
-        for (key, value) in [("mean", stats[g].mean), ("sd", stats[g].sd), ("q1", stats[g].q1), ("median", stats[g].median), ("q3", stats[g].q3)] {
-          expectClose(value, e[key]?.number, relative: 1e-12, "\(file) \(name) group \(g) \(key)")
-        }
-      }
-      expectClose(test?.p, v["p"]?.number, relative: 1e-10, "\(file) \(name) p")
-    }
-    for v in categorical {
-      guard case .string(let name)? = v["variable"], case .array(let counts)? = v["counts"] else { continue }
-      let s = TableOne.categoricalStats(table.column(named: name)!, groupOf: levels.codes, groups: groups, test: true)
-      for (g, column) in counts.enumerated() {
-        guard case .array(let values) = column else { continue }
-        #expect(values.map(\.number) == s.counts.map { Double($0[g]) }, "\(file) \(name) counts group \(g)")
-      }
-      expectClose(s.test?.p, v["p"]?.number, relative: 1e-10, "\(file) \(name) p")
-    }
-  }
-}
-
 @Suite("Report spec errors: key path and line")
 struct ReportSpecErrorTests {
   func error(_ yaml: String) -> String? {
@@ -83,7 +38,7 @@ struct ReportSpecErrorTests {
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - kaplan: {data: x}\n")
             == "spec.yaml:5:9: sections[0].analyses[0].kaplan: unknown analysis, expected one of: cmh, compare, cox, design, km, logistic, logrank, rate, table1")
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: x, formual: y}\n")
-            == "spec.yaml:5:23: sections[0].analyses[0].km.formual: unknown key, expected one of: data, where, table, query, adam, param, formula, conf-level, conf-type, times, tau, weights, title, name, note, inline, unit, figure, risk-table, kmunicate, bands, cumulative-incidence, logrank-p, xlab, ylab, breaks")
+            == "spec.yaml:5:23: sections[0].analyses[0].km.formual: unknown key, expected one of: data, where, table, query, adam, param, formula, conf-level, conf-type, times, tau, weights, steps, title, name, note, inline, unit, figure, risk-table, kmunicate, bands, cumulative-incidence, logrank-p, xlab, ylab, breaks")
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {formula: {a: 1}}\n")
             == "spec.yaml:5:23: sections[0].analyses[0].km.formula: expected a value or a list, found a mapping")
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: x}\n        cox: {data: x}\n")
@@ -95,8 +50,10 @@ struct ReportSpecErrorTests {
   @Test("data sets resolve against the spec's folder")
   func data() throws {
     let spec = try ReportSpec.parse("title: T\ndata:\n  lung: ../../Datasets/lung.csv\nsections: []\n", path: "Reports/x/spec.yaml")
-    #expect(spec.dataPath("lung") == "Reports/x/../../Datasets/lung.csv")
-    #expect(spec.dataPath("other.csv") == "Reports/x/other.csv")
+    let context = ReportRunner(spec: spec).context.data
+    #expect(context.path(for: "lung").path == "Reports/x/../../Datasets/lung.csv")
+    #expect(context.path(for: "lung").written == "../../Datasets/lung.csv")
+    #expect(context.path(for: "other.csv").path == "Reports/x/other.csv")
   }
 }
 

@@ -75,7 +75,7 @@ struct TwoRateDesignTests {
   @Test("every field", arguments: files)
   func size(_ file: String) throws {
     let (o, expected) = try load(file)
-    let s = TwoRateDesign.sampleSize(.init(p1: o["--p1"]!, p2: o["--p2"]!, alpha: o["--alpha"]!, power: o["--power"]!))
+    let s = try TwoRateDesign.sampleSize(.init(p1: o["--p1"]!, p2: o["--p2"]!, alpha: o["--alpha"]!, power: o["--power"]!))
     #expect(Double(s.perGroup) == expected["n_per_group"]?.number, "\(file): n_per_group")
     expectClose(s.perGroupUnrounded, expected["n_per_group_unrounded"]?.number, relative: 1e-4, "\(file): unrounded")
     #expect(Double(s.perGroupCorrected) == expected["n_per_group_cc"]?.number, "\(file): n_per_group_cc")
@@ -89,8 +89,8 @@ struct TwoRateDesignTests {
   }
 
   @Test("closed form solves R's power equation exactly")
-  func closedForm() {
-    let s = TwoRateDesign.sampleSize(.init(p1: 0.65, p2: 0.85))
+  func closedForm() throws {
+    let s = try TwoRateDesign.sampleSize(.init(p1: 0.65, p2: 0.85))
     let z = Normal(mean: 0, standardDeviation: 1)
     let p1 = 0.65, p2 = 0.85, n = s.perGroupUnrounded
     let power = z.cdf(((n * (p1 - p2) * (p1 - p2)).squareRoot()
@@ -145,7 +145,7 @@ struct LogRankPatientsTests {
     if let a = o["--accrual"], let f = o["--follow-up"], let m = o["--median-control"] {
       recruitment = .init(accrual: a, followUp: f, controlHazard: log(2) / m)
     }
-    let d = LogRankDesign.events(.init(hazardRatio: o["--hr"]!, alpha: o["--alpha"]!, power: o["--power"]!,
+    let d = try LogRankDesign.events(.init(hazardRatio: o["--hr"]!, alpha: o["--alpha"]!, power: o["--power"]!,
                                        allocation: o["--allocation"]!, recruitment: recruitment))
     for problem in jsonMismatches(expected: expected, actual: try JSONValueEncoder().encode(d), relative: 1e-10) {
       Issue.record(Comment(rawValue: "\(file): \(problem)"))

@@ -25,19 +25,19 @@ struct RowFilterTests {
 
   @Test("errors point at the character")
   func errors() {
-    #expect(throws: InputError(InputLocation(source: "--where", line: 1, column: 9), "expected ==, !=, <, <=, >, >= or in after \"PARAMCD\", found \"= 'OS'\"")) {
+    #expect(throws: InputError(InputLocation(option: "where", column: 9), "expected ==, !=, <, <=, >, >= or in after \"PARAMCD\", found \"= 'OS'\"")) {
       try RowFilter("PARAMCD = 'OS'")
     }
-    #expect(throws: InputError(InputLocation(source: "--where", line: 1, column: 12), "expected a closing ' for the string opened here")) {
+    #expect(throws: InputError(InputLocation(option: "where", column: 12), "expected a closing ' for the string opened here")) {
       try RowFilter("PARAMCD == 'OS")
     }
-    #expect(throws: InputError(InputLocation(source: "--where", line: 1, column: 20), "expected a column name, found the end of the expression")) {
+    #expect(throws: InputError(InputLocation(option: "where", column: 20), "expected a column name, found the end of the expression")) {
       try RowFilter("(PARAMCD == 'OS' & ")
     }
-    #expect(throws: InputError(InputLocation(source: "--where", line: 1, column: 1), "unknown column \"PARAM\" in adtte.csv, expected one of: PARAMCD, SAFFL, AVAL, TRTP")) {
+    #expect(throws: InputError(InputLocation(option: "where", column: 1), "unknown column \"PARAM\" in adtte.csv, expected one of: PARAMCD, SAFFL, AVAL, TRTP")) {
       try RowFilter("PARAM == 'OS'").rows(in: Self.table)
     }
-    #expect(throws: InputError(InputLocation(source: "--where", line: 1, column: 1), "column \"AVAL\" is numeric, expected a number, found \"high\"")) {
+    #expect(throws: InputError(InputLocation(option: "where", column: 1), "column \"AVAL\" is numeric, expected a number, found \"high\"")) {
       try RowFilter("AVAL == 'high'").rows(in: Self.table)
     }
   }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Check
 import Foundation
-import Reports
 import Rendering
 import Tabular
 
@@ -51,9 +50,9 @@ struct CheckCommand: ParsableCommand, DocumentedCommand {
     var json: JSONValue = .object([("command", .string("check"))])
     if let claims {
       let file = try ClaimsFile.load(path: claims)
-      var checker = Checker(runner: { args in try CheckCommand.runAnalysis(args, file: file) })
+      var checker = Checker(file: file)
       let run = checker.check(file)
-      if let junit { try AtomicFile.write(run.junit(name: claims), to: junit) }
+      if let junit { try AtomicFile.write(junit) { $0.write(run.junit(name: claims)) } }
       json = run.json()
       tables.append(run.table(title: "Claims: \(claims)"))
       exitCode = run.errors > 0 ? 2 : (run.failed > 0 ? 1 : 0)
@@ -70,40 +69,8 @@ struct CheckCommand: ParsableCommand, DocumentedCommand {
     case .md: text = MarkdownRenderer().render(tables)
     default: text = TextRenderer().render(tables)
     }
-    if let out { try AtomicFile.write(text, to: out) } else { writeStandardOutput(text) }
+    if let out { try AtomicFile.write(out) { $0.write(text) } } else { writeStandardOutput(text) }
     if exitCode != 0 { throw ExitStatus(code: exitCode) }
-  }
-
-  /// Runs one analysis from its CLI arguments, as the command line would.
-  static func runAnalysis(_ args: [String], file: ClaimsFile) throws -> JSONValue {
-    let analyses = Outcomes.configuration.subcommands.compactMap { $0.configuration.commandName }
-      .filter { !["report", "check"].contains($0) }
-    guard let first = args.first, analyses.contains(first) else {
-      throw Checker.AnalysisFailure("unknown analysis \((args.first ?? "").quotedForMessage), expected one of: \(analyses.joined(separator: ", "))")
-    }
-    if let d = args.firstIndex(of: "--data"), d + 1 < args.count {
-      let path = args[d + 1]
-      if path != "-" && !FileManager.default.fileExists(atPath: path) {
-        let names = file.data.map(\.name)
-        let looksLikeName = !path.contains("/") && !path.contains(".")
-        throw Checker.AnalysisFailure(looksLikeName
-          ? "unknown data set \(path.quotedForMessage), expected one of the names under data: \(names.isEmpty ? "(none)" : names.joined(separator: ", "))"
-          : "\(path): cannot open: No such file or directory")
-      }
-    }
-    do {
-      guard let command = try Outcomes.parseAsRoot(args) as? AnalysisCommand else {
-        throw Checker.AnalysisFailure("\(first) is not an analysis")
-      }
-      return try command.compute().json()
-    } catch let f as Checker.AnalysisFailure {
-      throw f
-    } catch let e as InputError {
-      throw Checker.AnalysisFailure(e.description)
-    } catch {
-      let message = Outcomes.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid arguments"
-      throw Checker.AnalysisFailure(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
-    }
   }
 }
 

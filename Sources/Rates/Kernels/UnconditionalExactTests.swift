@@ -26,9 +26,11 @@ import Foundation
 /// default and refines the best). O(n1 n2) to classify the tables.
 ///
 /// Contract: nᵢ ≥ 1; `nil` when n1·n2 is beyond `tableLimit`.
-enum UnconditionalExactTests {
+public enum UnconditionalExactTests {
   /// (n1 + 1)(n2 + 1) tables at most (about a second).
   static let tableLimit = 50_000_000
+  /// Patients in all up to which `compare` computes the tests by default.
+  public static let automaticLimit = 1_000_000
 
   static func barnard(x1: Int, n1: Int, x2: Int, n2: Int) -> Double? {
     if (n1 + 1) * (n2 + 1) > tableLimit { return nil }

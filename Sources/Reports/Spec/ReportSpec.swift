@@ -1,4 +1,6 @@
+import Analyses
 import Foundation
+import SpecFiles
 import Tabular
 import Yams
 
@@ -35,48 +37,12 @@ public struct ReportSpec: Sendable {
   public struct Section: Sendable {
     public var title: String
     public var text: String?
-    public var items: [Item]
+    public var items: [AnalysisEntry]
   }
 
-  /// One analysis: its kind (`km`, `design`, `table1`, …), where it is, and
-  /// its options in the order written.
-  public struct Item: Sendable {
-    public var kind: String
-    public var keyPath: String
-    public var location: InputLocation
-    public var options: [Option]
-
-    public func option(_ key: String) -> Option? { options.first { $0.key == key } }
-  }
-
-  public struct Option: Sendable {
-    public var key: String
-    public var value: Value
-    public var keyPath: String
-    public var location: InputLocation
-  }
-
-  public enum Value: Sendable, Equatable {
-    /// A scalar as written (numbers stay text, so `0.10` is passed on as typed).
-    case scalar(String)
-    case bool(Bool)
-    case list([String])
-
-    /// The text an option takes: lists comma-joined.
-    public var argument: String {
-      switch self {
-      case .scalar(let s): return s
-      case .bool(let b): return b ? "true" : "false"
-      case .list(let l): return l.joined(separator: ",")
-      }
-    }
-  }
-
-  /// The path a `data:` value stands for: a named data set, or a path
-  /// relative to the spec's folder.
-  public func dataPath(_ value: String) -> String {
-    if let d = data.first(where: { $0.name == value }) { return d.path }
-    return ReportSpec.resolve(value, against: path)
+  /// The folder of the spec, against which its relative paths are resolved.
+  public var folder: String {
+    (path as NSString).deletingLastPathComponent
   }
 
   static func resolve(_ path: String, against spec: String) -> String {
@@ -87,37 +53,14 @@ public struct ReportSpec: Sendable {
 }
 
 extension ReportSpec {
-  /// The analyses a spec may name and the keys each takes: the CLI's options
-  /// (without the leading `--`) and the report's own.
-  public static let analysisKeys: [String: [String]] = [
-    "km": ["data", "where", "table", "query", "adam", "param", "formula", "conf-level", "conf-type", "times", "tau", "weights"],
-    "logrank": ["data", "where", "table", "query", "adam", "param", "formula", "rho"],
-    "cox": ["data", "where", "table", "query", "adam", "param", "formula", "conf-level", "ties", "zph", "zph-transform", "iter-max", "weights"],
-    "rate": ["events", "n", "data", "where", "table", "query", "formula", "conf-level", "p0", "alternative"],
-    "compare": ["events1", "n1", "events2", "n2", "data", "where", "table", "query", "formula", "conf-level"],
-    "cmh": ["data", "where", "table", "query", "formula", "conf-level"],
-    "logistic": ["data", "where", "table", "query", "formula", "conf-level", "firth", "no-profile", "iter-max"],
-    "design": ["type", "p0", "p1", "p2", "alpha", "power", "nmax", "hr", "allocation", "accrual", "follow-up",
-               "median-control", "hazard-control"],
-    "table1": ["data", "where", "table", "query", "by", "variables", "tests"],
+  /// Keys every analysis takes in a report, besides its options and its figure keys.
+  public static let reportParameters: [Parameter] = [
+    Parameter("title", help: "The first table's title."),
+    Parameter("name", help: "The file stem of its tables and figures (default km-1, cox-1, simon-1, …)."),
+    Parameter("note", help: "A paragraph after it."),
+    Parameter("inline", .flag, help: "One-sentence results in the report's journal style."),
+    Parameter("unit", help: "The time unit of the sentences (days)."),
   ]
-
-  /// Keys every analysis takes in a report (not CLI options).
-  public static let reportKeys = ["title", "name", "note", "inline", "unit"]
-
-  /// Report keys of particular analyses.
-  public static let figureKeys: [String: [String]] = [
-    "km": ["figure", "risk-table", "kmunicate", "bands", "cumulative-incidence", "logrank-p", "xlab", "ylab", "breaks"],
-    "cox": ["forest"],
-    "logistic": ["forest"],
-  ]
-
-  /// The design types, with the CLI's subcommand names.
-  public static let designTypes = ["simon", "single-stage", "two-rates", "logrank"]
-
-  public static func allowedKeys(_ kind: String) -> [String] {
-    (analysisKeys[kind] ?? []) + reportKeys + (figureKeys[kind] ?? [])
-  }
 
   /// Reads and checks a spec.
   public static func load(path: String) throws -> ReportSpec {
@@ -240,64 +183,14 @@ private struct SpecReader {
     return s
   }
 
-  func item(_ node: Node, _ keyPath: String) throws -> ReportSpec.Item {
+  func item(_ node: Node, _ keyPath: String) throws -> AnalysisEntry {
     let entries = try mapping(node, keyPath)
-    let kinds = ReportSpec.analysisKeys.keys.sorted()
+    let kinds = Set(AnalysisRegistry.all.map { $0.name.words[0] }).sorted()
     guard entries.count == 1, let (kind, kindNode, body) = entries.first else {
       throw error(node, keyPath, "expected one analysis (\(kinds.joined(separator: ", "))) per list item, found \(entries.count) keys")
     }
-    let itemPath = "\(keyPath).\(kind)"
-    guard ReportSpec.analysisKeys[kind] != nil else {
-      throw error(kindNode, itemPath, "unknown analysis, expected one of: \(kinds.joined(separator: ", "))")
-    }
-    let allowed = ReportSpec.allowedKeys(kind)
-    var options: [ReportSpec.Option] = []
-    for (key, keyNode, value) in try mapping(body, itemPath) {
-      let optionPath = "\(itemPath).\(key)"
-      guard allowed.contains(key) else {
-        throw error(keyNode, optionPath, "unknown key, expected one of: \(allowed.joined(separator: ", "))")
-      }
-      let v: ReportSpec.Value
-      switch value {
-      case .scalar(let s):
-        if isNull(s) { throw error(value, optionPath, "expected a value, found nothing") }
-        if s.style == .plain, let b = Bool(yamlBool: s.string) { v = .bool(b) } else { v = .scalar(s.string) }
-      case .sequence(let seq):
-        v = .list(try seq.enumerated().map { try string($0.element, "\(optionPath)[\($0.offset)]") })
-      case .mapping:
-        throw error(value, optionPath, "expected a value or a list, found a mapping")
-      }
-      options.append(.init(key: key, value: v, keyPath: optionPath,
-                           location: InputLocation(source: path, line: value.mark?.line, column: value.mark?.column)))
-    }
-    return ReportSpec.Item(kind: kind, keyPath: itemPath,
-                           location: InputLocation(source: path, line: kindNode.mark?.line, column: kindNode.mark?.column),
-                           options: options)
+    return try AnalysisEntry.read(kind: kind, kindNode: kindNode, body: body, keyPath: keyPath, path: path,
+                                  extraKeys: { ReportSpec.reportParameters + $0.figureParameters })
   }
 }
 
-private extension Bool {
-  init?(yamlBool s: String) {
-    switch s {
-    case "true", "True", "TRUE", "yes", "Yes", "YES": self = true
-    case "false", "False", "FALSE", "no", "No", "NO": self = false
-    default: return nil
-    }
-  }
-}
-
-/// YAML text to nodes (Yams), with a syntax error as an `InputError` at its line and column.
-public enum YAMLDocument {
-  public static func compose(_ text: String, path: String) throws -> Node? {
-    do {
-      return try Yams.compose(yaml: text)
-    } catch let error as YamlError {
-      switch error {
-      case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-        throw InputError(InputLocation(source: path, line: mark.line, column: mark.column), "invalid YAML: \(problem)")
-      default:
-        throw InputError(InputLocation(source: path), "invalid YAML: \(error)")
-      }
-    }
-  }
-}

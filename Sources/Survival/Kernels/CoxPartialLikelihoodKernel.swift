@@ -10,7 +10,7 @@ import Darwin
 #endif
 
 /// Ties in the Cox partial likelihood; the raw value is the CLI spelling.
-public enum CoxTies: String, Sendable, CaseIterable, Encodable {
+public enum CoxTies: String, Sendable, CaseIterable, Codable {
   case efron, breslow
 }
 

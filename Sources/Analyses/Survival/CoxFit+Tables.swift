@@ -3,6 +3,12 @@ import Survival
 import Tabular
 
 extension CoxFit {
+  /// Why some terms are not estimable, in words: `monotone likelihood`.
+  public var nonEstimableReason: String? {
+    guard terms.contains(where: { !$0.estimable && $0.coefficient != nil }) else { return nil }
+    return "monotone likelihood; the coefficient diverges to ±∞"
+  }
+
   /// R's `summary(coxph)`: one row per coefficient, the tests, concordance,
   /// and `cox.zph` when it was asked for.
   public func tables(title: String? = nil) -> [ResultTable] {
@@ -13,13 +19,20 @@ extension CoxFit {
     columns += [ColumnSpec("z", style: .significant(3)), ColumnSpec("p", style: .pValue),
                 ColumnSpec("lower \(level)", style: .significant(4)), ColumnSpec("upper \(level)", style: .significant(4))]
     let rows: [[Cell]] = terms.map { t in
-      var row: [Cell] = [.text(t.mayBeInfinite ? t.name + " (may be infinite)" : t.name), .value(t.coefficient),
-                         .value(t.hazardRatio), .value(t.standardError)]
+      // A coefficient that is not a maximum of the likelihood is shown as not
+      // estimable (NE), never as the number where the iterations stopped.
+      guard t.estimable || t.coefficient == nil else {
+        return [.text(t.name)] + Array(repeating: Cell.missing(display: "NE"), count: columns.count - 1)
+      }
+      var row: [Cell] = [.text(t.name), .value(t.coefficient), .value(t.hazardRatio), .value(t.standardError)]
       if robust { row.append(.value(t.robustStandardError)) }
       row += [.value(t.z), .value(t.p), .value(t.lower), .value(t.upper)]
       return row
     }
     var notes = ["n = \(n), events = \(events), \(nDropped) dropped for missing values; ties: \(ties.rawValue); \(iterations) Newton–Raphson iterations."]
+    if let reason = nonEstimableReason {
+      notes.append("NE: not estimable (\(reason)): " + terms.filter { !$0.estimable && $0.coefficient != nil }.map(\.name).joined(separator: ", ") + ".")
+    }
     if robust { notes.append("z, p and limits use the robust (sandwich) standard error, as R with cluster() or non-integer weights.") }
     notes += warnings.map { "Warning: \($0.message)" }
     var tables = [ResultTable(title: title, columns: columns, rows: rows, footnotes: notes)]

@@ -72,12 +72,16 @@ extension KaplanMeierFit {
 }
 
 extension CoxFit {
-  /// Hazard ratios with their intervals, one row per term.
+  /// Hazard ratios (terms not estimable say so, with no interval drawn) with their intervals, one row per term.
   public func forestPlot(title: String?) -> ForestPlot {
     let level = RNumberText.format(confidenceLevel * 100)
     return ForestPlot(title: title, rows: terms.map { t in
-      ForestPlot.Row(label: t.name, estimate: t.hazardRatio ?? .nan, lower: t.lower ?? .nan, upper: t.upper ?? .nan,
-                     text: ratioText(t.hazardRatio, t.lower, t.upper))
+      guard t.estimable, t.coefficient != nil else {
+        return ForestPlot.Row(label: t.name, estimate: .nan, lower: .nan, upper: .nan,
+                              text: t.coefficient == nil ? "NA (aliased)" : "not estimable (monotone likelihood)")
+      }
+      return ForestPlot.Row(label: t.name, estimate: t.hazardRatio ?? .nan, lower: t.lower ?? .nan, upper: t.upper ?? .nan,
+                            text: ratioText(t.hazardRatio, t.lower, t.upper))
     }, xLabel: "Hazard ratio (log scale)", columnTitle: "HR (\(level)% CI)")
   }
 }
@@ -88,6 +92,9 @@ extension LogisticFit {
     let level = RNumberText.format(confidenceLevel * 100)
     let rows = terms.filter { $0.term != "(Intercept)" && !$0.aliased }.map { t -> ForestPlot.Row in
       let lower = t.profileLower ?? t.lower, upper = t.profileUpper ?? t.upper
+      guard let coef = t.coef, coef.isFinite else {
+        return ForestPlot.Row(label: t.term, estimate: .nan, lower: .nan, upper: .nan, text: "not estimable (separation)")
+      }
       return ForestPlot.Row(label: t.term, estimate: t.oddsRatio ?? .nan, lower: lower ?? .nan, upper: upper ?? .nan,
                             text: ratioText(t.oddsRatio, lower, upper))
     }

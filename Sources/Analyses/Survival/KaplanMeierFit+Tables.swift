@@ -78,8 +78,3 @@ extension KaplanMeierFit {
     variance == .greenwood ? "Greenwood" : "infinitesimal-jackknife"
   }
 }
-
-/// `0.95` → `95%`.
-func percent(_ level: Double) -> String {
-  RNumberText.format(level * 100) + "%"
-}

@@ -1,4 +1,3 @@
-import DataFiles
 import Distributions
 import Foundation
 import Rates
@@ -8,86 +7,52 @@ import Tabular
 /// Table 1 of a clinical paper: the characteristics of the patients, overall
 /// or by group. Categorical variables as n (%) of the non-missing values;
 /// continuous ones as mean (SD) and median [Q1, Q3] (R's `quantile` type 7);
-/// missing values counted. With `tests: true`, p-values: Pearson's
-/// chi-square without continuity correction (R `chisq.test(correct =
-/// FALSE)`), or Fisher's exact test (R `fisher.test`) for a table with two
-/// rows or two columns and an expected count below 5; the Wilcoxon rank-sum test with the normal
-/// approximation, tie and continuity corrections (R `wilcox.test(exact =
-/// FALSE)`) for two groups and the Kruskal–Wallis test (R `kruskal.test`) for
-/// more — gtsummary's defaults. A footnote names each test used.
+/// missing values counted. With `tests`, p-values: Pearson's chi-square
+/// without continuity correction (R `chisq.test(correct = FALSE)`), or
+/// Fisher's exact test (R `fisher.test`) for a table with two rows or two
+/// columns and an expected count below 5; the Wilcoxon rank-sum test with
+/// the normal approximation, tie and continuity corrections (R
+/// `wilcox.test(exact = FALSE)`) for two groups and the Kruskal–Wallis test
+/// (R `kruskal.test`) for more — gtsummary's defaults.
 ///
 /// A numeric column is continuous; `factor(x)` makes it categorical.
 public enum TableOne {
   public struct Variable: Sendable, Equatable {
     public var column: String
     public var categorical: Bool
+    public init(column: String, categorical: Bool) {
+      self.column = column
+      self.categorical = categorical
+    }
   }
 
-  /// A variable's summary in each group (and the test across groups).
-  struct Summary {
-    var rows: [[Cell]]
-    var test: String?
-  }
-
-  public static func build(item: ReportSpec.Item, spec: ReportSpec) throws -> (table: ResultTable, methods: String) {
-    guard let dataOption = item.option("data") else {
-      throw InputError(item.location, "\(item.keyPath).data: missing, expected a data set")
-    }
-    var table = try DataFiles.read(path: spec.dataPath(dataOption.value.argument),
-                                  table: item.option("table")?.value.argument, query: item.option("query")?.value.argument)
-    if let w = item.option("where") {
-      let filter: RowFilter
-      do { filter = try RowFilter(w.value.argument) } catch let e as InputError {
-        throw InputError(w.location, "\(w.keyPath): column \(e.location.column ?? 1): \(e.message)")
-      }
-      let rows = try filter.rows(in: table)
-      guard !rows.isEmpty else { throw InputError(w.location, "\(w.keyPath): selects no rows of \(table.source)") }
-      table = table.selecting(rows: rows)
-    }
-    guard let variablesOption = item.option("variables") else {
-      throw InputError(item.location, "\(item.keyPath).variables: missing, expected a list of columns")
-    }
-    let names: [String]
-    switch variablesOption.value {
-    case .list(let l): names = l
-    case .scalar(let s): names = s.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-    case .bool: throw InputError(variablesOption.location, "\(variablesOption.keyPath): expected a list of columns")
-    }
-    var variables: [Variable] = []
-    for name in names {
+  /// Parses `age`, `factor(ph.ecog)` against a table's columns.
+  /// - Throws: `InputError` at the option `variables` for an unknown column.
+  public static func variables(_ names: [String], in table: Table) throws -> [Variable] {
+    try names.map { name in
       var column = name, categorical = false
       if name.hasPrefix("factor(") && name.hasSuffix(")") {
         column = String(name.dropFirst(7).dropLast())
         categorical = true
       }
       guard let j = table.columnIndex(named: column) else {
-        throw InputError(variablesOption.location,
-                         "\(variablesOption.keyPath): unknown column \(column.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+        throw InputError(option: "variables",
+                         "unknown column \(column.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
       }
       if case .categorical = table.columns[j] { categorical = true }
-      variables.append(Variable(column: column, categorical: categorical))
+      return Variable(column: column, categorical: categorical)
     }
-    var byColumn: String? = nil
-    if let by = item.option("by") {
-      guard table.columnIndex(named: by.value.argument) != nil else {
-        throw InputError(by.location, "\(by.keyPath): unknown column \(by.value.argument.quotedForMessage) in \(table.source)")
-      }
-      byColumn = by.value.argument
-    }
-    var tests = false
-    if let t = item.option("tests") {
-      guard case .bool(let b) = t.value else { throw InputError(t.location, "\(t.keyPath): expected true or false") }
-      tests = b
-    }
-    return try build(table: table, by: byColumn, variables: variables, tests: tests && byColumn != nil)
   }
 
-  public static func build(table: Table, by: String?, variables: [Variable], tests: Bool) throws -> (table: ResultTable, methods: String) {
-    // Groups: the levels of `by` (rows with it missing are left out and counted).
+  /// The summary of `variables` over the rows of `table`, by the levels of `by`.
+  public static func summarize(table: Table, by: String?, variables: [Variable], tests: Bool) throws -> TableOneSummary {
     var groupOf = [Int](repeating: 0, count: table.rowCount)
     var groupNames = ["Overall"]
     var droppedForBy = 0
-    if let by, let column = table.column(named: by) {
+    if let by {
+      guard let column = table.column(named: by) else {
+        throw InputError(option: "by", "unknown column \(by.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+      }
       let levels = levelsOf(column)
       groupNames = levels.names.map { "\(by) = \($0)" }
       groupOf = levels.codes
@@ -96,28 +61,25 @@ public enum TableOne {
     let groups = groupNames.count
     var sizes = [Int](repeating: 0, count: groups)
     for g in groupOf where g >= 0 { sizes[g] += 1 }
-    var rows: [[Cell]] = []
-    var testsUsed: [String] = []
+    let testing = tests && by != nil
+    var rows: [TableOneSummary.Row] = []
     for v in variables {
       let j = table.columnIndex(named: v.column)!
       let column = table.columns[j]
       // A typed file's variable label names the row (`Karnofsky score` rather than `karno`).
       let shown = (j < table.variableLabels.count ? table.variableLabels[j] : nil) ?? v.column
-      let summary = v.categorical
-        ? categorical(column, name: shown, groupOf: groupOf, groups: groups, test: tests)
-        : continuous(column, name: shown, groupOf: groupOf, groups: groups, test: tests)
-      rows += summary.rows.map { tests ? $0 : Array($0.dropLast()) }
-      if let t = summary.test, !testsUsed.contains(t) { testsUsed.append(t) }
+      if !v.categorical, let (stats, tested) = continuousStats(column, groupOf: groupOf, groups: groups, test: testing) {
+        rows.append(.init(variable: v.column, label: shown, kind: .continuous(stats), missing: stats.map(\.missing),
+                          p: tested?.p, test: tested?.name))
+      } else {
+        let core = categoricalCore(column, groupOf: groupOf, groups: groups, test: testing)
+        rows.append(.init(variable: v.column, label: shown,
+                          kind: .categorical(levels: core.levels, counts: core.counts, nonMissing: core.nonMissing),
+                          missing: core.missing, p: core.p, test: core.testName))
+      }
     }
-    var columns = [ColumnSpec("Characteristic", style: .text)]
-    columns += (0..<groups).map { ColumnSpec("\(groupNames[$0]) (n = \(sizes[$0]))", style: .text) }
-    if tests { columns.append(ColumnSpec("p-value", style: .pValue)) }
-    var notes = ["n (%) of the non-missing values; mean (SD); median [Q1, Q3] (R quantile type 7)."]
-    if droppedForBy > 0, let by { notes.append("\(droppedForBy) row\(droppedForBy == 1 ? "" : "s") with \(by) missing left out.") }
-    if tests && !testsUsed.isEmpty { notes.append("p-values: " + testsUsed.joined(separator: "; ") + ".") }
-    let methods = "Patient characteristics are summarized as n (%) and mean (SD) or median [Q1, Q3]"
-      + (tests ? ", and compared between groups with " + testsUsed.joined(separator: ", ") + "." : ".")
-    return (ResultTable(title: "Patient characteristics", columns: columns, rows: rows, footnotes: notes), methods)
+    return TableOneSummary(n: table.rowCount, by: by, groups: zip(groupNames, sizes).map { TableOneSummary.Group(label: $0, n: $1) },
+                           droppedForBy: droppedForBy, tests: testing, rows: rows)
   }
 
   /// The levels of a column as text (numbers as R prints them) and each row's code (−1 missing).
@@ -131,28 +93,11 @@ public enum TableOne {
     }
   }
 
-  static func percentText(_ k: Int, _ n: Int) -> String {
-    n == 0 ? "\(k) (NA)" : "\(k) (\(NumberFormat.fixed(100 * Double(k) / Double(n), decimals: 1))%)"
-  }
-
   /// Counts per level (rows) and group (columns), missing per group, and the test (name, p).
   static func categoricalStats(_ column: Column, groupOf: [Int], groups: Int, test: Bool)
     -> (levels: [String], counts: [[Int]], missing: [Int], test: (name: String, p: Double)?) {
     let summary = categoricalCore(column, groupOf: groupOf, groups: groups, test: test)
     return (summary.levels, summary.counts, summary.missing, summary.testName.map { ($0, summary.p ?? .nan) })
-  }
-
-  static func categorical(_ column: Column, name: String, groupOf: [Int], groups: Int, test: Bool) -> Summary {
-    let core = categoricalCore(column, groupOf: groupOf, groups: groups, test: test)
-    let counts = core.counts, missing = core.missing, nonMissing = core.nonMissing, p = core.p
-    var rows: [[Cell]] = [[.text("\(name), n (%)")] + Array(repeating: Cell.text(""), count: groups) + [.value(p)]]
-    for (k, level) in core.levels.enumerated() {
-      rows.append([.text("    \(level)")] + (0..<groups).map { .text(percentText(counts[k][$0], nonMissing[$0])) } + [.text("")])
-    }
-    if missing.contains(where: { $0 > 0 }) {
-      rows.append([.text("    missing")] + missing.map { .text("\($0)") } + [.text("")])
-    }
-    return Summary(rows: rows, test: core.testName)
   }
 
   static func categoricalCore(_ column: Column, groupOf: [Int], groups: Int, test: Bool)
@@ -203,8 +148,8 @@ public enum TableOne {
   }
 
   /// One group's summary of a continuous variable.
-  struct ContinuousStats: Equatable {
-    var n: Int, mean: Double, sd: Double, q1: Double, median: Double, q3: Double, missing: Int
+  public struct ContinuousStats: Sendable, Equatable {
+    public var n: Int, mean: Double, sd: Double, q1: Double, median: Double, q3: Double, missing: Int
   }
 
   /// Per group statistics and, when asked, the test across groups (name, p).
@@ -228,27 +173,6 @@ public enum TableOne {
     guard test && present.count >= 2 else { return (stats, nil) }
     if present.count == 2 { return (stats, ("the Wilcoxon rank-sum test", wilcoxonRankSum(present[0], present[1]))) }
     return (stats, ("the Kruskal–Wallis test", kruskalWallis(present)))
-  }
-
-  static func continuous(_ column: Column, name: String, groupOf: [Int], groups: Int, test: Bool) -> Summary {
-    guard let (stats, tested) = continuousStats(column, groupOf: groupOf, groups: groups, test: test) else {
-      return Summary(rows: [], test: nil)
-    }
-    // Quartiles with no decimals when every one of them is a whole number, else one.
-    let quartiles = stats.filter { $0.n > 0 }.flatMap { [$0.q1, $0.median, $0.q3] }
-    let decimals = quartiles.allSatisfy { $0 == $0.rounded() } ? 0 : 1
-    func f(_ x: Double, _ d: Int) -> String { x.isFinite ? NumberFormat.fixed(x, decimals: d) : "NA" }
-    var meanRow: [Cell] = [.text("\(name), mean (SD)")]
-    var medianRow: [Cell] = [.text("\(name), median [Q1, Q3]")]
-    for s in stats {
-      meanRow.append(.text(s.n == 0 ? "NA" : "\(f(s.mean, 1)) (\(f(s.sd, 1)))"))
-      medianRow.append(.text(s.n == 0 ? "NA" : "\(f(s.median, decimals)) [\(f(s.q1, decimals)), \(f(s.q3, decimals))]"))
-    }
-    var rows = [meanRow + [.value(tested?.p)], medianRow + [.text("")]]
-    if stats.contains(where: { $0.missing > 0 }) {
-      rows.append([.text("    missing")] + stats.map { .text("\($0.missing)") } + [.text("")])
-    }
-    return Summary(rows: rows, test: tested?.name)
   }
 
   /// Fisher's exact test of an r × 2 table (rows of two counts), R's
@@ -348,5 +272,96 @@ public enum TableOne {
     let tieSum = ties.reduce(0.0) { $0 + Double($1 * $1 * $1 - $1) }
     statistic = (12 * statistic / (n * (n + 1)) - 3 * (n + 1)) / (1 - tieSum / (n * n * n - n))
     return ChiSquared(degreesOfFreedom: Double(samples.count - 1)).cdf(statistic, tail: .upper)
+  }
+}
+
+/// The result of `TableOne.summarize`: unrounded counts and statistics.
+public struct TableOneSummary: Sendable {
+  public struct Group: Sendable, Equatable {
+    /// `sex = 1`, or `Overall`.
+    public var label: String
+    public var n: Int
+  }
+
+  public enum Kind: Sendable {
+    /// Levels, counts[level][group], non-missing per group.
+    case categorical(levels: [String], counts: [[Int]], nonMissing: [Int])
+    case continuous([TableOne.ContinuousStats])
+  }
+
+  public struct Row: Sendable {
+    public var variable: String
+    /// The variable's label (a typed file's), else its name.
+    public var label: String
+    public var kind: Kind
+    /// Missing values per group.
+    public var missing: [Int]
+    public var p: Double?
+    /// The test behind `p`, named as a footnote names it.
+    public var test: String?
+  }
+
+  /// Rows in the data.
+  public var n: Int
+  public var by: String?
+  public var groups: [Group]
+  /// Rows whose `by` is missing (left out of every group).
+  public var droppedForBy: Int
+  public var tests: Bool
+  public var rows: [Row]
+}
+
+extension TableOneSummary: Encodable {
+  enum CodingKeys: String, CodingKey { case n, by, nDropped = "n_dropped", groups, variables }
+  enum GroupKeys: String, CodingKey { case label, n }
+  enum RowKeys: String, CodingKey { case variable, label, type, levels, groups, missing, p, test }
+  enum LevelKeys: String, CodingKey { case level, counts, percents }
+  enum StatKeys: String, CodingKey { case n, mean, sd, median, q1, q3 }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(n, forKey: .n)
+    try c.encode(droppedForBy, forKey: .nDropped)
+    try c.encodeIfPresent(by, forKey: .by)
+    var gs = c.nestedUnkeyedContainer(forKey: .groups)
+    for g in groups {
+      var one = gs.nestedContainer(keyedBy: GroupKeys.self)
+      try one.encode(g.label, forKey: .label)
+      try one.encode(g.n, forKey: .n)
+    }
+    var vs = c.nestedUnkeyedContainer(forKey: .variables)
+    for row in rows {
+      var r = vs.nestedContainer(keyedBy: RowKeys.self)
+      try r.encode(row.variable, forKey: .variable)
+      try r.encode(row.label, forKey: .label)
+      switch row.kind {
+      case .categorical(let levels, let counts, let nonMissing):
+        try r.encode("categorical", forKey: .type)
+        var ls = r.nestedUnkeyedContainer(forKey: .levels)
+        for (k, level) in levels.enumerated() {
+          var l = ls.nestedContainer(keyedBy: LevelKeys.self)
+          try l.encode(level, forKey: .level)
+          try l.encode(counts[k], forKey: .counts)
+          try l.encode(zip(counts[k], nonMissing).map { $1 == 0 ? Double.nan : 100 * Double($0) / Double($1) }, forKey: .percents)
+        }
+      case .continuous(let stats):
+        try r.encode("continuous", forKey: .type)
+        var ss = r.nestedUnkeyedContainer(forKey: .groups)
+        for s in stats {
+          var one = ss.nestedContainer(keyedBy: StatKeys.self)
+          try one.encode(s.n, forKey: .n)
+          try one.encode(s.mean, forKey: .mean)
+          try one.encode(s.sd, forKey: .sd)
+          try one.encode(s.median, forKey: .median)
+          try one.encode(s.q1, forKey: .q1)
+          try one.encode(s.q3, forKey: .q3)
+        }
+      }
+      try r.encode(row.missing, forKey: .missing)
+      if tests {
+        try r.encode(row.p ?? .nan, forKey: .p)
+        try r.encode(row.test, forKey: .test)
+      }
+    }
   }
 }

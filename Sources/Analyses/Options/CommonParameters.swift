@@ -1,0 +1,59 @@
+import Rendering
+import Tabular
+
+extension Parameter {
+  /// `formula`, required, with an example of its form.
+  public static func formula(_ example: String, required: Bool = true) -> Parameter {
+    Parameter("formula", help: "Model formula in R syntax, e.g. \"\(example)\".", required: required)
+  }
+
+  /// `conf-level`, default 0.95.
+  public static let confidenceLevel = Parameter("conf-level", help: "Confidence level in (0, 1).", default: "0.95")
+
+  /// `alpha` and `power` of a design.
+  public static func alpha(_ sided: String) -> Parameter {
+    Parameter("alpha", help: "Significance level in (0, 1), \(sided).", default: "0.05")
+  }
+  public static let power = Parameter("power", help: "Power in (0, 1).", default: "0.8")
+}
+
+extension KeyedDecodingContainer {
+  /// The required formula.
+  public func formula(_ key: Key) throws -> String {
+    guard let f = try text(key, expected: "a model formula") else {
+      throw InputError(option: key.stringValue, "missing, expected a model formula")
+    }
+    return f
+  }
+
+  /// A design's significance level (default 0.05) and power (default 0.8).
+  public func alpha(_ key: Key) throws -> Double { try rate(key, expected: "a number in (0, 1)") ?? 0.05 }
+  public func power(_ key: Key) throws -> Double { try rate(key, expected: "a number in (0, 1)") ?? 0.8 }
+}
+
+/// `0.95` → `95%`.
+func percent(_ level: Double) -> String {
+  RNumberText.format(level * 100) + "%"
+}
+
+extension JournalStyle {
+  /// A time in a sentence: whole numbers as such, else three significant digits (at most two decimals).
+  func time(_ x: Double?) -> String {
+    guard let x else { return "not reached" }
+    let decimals = x == x.rounded() ? 0 : NumberFormat.decimalsNeeded(x, significant: 3)
+    return number(x, decimals: min(decimals, 2))
+  }
+
+  /// A ratio in a sentence: two decimals, three below 0.1.
+  func ratio(_ x: Double?) -> String {
+    guard let x, x.isFinite else { return x == .infinity ? "∞" : "NA" }
+    return number(x, decimals: x < 0.1 ? 3 : 2)
+  }
+}
+
+extension NumberFormat {
+  /// A count in a sentence: whole, or two decimals when weighted.
+  static func count(_ x: Double) -> String {
+    x == x.rounded() ? fixed(x, decimals: 0) : fixed(x, decimals: 2)
+  }
+}

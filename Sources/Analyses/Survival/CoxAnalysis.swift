@@ -1,0 +1,152 @@
+import ModelFrame
+import Rendering
+import Survival
+import Tabular
+
+/// `cox`: Cox proportional-hazards regression, as R's `coxph`.
+public enum CoxAnalysis: Analysis {
+  public static let name = AnalysisName("cox")
+  public static let abstract = "Cox proportional-hazards regression (R coxph)."
+  public static let discussion = """
+    Efron ties by default; strata() for separate baseline hazards, cluster(id) for the robust variance, \
+    Surv(start, stop, status) for time-varying covariates. --zph tests proportional hazards as R's cox.zph; \
+    --residuals and --baseline write CSV files.
+    """
+  public static let example = #"outcomes cox --data Datasets/lung.csv --formula "Surv(time, status) ~ age + sex + factor(ph.ecog)" --zph"#
+
+  public static var fileOutputs: [Parameter] {
+    [Parameter("residuals", help: "Write residuals (martingale, deviance, score, Schoenfeld, dfbeta) to this CSV file.", path: true),
+     Parameter("baseline", help: "Write the baseline cumulative hazard (R basehaz(centered = FALSE)) to this CSV file.", path: true)]
+  }
+
+  public struct Options: AnalysisOptions {
+    public var data: DataSelection?
+    public var formula: String
+    public var confidenceLevel: Double
+    public var ties: CoxTies
+    public var zph: Bool
+    public var zphTransform: ZPHTransform
+    public var maxIterations: Int
+    public var weights: String?
+
+    public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
+                zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil) {
+      self.data = data
+      self.formula = formula
+      self.confidenceLevel = confidenceLevel
+      self.ties = ties
+      self.zph = zph
+      self.zphTransform = zphTransform
+      self.maxIterations = maxIterations
+      self.weights = weights
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
+    }
+
+    public static var parameters: [Parameter] {
+      DataSelection.parameters(adam: true) + [
+        .formula("Surv(time, status) ~ age + sex"),
+        .confidenceLevel,
+        .choice("ties", CoxTies.self, help: "Method for tied event times.", default: .efron),
+        Parameter("zph", .flag, help: "Test proportional hazards (R cox.zph)."),
+        .choice("zph-transform", ZPHTransform.self, help: "Time scale of --zph.", default: .km),
+        Parameter("iter-max", help: "Maximum Newton–Raphson iterations.", default: "20"),
+        Parameter("weights", help: "Column of case weights (positive)."),
+      ]
+    }
+
+    public init(from decoder: Decoder) throws {
+      data = try DataSelection.decode(from: decoder, adam: true, required: true)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      formula = try c.formula(.formula)
+      confidenceLevel = try c.confidenceLevel(.confLevel)
+      ties = try c.choice(.ties, default: .efron)
+      zph = try c.flag(.zph)
+      zphTransform = try c.choice(.zphTransform, default: .km)
+      maxIterations = try c.wholeNumber(.iterMax, expected: "a whole number of iterations", where: { $0 >= 0 && $0 < 100_000 }) ?? 20
+      weights = try c.text(.weights)
+    }
+  }
+
+  public struct FigureOptions: AnalysisOptions {
+    public var forest = true
+    enum CodingKeys: String, CodingKey { case forest }
+    public static var parameters: [Parameter] { [Parameter("forest", .flag, help: "A forest plot of the hazard ratios (default true).")] }
+    public init(from decoder: Decoder) throws {
+      forest = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Bool.self, forKey: .forest) ?? true
+    }
+  }
+
+  public static func run(_ options: Options, in context: AnalysisContext) throws -> CoxOutput {
+    let cox = Cox.Options(ties: options.ties, confidenceLevel: options.confidenceLevel, maxIterations: options.maxIterations,
+                          proportionalHazards: options.zph ? options.zphTransform : nil)
+    let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(weights: options.weights))
+    let dataRows = frame.rows
+    // The frame is handed over: on large data the model releases its
+    // covariate columns once the design matrix is built.
+    let model = try CoxModel(frame: consume frame, options: cox)
+    let keep = !context.requestedFiles.isDisjoint(with: ["residuals", "baseline"])
+    return CoxOutput(fit: model.fit, formula: options.data!.formula(options.formula), model: keep ? model : nil,
+                     dataRows: keep ? dataRows : [])
+  }
+
+  public static func file(_ name: String, of output: CoxOutput) throws -> ResultTable? {
+    guard let model = output.model else { return nil }
+    switch name {
+    case "residuals": return model.residualTable(frame: DataRows(rows: output.dataRows))
+    case "baseline": return model.baselineTable()
+    default: return nil
+    }
+  }
+
+  public static func figures(_ output: CoxOutput, options: Options, figure: FigureOptions, in context: AnalysisContext,
+                             style: JournalStyle) throws -> [ReportFigure] {
+    guard figure.forest, !output.fit.terms.isEmpty else { return [] }
+    let plot = output.fit.forestPlot(title: nil)
+    return [ReportFigure(suffix: "-forest", svg: plot.svg(),
+                         subject: "Hazard ratios with \(RNumberText.format(output.fit.confidenceLevel * 100))% confidence intervals",
+                         detail: plot.captionNote + ".")]
+  }
+}
+
+/// The result of `cox`.
+public struct CoxOutput: AnalysisOutput {
+  public var fit: CoxFit
+  public var formula: String
+  /// Kept only when residuals or the baseline hazard are asked for.
+  public var model: CoxModel?
+  var dataRows: [Int]
+
+  public func encode(to encoder: Encoder) throws { try fit.encode(to: encoder) }
+
+  public func tables(title: String?) -> [ResultTable] {
+    fit.tables(title: title ?? "Cox proportional hazards: \(formula)")
+  }
+
+  public var warnings: [String] { fit.warnings.map(\.message) }
+
+  public var methods: String {
+    var s = "Hazard ratios were estimated by Cox proportional-hazards regression with \(fit.ties == .efron ? "Efron's" : "Breslow's") method for tied times and \(percent(fit.confidenceLevel)) Wald confidence intervals\(fit.robust ? " from the robust (cluster) variance" : "")."
+    if fit.proportionalHazards != nil {
+      s += " Proportional hazards were checked with the scaled Schoenfeld residual test (R cox.zph)."
+    }
+    return s
+  }
+
+  public func sentences(style: JournalStyle, unit: String?) -> [String] {
+    fit.terms.map { t in
+      guard t.coefficient != nil else { return "\(t.name): not estimable (aliased with other terms)." }
+      guard t.estimable else { return "\(t.name): HR not estimable (monotone likelihood)." }
+      return "\(t.name): HR " + style.interval(style.ratio(t.hazardRatio), style.ratio(t.lower), style.ratio(t.upper), level: fit.confidenceLevel)
+        + (t.p.map { ", " + style.pClause($0) } ?? "") + "."
+    }
+  }
+}
+
+/// The data rows of a model frame's rows, for the residual file.
+struct DataRows: ModelFrameRows {
+  let rows: [Int]
+  func dataRow(_ frameRow: Int) -> Int { rows[frameRow] + 1 }
+}

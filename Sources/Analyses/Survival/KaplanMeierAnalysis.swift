@@ -1,0 +1,183 @@
+import ModelFrame
+import Rendering
+import Survival
+import Tabular
+
+/// `km`: Kaplan–Meier curves, as R's `survfit`.
+public enum KaplanMeierAnalysis: Analysis {
+  public static let name = AnalysisName("km")
+  public static let abstract = "Kaplan–Meier survival curves with Greenwood variance (R survfit)."
+  public static let discussion = """
+    One curve per group of the right-hand side. Prints n, events, the median with its confidence limits and the \
+    median follow-up; --times adds the curves at given times, --tau the restricted mean survival time. Near-tied \
+    times are merged as R's timefix = TRUE.
+    """
+  public static let example = #"outcomes km --data Datasets/lung.csv --formula "Surv(time, status) ~ sex" --times 180,365 --tau 730"#
+
+  public struct Options: AnalysisOptions {
+    public var data: DataSelection?
+    public var formula: String
+    public var confidenceLevel: Double
+    public var confidenceTransform: ConfidenceTransform
+    public var times: [Double]?
+    public var tau: Double?
+    public var weights: String?
+    /// Also tabulate every step (text, Markdown, CSV).
+    public var steps: Bool
+
+    public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, confidenceTransform: ConfidenceTransform = .log,
+                times: [Double]? = nil, tau: Double? = nil, weights: String? = nil, steps: Bool = false) {
+      self.data = data
+      self.formula = formula
+      self.confidenceLevel = confidenceLevel
+      self.confidenceTransform = confidenceTransform
+      self.times = times
+      self.tau = tau
+      self.weights = weights
+      self.steps = steps
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case formula, confLevel = "conf-level", confType = "conf-type", times, tau, weights, steps
+    }
+
+    public static var parameters: [Parameter] {
+      DataSelection.parameters(adam: true) + [
+        .formula("Surv(time, status) ~ sex"),
+        .confidenceLevel,
+        .choice("conf-type", ConfidenceTransform.self, help: "Confidence interval scale.", default: .log),
+        Parameter("times", .list, help: "Report the curves at these times (R summary(fit, times =))."),
+        Parameter("tau", help: "Restricted mean survival time up to this time (R print(fit, rmean =))."),
+        Parameter("weights", help: "Column of case weights."),
+        Parameter("steps", .flag, help: "Also tabulate every step of the curves (text, md and csv)."),
+      ]
+    }
+
+    public init(from decoder: Decoder) throws {
+      data = try DataSelection.decode(from: decoder, adam: true, required: true)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      formula = try c.formula(.formula)
+      confidenceLevel = try c.confidenceLevel(.confLevel)
+      confidenceTransform = try c.choice(.confType, default: .log)
+      times = try c.numbers(.times)
+      tau = try c.number(.tau, expected: "a positive number", where: { $0 > 0 })
+      weights = try c.text(.weights)
+      steps = try c.flag(.steps)
+    }
+  }
+
+  public struct FigureOptions: AnalysisOptions {
+    public var figure = true
+    public var riskTable = true
+    public var kmunicate = false
+    public var bands = false
+    public var cumulativeIncidence = false
+    public var logrankP = false
+    public var xLabel: String?
+    public var yLabel: String?
+    public var breaks: [Double]?
+
+    enum CodingKeys: String, CodingKey {
+      case figure, riskTable = "risk-table", kmunicate, bands, cumulativeIncidence = "cumulative-incidence"
+      case logrankP = "logrank-p", xlab, ylab, breaks
+    }
+
+    public static var parameters: [Parameter] {
+      [Parameter("figure", .flag, help: "Draw the curves (default true)."),
+       Parameter("risk-table", .flag, help: "Numbers at risk under the axis (default true)."),
+       Parameter("kmunicate", .flag, help: "Cumulative events and censored under the axis (Morris et al. 2019)."),
+       Parameter("bands", .flag, help: "Pointwise confidence bands."),
+       Parameter("cumulative-incidence", .flag, help: "Plot 1 − S(t)."),
+       Parameter("logrank-p", .flag, help: "The log-rank p-value of the same rows, in a corner."),
+       Parameter("xlab", help: "The x-axis title."),
+       Parameter("ylab", help: "The y-axis title."),
+       Parameter("breaks", .list, help: "The x-axis ticks, which are also the times of the counts under the axis.")]
+    }
+
+    public init(from decoder: Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      figure = try c.decodeIfPresent(Bool.self, forKey: .figure) ?? true
+      riskTable = try c.decodeIfPresent(Bool.self, forKey: .riskTable) ?? true
+      kmunicate = try c.flag(.kmunicate)
+      bands = try c.flag(.bands)
+      cumulativeIncidence = try c.flag(.cumulativeIncidence)
+      logrankP = try c.flag(.logrankP)
+      xLabel = try c.text(.xlab)
+      yLabel = try c.text(.ylab)
+      breaks = try c.numbers(.breaks)
+      if let b = breaks {
+        let increasing = zip(b, b.dropFirst()).allSatisfy { $0 < $1 }
+        guard b.count >= 2, b.count <= 40, increasing, b.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+          throw c.problem(.breaks, "from 2 to 40 increasing times of at least 0")
+        }
+      }
+    }
+  }
+
+  public static func run(_ options: Options, in context: AnalysisContext) throws -> KaplanMeierOutput {
+    let km = KaplanMeier.Options(confidenceTransform: options.confidenceTransform, confidenceLevel: options.confidenceLevel,
+                                 times: options.times, tau: options.tau)
+    let selection = try context.select(options.data!)
+    let frame = try selection.frame(formula: options.formula, options: .init(weights: options.weights))
+    return KaplanMeierOutput(fit: try KaplanMeier.fit(frame, options: km), formula: options.data!.formula(options.formula),
+                             showSteps: options.steps)
+  }
+
+  public static func figures(_ output: KaplanMeierOutput, options: Options, figure: FigureOptions, in context: AnalysisContext,
+                             style: JournalStyle) throws -> [ReportFigure] {
+    guard figure.figure else { return [] }
+    var annotation: String? = nil
+    var methods: String? = nil
+    if figure.logrankP {
+      // The test of the same rows and formula as the curves.
+      if options.weights != nil {
+        throw InputError(option: "logrank-p", "the log-rank test takes no case weights, expected no \(String.option("weights")) with it")
+      }
+      let frame = try context.select(options.data!).frame(formula: options.formula)
+      let test = try LogRank.test(frame)
+      annotation = "Log-rank " + style.pClause(test.p)
+      methods = "Curves on the figures are compared by the log-rank test."
+    }
+    let fit = output.fit
+    let breaks = fit.plotBreaks(figure.breaks)
+    let plot = fit.plot(title: nil, breaks: breaks, riskTable: figure.riskTable, kmunicate: figure.kmunicate, bands: figure.bands,
+                        cumulativeIncidence: figure.cumulativeIncidence, xLabel: figure.xLabel, yLabel: figure.yLabel,
+                        annotation: annotation)
+    var tables: [(String, ResultTable)] = []
+    if figure.riskTable { tables.append(("-at-risk", fit.atRiskTable(breaks: breaks, kmunicate: figure.kmunicate))) }
+    return [ReportFigure(suffix: "", svg: plot.svg(), subject: "Kaplan–Meier curves",
+                         detail: (figure.riskTable ? ", with the numbers at risk" : "") + ".", titled: true,
+                         tables: tables, methods: methods)]
+  }
+}
+
+/// The result of `km`: the fit, and how the command was asked to show it.
+public struct KaplanMeierOutput: AnalysisOutput {
+  public var fit: KaplanMeierFit
+  /// The formula fitted (with ADaM's response filled in).
+  public var formula: String
+  public var showSteps: Bool
+
+  public func encode(to encoder: Encoder) throws { try fit.encode(to: encoder) }
+
+  public func tables(title: String?) -> [ResultTable] {
+    var tables = [fit.summaryTable(title: title ?? "Kaplan–Meier: \(formula)")]
+    if let t = fit.timesTable() { tables.append(t) }
+    if showSteps { tables.append(fit.stepsTable()) }
+    return tables
+  }
+
+  public var methods: String {
+    "Survival was estimated by the Kaplan–Meier method, with \(percent(fit.confidenceLevel)) pointwise confidence intervals on the \(fit.confidenceTransform.rawValue) scale (\(fit.variance == .greenwood ? "Greenwood" : "infinitesimal-jackknife") variance) and medians with their confidence limits as in R's quantile.survfit."
+  }
+
+  public func sentences(style: JournalStyle, unit: String?) -> [String] {
+    let u = unit.map { " " + $0 } ?? ""
+    return fit.curves.map { c in
+      let median = c.median == nil ? "median not reached" : "median \(style.time(c.median))\(u)"
+      let ci = "\(c.medianLower == nil ? "NR" : style.time(c.medianLower))–\(c.medianUpper == nil ? "NR" : style.time(c.medianUpper))"
+      let level = NumberFormat.fixed(fit.confidenceLevel * 100, decimals: 0)
+      return "\(c.label): \(median) (\(level)% CI \(ci)); \(NumberFormat.count(c.events)) events among \(c.n) patients."
+    }
+  }
+}
