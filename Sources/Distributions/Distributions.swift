@@ -129,6 +129,8 @@ public struct Hypergeometric: Sendable {
   public func probabilityMass(_ k: Double) -> Double { dhyper(k, white, black, drawn, 0) }
   public func logProbabilityMass(_ k: Double) -> Double { dhyper(k, white, black, drawn, 1) }
   public func cdf(_ k: Double, tail: Tail) -> Double { phyper(k, white, black, drawn, tail.isLower, 0) }
+  /// log of `cdf`, accurate where the tail underflows.
+  public func logCDF(_ k: Double, tail: Tail) -> Double { phyper(k, white, black, drawn, tail.isLower, 1) }
 }
 
 /// log C(n, k), R's `lchoose`.

@@ -117,3 +117,90 @@ struct ReportTests {
     #expect(d.stderr == "outcomes: \(spec):5:58: sections[0].analyses[0].design.power: expected a number in (0, 1), found \"1.2\"\n", "\(d.stderr)")
   }
 }
+
+@Suite("Reports: figures from the same rows, honest non-estimable results")
+struct ReportBehaviourTests {
+  func folder() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-report-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+  }
+
+  @Test("where: and logrank-p: the figure's test is R's survdiff on the filtered rows (colon, etype == 2: chisq 11.68, p = 0.003)")
+  func figureUsesSelection() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let spec = dir.appendingPathComponent("spec.yaml").path
+    try """
+      title: Colon
+      data:
+        colon: \(repositoryPath("Datasets/colon.csv"))
+      sections:
+        - title: Recurrence
+          analyses:
+            - km: {data: colon, where: "etype == 2", formula: "Surv(time, status) ~ rx", logrank-p: true}
+            - logrank: {data: colon, where: "etype == 2", formula: "Surv(time, status) ~ rx"}
+      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    let r = try runOutcomes(["report", spec])
+    #expect(r.status == 0, "\(r.stderr)")
+    let svg = try String(contentsOfFile: dir.appendingPathComponent("figures/km-1.svg").path, encoding: .utf8)
+    // R 4.2.2: survdiff(Surv(time, status) ~ rx, colon[colon$etype == 2, ]): chisq 11.683092710639155, p 0.0029043479975861138.
+    #expect(svg.contains(">Log-rank χ²(2) = 11.68, p = 0.003</text>"), "\(svg.split(separator: "\n").filter { $0.contains("Log-rank") })")
+    let table = try String(contentsOfFile: dir.appendingPathComponent("tables/logrank-1-2.csv").path, encoding: .utf8)
+    #expect(table.contains("log-rank,11.683092710639155,2,0.00290434799758611"))
+    // The figure's rows are the table's: 929 of the 1858.
+    let km = try String(contentsOfFile: dir.appendingPathComponent("tables/km-1.csv").path, encoding: .utf8)
+    #expect(km.contains("rx=Lev,310,161,"))
+  }
+
+  @Test("a Cox model that does not converge renders, saying not estimable (monotone likelihood)")
+  func nonConverging() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // Invented children: every failure is in stage III, so the partial likelihood is monotone.
+    var rows = ["id,age,stage,months,failure"]
+    let ages = [11, 13, 9, 15, 12, 10, 14, 8, 12, 16, 11, 13, 10, 9, 15, 14, 12, 11, 10, 13]
+    for (i, age) in ages.enumerated() {
+      let stage = i % 4 == 0 ? "III" : "II"
+      let failure = stage == "III" && i % 8 == 0 ? 1 : 0
+      rows.append("\(i + 1),\(age),\(stage),\(6 + (i * 7) % 40).5,\(failure)")
+    }
+    try rows.joined(separator: "\n").write(toFile: dir.appendingPathComponent("hips.csv").path, atomically: true, encoding: .utf8)
+    let spec = dir.appendingPathComponent("spec.yaml").path
+    try """
+      title: Hips
+      sections:
+        - title: Failure
+          analyses:
+            - cox: {data: hips.csv, formula: "Surv(months, failure) ~ stage + age", inline: true}
+      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    let r = try runOutcomes(["report", spec])
+    #expect(r.status == 0, "\(r.stderr)")
+    let md = try String(contentsOfFile: dir.appendingPathComponent("report.md").path, encoding: .utf8)
+    #expect(md.contains("stageIII: HR not estimable (monotone likelihood)."), "\(md)")
+    #expect(md.contains("NE: not estimable"))
+    #expect(!md.contains("e+"), "no huge numbers")
+    let svg = try String(contentsOfFile: dir.appendingPathComponent("figures/cox-1-forest.svg").path, encoding: .utf8)
+    #expect(svg.contains("not estimable (monotone likelihood)"))
+    #expect(XMLParser(data: Data(svg.utf8)).parse())
+    let text = try runOutcomes(["cox", "--data", dir.appendingPathComponent("hips.csv").path, "--formula", "Surv(months, failure) ~ stage + age"])
+    #expect(text.status == 0 && text.stdout.contains("stageIII") && text.stdout.contains("NE"))
+  }
+
+  @Test("--version prints only the version; completion scripts hold no example")
+  func versionAndCompletion() throws {
+    let v = try runOutcomes(["--version"])
+    #expect(v.status == 0 && v.stdout == "0.1.0\n")
+    for shell in ["bash", "zsh", "fish"] {
+      let c = try runOutcomes(["--generate-completion-script", shell])
+      #expect(c.status == 0 && !c.stdout.contains("EXAMPLE") && !c.stdout.contains("outcomes km --data"), "\(shell)")
+      #expect(c.stdout.contains("design"))
+    }
+    // Completion of an analysis's options comes from the analysis itself.
+    // (As the bash script asks: the argument, the word index, the cursor, then the words.)
+    let k = try runOutcomes(["---completion", "km", "--", "positional@0", "2", "6", "outcomes", "km", "--conf-t"])
+    #expect(k.stdout == "--conf-level\n--conf-type\n", "\(k.stdout) \(k.stderr)")
+    let choices = try runOutcomes(["---completion", "km", "--", "positional@0", "3", "0", "outcomes", "km", "--conf-type", ""])
+    #expect(choices.stdout == "log\nlog-log\nplain\nlogit\narcsin\n")
+  }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Distributions
 import ModelFrame
 @testable import Rates
 import Rendering
@@ -131,5 +132,49 @@ struct TwoRatesHandTests {
     let three = try CSVReader.read(bytes: Array((csv + "C,1\n").utf8), source: "d.csv")
     let f3 = try ModelFrame.build(formula: Formula.parse("failed ~ arm"), table: three, options: .init(binaryResponse: true))
     #expect(throws: InputError.self) { try TwoRates.compare(frame: f3) }
+  }
+}
+
+@Suite("Exact unconditional tests: margins against enumeration")
+struct UnconditionalMarginTests {
+  /// The enumeration of every table (the former computation) as the reference.
+  static func enumerated(x1: Int, n1: Int, x2: Int, n2: Int) -> (barnard: Double, boschloo: Double) {
+    let c1 = Double(n1), c2 = Double(n2), total = Double(n1 + n2)
+    func t(_ i: Int, _ j: Int) -> Double {
+      let p1 = Double(i) / c1, p2 = Double(j) / c2
+      if p1 == p2 { return 0 }
+      let p = Double(i + j) / (c1 + c2)
+      return (p1 - p2) / (p * (1 - p) * (1 / c1 + 1 / c2)).squareRoot()
+    }
+    let threshold = abs(t(x1, x2)) * (1 - 1e-13)
+    let barnard = UnconditionalExactTests.supremum(n1: n1, n2: n2) { abs(t($0, $1)) >= threshold }!
+    func less(_ i: Int, _ j: Int) -> Double {
+      Hypergeometric(white: Double(i + j), black: total - Double(i + j), drawn: c1).cdf(Double(i), tail: .lower)
+    }
+    func greater(_ i: Int, _ j: Int) -> Double {
+      Hypergeometric(white: Double(i + j), black: total - Double(i + j), drawn: c2).cdf(Double(j), tail: .lower)
+    }
+    let l = less(x1, x2) * (1 + 1e-13), g = greater(x1, x2) * (1 + 1e-13)
+    let pl = UnconditionalExactTests.supremum(n1: n1, n2: n2) { less($0, $1) <= l }!
+    let pg = UnconditionalExactTests.supremum(n1: n1, n2: n2) { greater($0, $1) <= g }!
+    return (barnard, min(1, 2 * min(pl, pg)))
+  }
+
+  @Test("Barnard and Boschloo by margins equal the enumeration of every table (1e-10)",
+        arguments: [(7, 20, 3, 21), (0, 10, 0, 12), (40, 55, 12, 60), (6, 6, 6, 6), (1, 1, 0, 1), (30, 100, 45, 100),
+                    (3, 150, 9, 140), (0, 37, 5, 41), (50, 50, 0, 50), (13, 31, 17, 29)])
+  func margins(_ t: (Int, Int, Int, Int)) {
+    let reference = Self.enumerated(x1: t.0, n1: t.1, x2: t.2, n2: t.3)
+    expectClose(UnconditionalExactTests.barnard(x1: t.0, n1: t.1, x2: t.2, n2: t.3), reference.barnard, relative: 1e-10, "barnard \(t)")
+    expectClose(UnconditionalExactTests.boschloo(x1: t.0, n1: t.1, x2: t.2, n2: t.3), reference.boschloo, relative: 1e-10, "boschloo \(t)")
+  }
+
+  @Test("above the automatic limit the tests are skipped with the reason; always computes them")
+  func limit() throws {
+    let n = UnconditionalExactTests.automaticLimit / 2 + 1
+    let skipped = try TwoRates.compare(events1: 10, trials1: n, events2: 20, trials2: n)
+    #expect(skipped.tests.barnardP == nil && skipped.tests.unconditionalSkipped?.contains("exact-unconditional always") == true)
+    let never = try TwoRates.compare(events1: 2, trials1: 20, events2: 5, trials2: 20, options: .init(unconditional: .never))
+    #expect(never.tests.boschlooP == nil && never.tests.unconditionalSkipped != nil)
   }
 }

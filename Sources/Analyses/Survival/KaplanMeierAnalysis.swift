@@ -135,7 +135,7 @@ public enum KaplanMeierAnalysis: Analysis {
       }
       let frame = try context.select(options.data!).frame(formula: options.formula)
       let test = try LogRank.test(frame)
-      annotation = "Log-rank " + style.pClause(test.p)
+      annotation = "Log-rank χ²(\(test.degreesOfFreedom)) = \(style.number(test.chiSquare, decimals: 2)), " + style.pClause(test.p)
       methods = "Curves on the figures are compared by the log-rank test."
     }
     let fit = output.fit
