@@ -74,6 +74,7 @@ let package = Package(
     .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
                 exclude: ["References", "CoxReferences"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
+    .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet", "Rendering"]),
     .testTarget(name: "DataFilesTests", dependencies: ["DataFiles", "Tabular", "TestSupport"], exclude: ["Files"]),
     .testTarget(name: "CheckTests", dependencies: ["Check", "Analyses", "Rendering", "TestSupport"], exclude: ["manuscript.md"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Rendering", "Tabular", "TestSupport"]),

@@ -75,7 +75,28 @@ public enum NumberFormat {
 
   /// Decimals needed to show `significant` significant digits of `x`
   /// (trailing zeros dropped, as R's `formatReal`), at most 15.
+  ///
+  /// From the shortest round-trip digits (`ShortestDouble`): rounding them
+  /// to fewer digits gives the same digits as rounding the binary value
+  /// itself, except when what is dropped is exactly one half, which
+  /// `printf`'s exact arithmetic decides.
   public static func decimalsNeeded(_ x: Double, significant: Int) -> Int {
+    if x == 0 || !x.isFinite { return 0 }
+    guard var (digits, exponent) = shortestDigits(x) else { return decimalsNeededExactly(x, significant: significant) }
+    let d = max(significant, 1)
+    var count = ShortestDouble.decimalLength(digits)
+    if count > d {
+      guard let rounded = roundDigits(digits, drop: count - d) else { return decimalsNeededExactly(x, significant: significant) }
+      digits = rounded
+      exponent += Int32(count - d)
+      count = ShortestDouble.decimalLength(digits)
+    }
+    while digits % 10 == 0 && digits > 0 { digits /= 10; exponent += 1 }
+    return min(15, max(0, -Int(exponent)))
+  }
+
+  /// `decimalsNeeded` by `printf` ("%.*e"): the reference, and the tie case.
+  static func decimalsNeededExactly(_ x: Double, significant: Int) -> Int {
     if x == 0 || !x.isFinite { return 0 }
     let text = cFormat("%.\(max(significant - 1, 0))e", x)
     guard let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...]) else { return 0 }
@@ -84,11 +105,74 @@ public enum NumberFormat {
     return min(15, max(0, mantissa.count - 1 - exponent))
   }
 
-  /// Fixed notation; never prints `-0`.
+  /// Fixed notation; never prints `-0`. As `printf("%.*f")`, from the
+  /// shortest digits where they give the same text (the result has at most
+  /// 15 significant digits and no half-way rounding), else by `printf`.
   public static func fixed(_ x: Double, decimals: Int) -> String {
+    if let fast = fastFixed(x, decimals: decimals) { return fast }
+    return fixedExactly(x, decimals: decimals)
+  }
+
+  /// `fixed` by `printf`: the reference, and the cases the fast path leaves.
+  static func fixedExactly(_ x: Double, decimals: Int) -> String {
     var s = cFormat("%.\(decimals)f", x)
     if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { s.removeFirst() }
     return s
+  }
+
+  static func fastFixed(_ x: Double, decimals: Int) -> String? {
+    guard x.isFinite, decimals >= 0, decimals <= 15 else { return nil }
+    if x == 0 { return decimals == 0 ? "0" : "0." + String(repeating: "0", count: decimals) }
+    guard var (digits, exponent) = shortestDigits(x) else { return nil }
+    // digits × 10^exponent, rounded to `decimals` places.
+    let fractional = -Int(exponent)
+    if fractional > decimals {
+      guard let rounded = roundDigits(digits, drop: fractional - decimals) else { return nil }
+      digits = rounded
+      exponent = Int32(-decimals)
+    }
+    // Now digits × 10^exponent with exponent ≥ −decimals: scale to exactly `decimals` places.
+    var scaled = digits
+    var shift = Int(exponent) + decimals
+    while shift > 0 {
+      let (m, o) = scaled.multipliedReportingOverflow(by: 10)
+      if o { return nil }
+      scaled = m
+      shift -= 1
+    }
+    // At most 15 significant digits: the binary value rounds to these digits too.
+    if ShortestDouble.decimalLength(scaled) > 15 { return nil }
+    if scaled == 0 { return decimals == 0 ? "0" : "0." + String(repeating: "0", count: decimals) }
+    var text = String(scaled)
+    if decimals > 0 {
+      if text.count <= decimals { text = String(repeating: "0", count: decimals - text.count + 1) + text }
+      text.insert(".", at: text.index(text.endIndex, offsetBy: -decimals))
+    }
+    return x < 0 ? "-" + text : text
+  }
+
+  /// The shortest round-trip digits of |x| and their power of ten.
+  static func shortestDigits(_ x: Double) -> (UInt64, Int32)? {
+    let bits = abs(x).bitPattern
+    let mantissa = bits & ((1 << 52) - 1)
+    let exponent = UInt32((bits >> 52) & 0x7FF)
+    guard exponent != 0x7FF, bits != 0 else { return nil }
+    return ShortestDouble.decimal(mantissa: mantissa, exponent: exponent)
+  }
+
+  /// `digits` with its last `drop` digits rounded away (half up, which is
+  /// the binary value's own rounding since it cannot sit exactly on the
+  /// half unless the dropped digits are exactly 5000…, where `nil` leaves
+  /// the decision to exact arithmetic).
+  static func roundDigits(_ digits: UInt64, drop: Int) -> UInt64? {
+    guard drop > 0 else { return digits }
+    if drop > 19 { return 0 }
+    var p: UInt64 = 1
+    for _ in 0..<drop { p &*= 10 }
+    let kept = digits / p, tail = digits % p
+    let half = p / 2
+    if tail == half { return nil }
+    return tail > half ? kept + 1 : kept
   }
 
   /// Full precision for machine-readable output (CSV): the shortest text that

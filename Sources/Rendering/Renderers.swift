@@ -146,19 +146,17 @@ extension CSVRenderer {
     for (k, table) in tables.enumerated() {
       if k > 0 { sink.write("\r\n") }
       sink.write(table.columns.map { quote($0.header) }.joined(separator: ",") + "\r\n")
-      var line = ""
       for row in table.rows {
-        line.removeAll(keepingCapacity: true)
         for (j, cell) in row.enumerated() {
-          if j > 0 { line += "," }
+          if j > 0 { sink.write(byte: UInt8(ascii: ",")) }
           switch cell {
-          case .text(let s): line += quote(s)
-          case .number(let x): line += NumberFormat.roundTrip(x)
-          case .missing: line += "NA"
+          case .text(let s): sink.write(quote(s))
+          // The shortest round-trip text, as `NumberFormat.roundTrip` (numbers are finite here).
+          case .number(let x): if x.isFinite { sink.writeJSONNumber(x) } else { sink.write(NumberFormat.roundTrip(x)) }
+          case .missing: sink.write("NA" as StaticString)
           }
         }
-        line += "\r\n"
-        sink.write(line)
+        sink.write("\r\n" as StaticString)
       }
     }
   }

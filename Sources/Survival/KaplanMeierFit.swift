@@ -110,7 +110,7 @@ extension KaplanMeierCurve: Encodable {
 }
 
 extension KaplanMeierStep: Encodable {
-  enum CodingKeys: String, CodingKey {
+  public enum CodingKeys: String, CodingKey {
     case time, nRisk = "n_risk", nEvent = "n_event", nCensor = "n_censor", survival = "surv"
     case standardError = "std_err", lower, upper, cumulativeHazard = "cumhaz"
     case cumulativeHazardStandardError = "std_chaz"

@@ -181,3 +181,19 @@ public struct KaplanMeierOutput: AnalysisOutput {
     }
   }
 }
+
+/// A curve's steps are written by the million; the fields as `Encodable` writes them.
+extension KaplanMeierStep: JSONRecord {
+  public func writeJSON(to record: inout JSONRecordWriter) {
+    record.field(CodingKeys.time.stringValue, time)
+    record.field(CodingKeys.nRisk.stringValue, nRisk)
+    record.field(CodingKeys.nEvent.stringValue, nEvent)
+    record.field(CodingKeys.nCensor.stringValue, nCensor)
+    record.field(CodingKeys.survival.stringValue, survival)
+    record.field(CodingKeys.standardError.stringValue, standardError)
+    record.field(CodingKeys.lower.stringValue, lower)
+    record.field(CodingKeys.upper.stringValue, upper)
+    record.field(CodingKeys.cumulativeHazard.stringValue, cumulativeHazard)
+    record.field(CodingKeys.cumulativeHazardStandardError.stringValue, cumulativeHazardStandardError)
+  }
+}
