@@ -135,3 +135,25 @@ public struct Hypergeometric: Sendable {
 
 /// log C(n, k), R's `lchoose`.
 public func logChoose(_ n: Double, _ k: Double) -> Double { lchoose(n, k) }
+
+/// A sum accumulated with more precision than a `Double`, where R sums in
+/// `long double`: 80-bit extended precision on x86-64 (as R on Linux and
+/// Windows there), Neumaier's compensated summation elsewhere (arm64, where
+/// `Float80` does not exist), which is at least as accurate.
+public struct AccurateSum: Sendable {
+  #if arch(x86_64) && !os(Windows) && !os(Android)
+  private var sum: Float80 = 0
+  public init() {}
+  @inline(__always) public mutating func add(_ x: Double) { sum += Float80(x) }
+  public var value: Double { Double(sum) }
+  #else
+  private var sum = 0.0, compensation = 0.0
+  public init() {}
+  @inline(__always) public mutating func add(_ x: Double) {
+    let t = sum + x
+    if abs(sum) >= abs(x) { compensation += (sum - t) + x } else { compensation += (x - t) + sum }
+    sum = t
+  }
+  public var value: Double { sum + compensation }
+  #endif
+}

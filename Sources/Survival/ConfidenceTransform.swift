@@ -55,13 +55,27 @@ public enum ConfidenceTransform: String, Sendable, CaseIterable, Codable {
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+#else
+import Foundation
 #endif
 
 /// C math functions under one name, so that `log` the function is not
 /// confused with `ConfidenceTransform.log` the case.
 enum CMath {
+  #if canImport(Glibc)
   @inline(__always) static func log(_ x: Double) -> Double { Glibc.log(x) }
   @inline(__always) static func exp(_ x: Double) -> Double { Glibc.exp(x) }
   @inline(__always) static func sin(_ x: Double) -> Double { Glibc.sin(x) }
   @inline(__always) static func asin(_ x: Double) -> Double { Glibc.asin(x) }
+  #elseif canImport(Darwin)
+  @inline(__always) static func log(_ x: Double) -> Double { Darwin.log(x) }
+  @inline(__always) static func exp(_ x: Double) -> Double { Darwin.exp(x) }
+  @inline(__always) static func sin(_ x: Double) -> Double { Darwin.sin(x) }
+  @inline(__always) static func asin(_ x: Double) -> Double { Darwin.asin(x) }
+  #else
+  @inline(__always) static func log(_ x: Double) -> Double { Foundation.log(x) }
+  @inline(__always) static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+  @inline(__always) static func sin(_ x: Double) -> Double { Foundation.sin(x) }
+  @inline(__always) static func asin(_ x: Double) -> Double { Foundation.asin(x) }
+  #endif
 }

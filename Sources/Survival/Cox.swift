@@ -325,9 +325,9 @@ public struct CoxModel: Sendable {
         }
       }
       // R's sum() accumulates in long double.
-      var centre: Float80 = 0
-      for k in 0..<p { centre += Float80(coefficients[k] * means[k]) }
-      let shift = Double(centre)
+      var centre = AccurateSum()
+      for k in 0..<p { centre.add(coefficients[k] * means[k]) }
+      let shift = centre.value
       sortedPredictor = rows.map { linearPredictor[Int($0)] - shift }
     } else if p > 0 {
       // Large problems: the centred linear predictor of the fit (sorted order).

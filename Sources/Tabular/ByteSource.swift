@@ -38,7 +38,7 @@ final class FileSource: ByteSource {
 
   func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
     while true {
-      let n = Glibc.read(fd, buffer, count)
+      let n = systemRead(fd, buffer, count)
       if n >= 0 { return n }
       if errno == EINTR { continue }
       throw InputError(InputLocation(source: displayName), "cannot read: \(String(cString: strerror(errno)))")
@@ -71,4 +71,14 @@ struct MemorySource: ByteSource {
   }
 
   mutating func rewind() throws { offset = 0 }
+}
+
+/// `read(2)` under one name on every platform the package builds on.
+@inline(__always)
+func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+  #if canImport(Glibc)
+  return Glibc.read(fd, buffer, count)
+  #elseif canImport(Darwin)
+  return Darwin.read(fd, buffer, count)
+  #endif
 }

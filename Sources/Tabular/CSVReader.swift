@@ -130,7 +130,7 @@ public enum CSVReader {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+      let n = chunk.withUnsafeMutableBytes { systemRead(0, $0.baseAddress, $0.count) }
       if n <= 0 { break }
       bytes.append(contentsOf: chunk[0..<n])
     }

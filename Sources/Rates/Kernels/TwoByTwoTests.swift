@@ -21,12 +21,12 @@ enum TwoByTwoTests {
     }
     let observed = [x1, x2, n1 - x1, n2 - x2]
     let expected = [n1 * p, n2 * p, n1 * (1 - p), n2 * (1 - p)]
-    var sum: Float80 = 0
+    var sum = AccurateSum()  // R sums in long double
     for i in 0..<4 {
       let d = abs(observed[i] - expected[i]) - correction
-      sum += Float80(d * d / expected[i])
+      sum.add(d * d / expected[i])
     }
-    return Double(sum)
+    return sum.value
   }
 
   /// The likelihood-ratio (G) chi-square: 2 Σ O log(O/E), 0 log 0 = 0 (SAS
@@ -36,10 +36,10 @@ enum TwoByTwoTests {
     let p = (x1 + x2) / (n1 + n2)
     let observed = [x1, x2, n1 - x1, n2 - x2]
     let expected = [n1 * p, n2 * p, n1 * (1 - p), n2 * (1 - p)]
-    var sum: Float80 = 0
+    var sum = AccurateSum()
     for i in 0..<4 where observed[i] > 0 {
-      sum += Float80(observed[i] * log(observed[i] / expected[i]))
+      sum.add(observed[i] * log(observed[i] / expected[i]))
     }
-    return max(0, 2 * Double(sum))
+    return max(0, 2 * sum.value)
   }
 }
