@@ -140,8 +140,8 @@ public struct PublishedValue: Sendable, Equatable {
     case .halfEven?:
       let d = abs(c - value)
       if abs(d - half) <= slack {
-        let digit = Int((abs(value) / unit).rounded())
-        return digit % 2 == 0
+        // The parity of the last printed digit, without an integer conversion that could trap.
+        return (abs(value) / unit).rounded().truncatingRemainder(dividingBy: 2) == 0
       }
       return d <= half + slack
     case .truncate?:
@@ -156,7 +156,8 @@ public struct PublishedValue: Sendable, Equatable {
   public func display(_ computed: Double) -> String {
     let c = scaled(computed)
     guard c.isFinite else { return c.isNaN ? "NA" : (c > 0 ? "Inf" : "-Inf") }
-    let digits = max(0, Int((-log10(unit)).rounded())) + 2
+    let places = -log10(unit)
+    let digits = (places.isFinite ? max(0, Int(min(places, 300).rounded())) : 0) + 2
     let text: String
     if abs(c) < 1e-4 && c != 0 {
       text = String(format: "%.3g", c)

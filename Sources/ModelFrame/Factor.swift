@@ -27,7 +27,7 @@ public struct Factor: Sendable, Equatable {
       if allIntegers && v != v.rounded() { allIntegers = false }
     }
     if values.isEmpty { return Factor(levels: [], codes: []) }
-    if allIntegers && maxValue - minValue < 1_000_000 {
+    if allIntegers && maxValue - minValue < 1_000_000 && abs(minValue) < 1e15 && abs(maxValue) < 1e15 {
       let offset = Int(minValue)
       var present = [Bool](repeating: false, count: Int(maxValue - minValue) + 1)
       for v in values { present[Int(v) - offset] = true }

@@ -84,7 +84,13 @@ public enum StratifiedTables {
       rbg.lower = exp(log(mh.estimate) - z * se)
       rbg.upper = exp(log(mh.estimate) + z * se)
     }
-    let exactDistribution = NoncentralHypergeometric(strata: counts.map { ($0.x1, $0.n1, $0.x2, $0.n2) })
+    let tables = counts.map { (x1: $0.x1, n1: $0.n1, x2: $0.x2, n2: $0.n2) }
+    // The p-value at ψ = 1 as R computes it; the estimate and limits from the
+    // distribution convolved near the Mantel–Haenszel estimate, where large
+    // strata keep the terms that decide them (see NoncentralHypergeometric).
+    let atOne = NoncentralHypergeometric(strata: tables)
+    let tilt = mh.estimate.isFinite && mh.estimate > 0 ? log(mh.estimate) : 0
+    let exactDistribution = tilt == 0 ? atOne : NoncentralHypergeometric(strata: tables, tilt: tilt)
     let informative = counts.filter(\.isInformative).count
     var exact = ComparisonInterval(method: "exact", lower: nil, upper: nil)
     var conditionalMLE: Double? = nil
@@ -94,7 +100,7 @@ public enum StratifiedTables {
       exact.lower = limits.lower
       exact.upper = limits.upper
       conditionalMLE = exactDistribution.conditionalMLE()
-      exactP = exactDistribution.twoSidedP()
+      exactP = atOne.twoSidedP()
     } else {
       exact.lower = 0
       exact.upper = .infinity

@@ -343,3 +343,29 @@ struct CLITests {
     #expect(groups[0]["median"] == .null)
   }
 }
+
+@Suite("Large inputs: no trap, linear output")
+struct LargeInputTests {
+  @Test("cmh with strata so large that the observed sum underflows at psi = 1: exact limits near the Mantel-Haenszel interval, p = 0, no trap")
+  func largeStrata() throws {
+    var lines = ["failed,arm,site"]
+    for site in ["a", "b"] {
+      for (arm, events) in [("A", 15_000), ("B", 22_500)] {
+        for k in 0..<50_000 { lines.append("\(k < events ? 1 : 0),\(arm),\(site)") }
+      }
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-cmh-\(UUID().uuidString).csv").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    let r = try runOutcomes(["cmh", "--data", path, "--formula", "failed ~ arm + strata(site)", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let json = try JSONValue.parse(Data(r.stdout.utf8))
+    let rbg = try #require(json["odds_ratio"]?["intervals"]?["robins_breslow_greenland"])
+    let exact = try #require(json["odds_ratio"]?["intervals"]?["exact"])
+    // (15000 · 27500) / (22500 · 35000) = 0.5238…; the exact limits sit within 1% of the large-sample ones.
+    expectClose(json["odds_ratio"]?["estimate"]?.number, 15_000.0 * 27_500 / (22_500.0 * 35_000), relative: 1e-12, "MH")
+    expectClose(exact["lower"]?.number, rbg["lower"]?.number, relative: 1e-2, "lower")
+    expectClose(exact["upper"]?.number, rbg["upper"]?.number, relative: 1e-2, "upper")
+    #expect(json["tests"]?["exact"]?["p"]?.number == 0)
+  }
+}

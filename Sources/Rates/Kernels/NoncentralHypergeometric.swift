@@ -34,12 +34,21 @@ struct NoncentralHypergeometric {
   }
 
   /// The sum of the group-1 events over K independent 2×2 tables with one
-  /// common odds ratio ψ (R `mantelhaen.test(exact = TRUE)`): the central
-  /// distribution is the convolution of the K hypergeometric ones (R's
+  /// common odds ratio ψ (R `mantelhaen.test(exact = TRUE)`): the
+  /// convolution of the K noncentral hypergeometric distributions (R's
   /// `d2x2xk`), each step rescaled by its largest term so that nothing
   /// underflows; terms below 2⁻¹⁰²² of the largest are 0, as in R.
+  ///
+  /// The distributions are convolved at ψ = e^`tilt` (the Mantel–Haenszel
+  /// estimate, say), not at ψ = 1 as R does: with large strata the observed
+  /// sum can lie so far in the tail of the ψ = 1 distribution that every
+  /// term near it underflows, leaving no root for the limits (R's `uniroot`
+  /// then stops with an error). Near the estimate the terms that decide the
+  /// limits are the largest ones. Terms that are exactly 0 are skipped, so
+  /// the convolution costs the product of the supports' non-negligible
+  /// widths, not of their full widths.
   /// - Reference: Mehta, Patel & Gray (1985), doi:10.1080/01621459.1985.10478202.
-  init(strata: [(x1: Int, n1: Int, x2: Int, n2: Int)]) {
+  init(strata: [(x1: Int, n1: Int, x2: Int, n2: Int)], tilt: Double = 0) {
     var density = [1.0]
     var low = 0, observedSum = 0
     for t in strata {
@@ -48,19 +57,23 @@ struct NoncentralHypergeometric {
       observedSum += t.x1
       low += l
       let hyper = Hypergeometric(white: Double(m), black: Double(t.n1 + t.n2 - m), drawn: Double(t.n1))
-      let f = (l...h).map { hyper.probabilityMass(Double($0)) }
+      let logs = (l...h).map { hyper.logProbabilityMass(Double($0)) + tilt * Double($0) }
+      let top = logs.max() ?? 0
+      let f = logs.map { exp($0 - top) }
+      let firstF = f.firstIndex { $0 != 0 } ?? 0, lastF = f.lastIndex { $0 != 0 } ?? 0
       var next = [Double](repeating: 0, count: density.count + f.count - 1)
       for (i, a) in density.enumerated() where a != 0 {
-        for (j, b) in f.enumerated() { next[i + j] += a * b }
+        for j in firstF...lastF { next[i + j] += a * f[j] }
       }
-      let top = next.max() ?? 1
-      density = next.map { $0 / top }
+      let largest = next.max() ?? 1
+      density = next.map { $0 / largest }
     }
     lo = low
     hi = low + density.count - 1
     observed = observedSum
     let total = density.reduce(0, +)
-    logCentral = density.map { log($0 / total) }
+    // Back to ψ = 1 on the log scale (no underflow there): log d(k) − tilt·k.
+    logCentral = density.enumerated().map { log($0.element / total) - tilt * Double(low + $0.offset) }
   }
 
   /// The probabilities of lo…hi under odds ratio e^logOdds, normalized.
@@ -144,6 +157,8 @@ struct NoncentralHypergeometric {
         step *= 2
       }
     }
-    return RootFinder.brent(lower: a, upper: b, f).x
+    // A function that never changes sign over the whole search (no
+    // representable root) gives no limit rather than a wrong one.
+    return RootFinder.bracketed(lower: a, upper: b, f)?.x ?? .nan
   }
 }

@@ -3,7 +3,8 @@
 /// speed (R's `uniroot` uses the same algorithm, `R_zeroin2`).
 ///
 /// Contract:
-/// - `f(lower)` and `f(upper)` have opposite signs (or one is zero).
+/// - `f(lower)` and `f(upper)` have opposite signs (or one is zero); when
+///   they do not, the root is NaN.
 /// - Stops when the bracket is narrower than `2·(4ε|x| + absoluteTolerance)`
 ///   around the current best point, or after `maxIterations`.
 /// - Returns the best point and whether it converged.
@@ -19,11 +20,11 @@ enum RootFinder {
   /// itself (R's `uniroot` default tolerance, ε^0.25 ≈ 1.2e-4, is far looser).
   static func brent(lower: Double, upper: Double, absoluteTolerance: Double = 0, maxIterations: Int = 200,
                     _ f: (Double) -> Double) -> Root {
-    guard let root = bracketed(lower: lower, upper: upper, absoluteTolerance: absoluteTolerance,
-                               maxIterations: maxIterations, f) else {
-      preconditionFailure("RootFinder.brent: the interval does not bracket a root")
-    }
-    return root
+    // An interval that does not bracket a root (rounding at the extremes of
+    // the inputs) gives NaN, printed as null: no limit rather than a wrong
+    // one, and no trap.
+    bracketed(lower: lower, upper: upper, absoluteTolerance: absoluteTolerance, maxIterations: maxIterations, f)
+      ?? Root(x: .nan, converged: false)
   }
 
   /// Brent's method, or `nil` when f(lower) and f(upper) have the same sign
