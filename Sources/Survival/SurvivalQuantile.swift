@@ -26,22 +26,48 @@ enum SurvivalQuantile {
     let finiteMax = y.lazy.filter { !$0.isNaN }.max() ?? -.infinity
     if finiteMax < p { return nil }
     let xmax = x[x.count - 1]
-    // duplicated(): keep first occurrences (NaN counts as one value).
+    // duplicated(): keep first occurrences (NaN counts as one value). 1 − S
+    // never decreases, so a repeated value follows its first occurrence and
+    // comparing with the last kept value finds it; only a curve whose
+    // values go back down (a confidence limit can) takes the hash set.
     var keptX: [Double] = []
     var keptY: [Double] = []
-    var seen = Set<UInt64>()
+    keptX.reserveCapacity(x.count)
+    keptY.reserveCapacity(x.count)
     var seenNaN = false
-    for (xi, yi) in zip(x, y) {
-      if yi.isNaN {
-        if seenNaN { continue }
-        seenNaN = true
-      } else {
-        let key = (yi + 0.0).bitPattern
-        if seen.contains(key) { continue }
-        seen.insert(key)
+    var monotone = true
+    var last = -Double.infinity
+    for yi in y where !yi.isNaN {
+      if yi < last { monotone = false; break }
+      last = yi
+    }
+    if monotone {
+      var previous: Double? = nil
+      for (xi, yi) in zip(x, y) {
+        if yi.isNaN {
+          if seenNaN { continue }
+          seenNaN = true
+        } else {
+          if let previous, (previous + 0.0).bitPattern == (yi + 0.0).bitPattern { continue }
+          previous = yi
+        }
+        keptX.append(xi)
+        keptY.append(yi)
       }
-      keptX.append(xi)
-      keptY.append(yi)
+    } else {
+      var seen = Set<UInt64>()
+      for (xi, yi) in zip(x, y) {
+        if yi.isNaN {
+          if seenNaN { continue }
+          seenNaN = true
+        } else {
+          let key = (yi + 0.0).bitPattern
+          if seen.contains(key) { continue }
+          seen.insert(key)
+        }
+        keptX.append(xi)
+        keptY.append(yi)
+      }
     }
     let n = keptY.count
     // approx(y ± tol, 1:n, p, method = "constant", f = 1): the index of the

@@ -6,6 +6,7 @@
 //   .build/release/outcomes-bench km  [--rows N] [--repeat K] [--no-peers]
 //   .build/release/outcomes-bench cox [--sizes 10000,100000,1000000] [--columns 5,10,20] [--no-peers]
 //   .build/release/outcomes-bench formats [--rows 1000000]
+//   .build/release/outcomes-bench cli [--sizes 10000,1000000,10000000] [--formats text,json,csv,md,xlsx]
 
 import Foundation
 import LinearAlgebra
@@ -22,8 +23,9 @@ do {
   case "--load-only": try kaplanMeierBench(["--load-only"] + arguments)
   case "cox-fit-once": try coxFitOnce(arguments)
   case "formats": try dataFormatsBench(arguments)
+  case "cli": try cliBench(arguments)
   default:
-    FileHandle.standardError.write(Data("usage: outcomes-bench km|cox [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: outcomes-bench km|cox|formats|cli [options]\n".utf8))
     exit(2)
   }
 } catch {
