@@ -57,7 +57,8 @@ enum AnalysisCommandLine {
     for name in files {
       if let value = parsed.input[name] { requested.append((name, value.text)) }
     }
-    let context = AnalysisContext(data: DataContext(), progress: progressReporter(), requestedFiles: Set(requested.map(\.name)))
+    let progress = progressReporter()
+    let context = AnalysisContext(data: DataContext(progress: progress), progress: progress, requestedFiles: Set(requested.map(\.name)))
     let result = try analysis.run(parsed.input.removing(Set(files + ["format", "out"])), in: context)
     for warning in result.output.warnings { writeStandardError("outcomes: warning: \(warning)\n") }
     for (name, path) in requested {

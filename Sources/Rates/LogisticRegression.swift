@@ -26,11 +26,16 @@ public enum LogisticRegression {
     /// Profile-likelihood intervals (one pair of root searches per term).
     public var profile: Bool
     public var maxIterations: Int
-    public init(confidenceLevel: Double = 0.95, firth: Bool = false, profile: Bool = true, maxIterations: Int = 25) {
+    /// Told which term's likelihood-ratio test and profile are being computed
+    /// (each re-fits the model several times; large data take a while).
+    public var progress: (@Sendable (String) -> Void)?
+    public init(confidenceLevel: Double = 0.95, firth: Bool = false, profile: Bool = true, maxIterations: Int = 25,
+                progress: (@Sendable (String) -> Void)? = nil) {
       self.confidenceLevel = confidenceLevel
       self.firth = firth
       self.profile = profile
       self.maxIterations = maxIterations
+      self.progress = progress
     }
   }
 
@@ -188,6 +193,7 @@ struct Model {
     let estimates = full.coefficients.map { $0! }
     let cutoff = z
     for (c, j) in kept.enumerated() {
+      options.progress?("likelihood-ratio test\(options.profile ? " and profile" : "") of \(names[j]) (\(c + 1) of \(kept.count))")
       let start = estimates.enumerated().filter { $0.offset != c }.map(\.element)
       let otherColumns = kept.filter { $0 != j }
       let others = otherColumns.isEmpty ? nil : columns(otherColumns)

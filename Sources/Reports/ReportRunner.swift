@@ -48,7 +48,8 @@ public struct ReportRunner {
     self.spec = spec
     let folder = spec.folder
     self.context = AnalysisContext(data: DataContext(baseDirectory: folder.isEmpty ? nil : folder,
-                                                     names: spec.data.map { ($0.name, $0.written) }, caching: true),
+                                                     names: spec.data.map { ($0.name, $0.written) }, caching: true,
+                                                     progress: progress),
                                    progress: progress)
   }
 

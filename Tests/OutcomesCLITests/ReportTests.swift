@@ -187,6 +187,27 @@ struct ReportBehaviourTests {
     #expect(text.status == 0 && text.stdout.contains("stageIII") && text.stdout.contains("NE"))
   }
 
+  @Test("every data option works in a spec as on the command line: rate from an SQLite table (it used to fail with \"Unknown option '--table'\")")
+  func rateFromTable() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let spec = dir.appendingPathComponent("spec.yaml").path
+    let database = repositoryPath("Tests/DataFilesTests/Files/study.sqlite")
+    try """
+      title: Veterans
+      sections:
+        - title: Deaths
+          analyses:
+            - rate: {data: \(database), table: veteran, formula: "status ~ trt", name: deaths}
+      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    let r = try runOutcomes(["report", spec])
+    #expect(r.status == 0, "\(r.stderr)")
+    let csv = try String(contentsOfFile: dir.appendingPathComponent("tables/deaths-1.csv").path, encoding: .utf8)
+    let cli = try runOutcomes(["rate", "--data", database, "--table", "veteran", "--formula", "status ~ trt", "--format", "csv"])
+    #expect(cli.stdout.hasPrefix(csv), "\(csv)")
+    #expect(csv.contains("trt=1,64,69,"))
+  }
+
   @Test("--version prints only the version; completion scripts hold no example")
   func versionAndCompletion() throws {
     let v = try runOutcomes(["--version"])

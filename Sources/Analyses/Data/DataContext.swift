@@ -39,10 +39,15 @@ public final class DataContext: @unchecked Sendable {
     var query: String?
   }
 
-  public init(baseDirectory: String? = nil, names: [(name: String, path: String)] = [], caching: Bool = false) {
+  /// Told when a large table has been read (a terminal shows it).
+  public let progress: (@Sendable (String) -> Void)?
+
+  public init(baseDirectory: String? = nil, names: [(name: String, path: String)] = [], caching: Bool = false,
+              progress: (@Sendable (String) -> Void)? = nil) {
     self.baseDirectory = baseDirectory
     self.names = names
     self.caching = caching
+    self.progress = progress
   }
 
   /// The path a `data` value stands for: a name under `data:`, or a path
@@ -77,6 +82,7 @@ public final class DataContext: @unchecked Sendable {
       table = cached
     } else {
       table = try DataFiles.read(path: path, table: request.table, query: request.query)
+      if table.rowCount >= 1_000_000 { progress?("read \(table.rowCount) rows of \(written)") }
       if caching { tables[key] = table }
       if !inputs.contains(where: { $0.path == path && $0.table == request.table && $0.query == request.query }) {
         inputs.append(InputRecord(written: written, path: path, table: request.table, query: request.query, rows: table.rowCount))
