@@ -25,8 +25,9 @@ public struct DesignMatrix: Sendable {
 extension ModelFrame {
   /// The design matrix. With `intercept: false` (Cox) the contrasts are the
   /// ones R computes with the intercept present, and the intercept column is
-  /// then left out, as `coxph` does. A formula with `- 1` has no intercept
-  /// column either way.
+  /// then left out, as `coxph` does — also for a formula with `- 1`, which
+  /// `coxph` ignores. With `intercept: true` (glm), `- 1` removes the
+  /// intercept and codes the first factor by indicators, as `model.matrix`.
   ///
   /// With `rowOrder`, row i of the matrix is model-frame row `rowOrder[i]`
   /// (a model that sorts its rows builds its matrix sorted, without a copy).
@@ -51,7 +52,11 @@ extension ModelFrame {
       }
       coding.append(codes)
     }
-    if !terms.hasIntercept {
+    // Without an intercept (`- 1`) the first factor is coded by indicators,
+    // as R's model.matrix does; a Cox model (`intercept: false`) never has
+    // one to remove, and coxph ignores `- 1`: its contrasts stay the ones
+    // computed with the intercept present.
+    if intercept && !terms.hasIntercept {
       outer: for (t, term) in terms.terms.enumerated() {
         for (k, v) in term.variables.enumerated() where factors[v] != nil {
           coding[t][k] = false

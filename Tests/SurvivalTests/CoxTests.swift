@@ -104,6 +104,17 @@ struct CoxHandTests {
     #expect(fit.n == 6 && fit.nDropped == 1 && fit.events == 4)
   }
 
+  @Test("coxph ignores - 1: aml, Surv(time, status) ~ x - 1 keeps treatment contrasts (R 4.2.2, survival 3.5-3)")
+  func minusOne() throws {
+    let csv = try String(contentsOfFile: repositoryPath("Datasets/aml.csv"), encoding: .utf8)
+    let fit = try coxModel(csv, "Surv(time, status) ~ x - 1").fit
+    #expect(fit.terms.map(\.name) == ["xNonmaintained"])
+    #expect(fit.warnings.isEmpty)
+    // R: coxph(Surv(time, status) ~ x - 1, aml): coef and sqrt(diag(vcov)).
+    expectClose(fit.terms[0].coefficient, 0.91553257501471763, relative: 1e-8, "coef")
+    expectClose(fit.terms[0].standardError, 0.5119342751720054, relative: 1e-8, "se")
+  }
+
   @Test("an aliased column has a null coefficient, the rest are fitted, and the fit says so")
   func aliased() throws {
     let fit = try coxModel("t,s,a,b\n1,1,1,2\n2,1,2,4\n3,0,3,6\n4,1,5,10\n5,0,4,8\n6,1,7,14\n7,1,6,12\n", "Surv(t, s) ~ a + b").fit
