@@ -156,6 +156,7 @@ struct FormulaParser {
     var lhs = try parseMultiplicative()
     while isSymbol("+") || isSymbol("-") {
       let op: FormulaOperator = isSymbol("+") ? .plus : .minus
+      try countOperator()
       index += 1
       let rhs = try parseMultiplicative()
       lhs = .binary(op, lhs, rhs, column: lhs.column)
@@ -166,6 +167,7 @@ struct FormulaParser {
   private mutating func parseMultiplicative() throws -> FormulaExpression {
     var lhs = try parseColon()
     while isSymbol("*") {
+      try countOperator()
       index += 1
       let rhs = try parseColon()
       lhs = .binary(.times, lhs, rhs, column: lhs.column)
@@ -176,6 +178,7 @@ struct FormulaParser {
   private mutating func parseColon() throws -> FormulaExpression {
     var lhs = try parseUnary()
     while isSymbol(":") {
+      try countOperator()
       index += 1
       let rhs = try parseUnary()
       lhs = .binary(.colon, lhs, rhs, column: lhs.column)
@@ -183,15 +186,42 @@ struct FormulaParser {
     return lhs
   }
 
+  /// Nesting (parentheses, calls, unary signs) deeper than this is an
+  /// error: the parser and everything that walks the tree recurse, and no
+  /// model formula comes near it.
+  static let maximumDepth = 200
+  private var depth = 0
+  /// Binary operators (`+`, `*`, `:`, …) beyond this are an error: each one
+  /// deepens the tree the model's terms are expanded from.
+  static let maximumOperators = 2_000
+  private var operators = 0
+
+  private mutating func countOperator() throws {
+    operators += 1
+    if operators > FormulaParser.maximumOperators {
+      throw error(current.column, "more than \(FormulaParser.maximumOperators) operators, expected a model formula")
+    }
+  }
+
+  private mutating func nested<T>(_ column: Int, _ body: (inout FormulaParser) throws -> T) throws -> T {
+    depth += 1
+    defer { depth -= 1 }
+    if depth > FormulaParser.maximumDepth {
+      throw error(column, "nested more than \(FormulaParser.maximumDepth) levels deep, expected a model formula")
+    }
+    return try body(&self)
+  }
+
   private mutating func parseUnary() throws -> FormulaExpression {
     if isSymbol("-") {
       let column = current.column
       index += 1
-      return .negate(try parseUnary(), column: column)
+      return .negate(try nested(column) { try $0.parseUnary() }, column: column)
     }
     if isSymbol("+") {
+      let column = current.column
       index += 1
-      return try parseUnary()
+      return try nested(column) { try $0.parseUnary() }
     }
     return try parsePrimary()
   }
@@ -207,7 +237,7 @@ struct FormulaParser {
         var args: [FormulaExpression] = []
         if !isSymbol(")") {
           while true {
-            args.append(try parseComparison())
+            args.append(try nested(open) { try $0.parseComparison() })
             if isSymbol(",") { index += 1; continue }
             if isSymbol(")") { break }
             throw error(current.column, "expected ',' or ')' to close '\(name)(' opened at column \(open), found \(current.display)")
@@ -226,7 +256,7 @@ struct FormulaParser {
     case .symbol("("):
       let open = token.column
       index += 1
-      let inner = try parseComparison()
+      let inner = try nested(open) { try $0.parseComparison() }
       guard isSymbol(")") else {
         throw error(current.column, "expected ')' to close '(' opened at column \(open), found \(current.display)")
       }

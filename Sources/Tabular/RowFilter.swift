@@ -133,25 +133,49 @@ private struct Parser {
   mutating func parseOr() throws -> RowFilter.Expression {
     var left = try parseAnd()
     while true {
-      if take("||") || take("|") { left = .or(left, try parseAnd()) } else { return left }
+      if take("||") || take("|") { try countOperator(); left = .or(left, try parseAnd()) } else { return left }
     }
   }
 
   mutating func parseAnd() throws -> RowFilter.Expression {
     var left = try parseUnary()
     while true {
-      if take("&&") || take("&") { left = .and(left, try parseUnary()) } else { return left }
+      if take("&&") || take("&") { try countOperator(); left = .and(left, try parseUnary()) } else { return left }
     }
+  }
+
+  /// Nesting (`!`, parentheses) deeper than this is an error: the parser and
+  /// the evaluation recurse, and no filter comes near it.
+  static let maximumDepth = 200
+  var depth = 0
+  /// `&` and `|` beyond this are an error: each deepens the tree evaluated.
+  static let maximumOperators = 2_000
+  var operators = 0
+
+  mutating func countOperator() throws {
+    operators += 1
+    if operators > Parser.maximumOperators {
+      throw error("more than \(Parser.maximumOperators) '&' and '|', expected a row filter")
+    }
+  }
+
+  mutating func nested<T>(_ body: (inout Parser) throws -> T) throws -> T {
+    depth += 1
+    defer { depth -= 1 }
+    if depth > Parser.maximumDepth {
+      throw error("nested more than \(Parser.maximumDepth) levels deep, expected a row filter")
+    }
+    return try body(&self)
   }
 
   mutating func parseUnary() throws -> RowFilter.Expression {
     skipSpaces()
     if i < scalars.count, scalars[i] == "!", !(i + 1 < scalars.count && scalars[i + 1] == "=") {
       i += 1
-      return .not(try parseUnary())
+      return .not(try nested { try $0.parseUnary() })
     }
     if take("(") {
-      let e = try parseOr()
+      let e = try nested { try $0.parseOr() }
       guard take(")") else { throw error("expected ')' to close '(', found \(i < scalars.count ? rest.quotedForMessage : "the end")") }
       return e
     }

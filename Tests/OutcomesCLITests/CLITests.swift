@@ -369,3 +369,26 @@ struct LargeInputTests {
     #expect(json["tests"]?["exact"]?["p"]?.number == 0)
   }
 }
+
+@Suite("Hostile formulas and filters: exit 2 with one line, never a crash")
+struct HostileExpressionTests {
+  private func expectOneLine(_ args: [String], _ prefix: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try runOutcomes(args)
+    #expect(r.status == 2 && r.stdout.isEmpty, sourceLocation: sourceLocation)
+    #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.hasPrefix("outcomes: " + prefix), "\(r.stderr.prefix(300))",
+            sourceLocation: sourceLocation)
+  }
+
+  @Test("a formula nested 30,000 deep, 60,000 '!' in --where, 3,000 '+' and '&': refused at the character")
+  func nesting() throws {
+    let deep = "Surv(time, status) ~ " + String(repeating: "(", count: 30_000) + "age" + String(repeating: ")", count: 30_000)
+    try expectOneLine(["cox", "--data", "Datasets/lung.csv", "--formula", deep], "--formula:1:222: nested more than 200 levels deep")
+    let nots = String(repeating: "!", count: 60_000) + "age > 1"
+    try expectOneLine(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1", "--where", nots],
+                      "--where:1:202: nested more than 200 levels deep")
+    let long = "Surv(time, status) ~ " + Array(repeating: "age", count: 3_000).joined(separator: " + ")
+    try expectOneLine(["cox", "--data", "Datasets/lung.csv", "--formula", long], "--formula:1:")
+    let ands = Array(repeating: "age > 1", count: 3_000).joined(separator: " & ")
+    try expectOneLine(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1", "--where", ands], "--where:1:")
+  }
+}
