@@ -56,6 +56,7 @@ public struct AnalysisKind: Sendable {
   /// Files the command line can also write.
   public let fileOutputs: [Parameter]
   private let runner: @Sendable (OptionInput, AnalysisContext) throws -> CompletedAnalysis
+  private let decoder: @Sendable (OptionInput) throws -> Void
   private let opener: @Sendable (inout any AnalysisTypeReceiver) -> Void
 
   public init<A: Analysis>(_ type: A.Type) {
@@ -67,12 +68,18 @@ public struct AnalysisKind: Sendable {
     figureParameters = A.FigureOptions.parameters
     fileOutputs = A.fileOutputs
     runner = { input, context in try A.run(input, in: context) }
+    decoder = { input in _ = try A.options(from: input) }
     opener = { receiver in receiver.receive(A.self) }
   }
 
   /// Decodes the options and runs the analysis.
   public func run(_ input: OptionInput, in context: AnalysisContext) throws -> CompletedAnalysis {
     try runner(input, context)
+  }
+
+  /// Decodes the options without running: the same checks and errors.
+  public func validate(_ input: OptionInput) throws {
+    try decoder(input)
   }
 
   /// Hands the analysis's type to `receiver` (a front end that needs it as a

@@ -155,24 +155,16 @@ extension ByteWriter {
     write(upTo: 32) { p in ShortestDouble.write(d, to: p) }
   }
 
-  /// A decimal integer.
+  /// A decimal integer (`ShortestDouble`'s digit writer).
   @inline(__always)
   public func writeInteger(_ value: Int64) {
     write(upTo: 21) { p in
-      var v = value.magnitude
-      var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-      return withUnsafeMutableBytes(of: &digits) { scratch -> Int in
-        var k = 0
-        repeat {
-          scratch[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
-          v /= 10
-          k += 1
-        } while v > 0
-        var n = 0
-        if value < 0 { p[0] = UInt8(ascii: "-"); n = 1 }
-        for i in 0..<k { p[n + i] = scratch[k - 1 - i] }
-        return n + k
-      }
+      var n = 0
+      if value < 0 { p[0] = UInt8(ascii: "-"); n = 1 }
+      let magnitude = value.magnitude
+      let count = ShortestDouble.decimalLength(magnitude)
+      ShortestDouble.writeDigits(magnitude, count: count, to: p + n)
+      return n + count
     }
   }
 }

@@ -48,7 +48,6 @@ public enum ReportWriter {
     let style = JournalStyle.named(content.spec.style) ?? .default
     var tableNumber = 0, figureNumber = 0
     var methods: [String] = []
-    var deferredMethods: [String] = []
     func addTable(_ table: ResultTable, data: ResultTable, file: String) {
       tableNumber += 1
       var t = table
@@ -88,16 +87,14 @@ public enum ReportWriter {
             files.append((file, CSVRenderer().render(table)))
             md += ["Numbers at risk: [\(file)](\(file))", ""]
           }
-          if let m = figure.methods, !methods.contains(m) { deferredMethods.append(m) }
         }
         if entry.keys.inline {
           md += output.sentences(style: style, unit: entry.keys.unit).map { "- \($0)" }
           md.append("")
         }
         if let note = entry.keys.note { md += [note, ""] }
-        if !methods.contains(output.methods) { methods.append(output.methods) }
-        for m in deferredMethods where !methods.contains(m) { methods.append(m) }
-        deferredMethods.removeAll()
+        // The analysis's sentence, then what its figures add (the test printed on them).
+        for m in [output.methods] + entry.figures.compactMap(\.methods) where !methods.contains(m) { methods.append(m) }
       }
     }
     md += ["## Methods", ""]

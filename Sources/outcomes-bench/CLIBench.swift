@@ -93,15 +93,9 @@ struct CLIBenchCommand {
 
 /// Writes the benchmark's CSV: `time,status,group,site,x1,x2`.
 func writeCLIBenchData(path: String, rows: Int, days: Bool) throws {
-  var state: UInt64 = 20261202
-  func uniform() -> Double {
-    state = state &* 6364136223846793005 &+ 1442695040888963407
-    return (Double(state >> 11) + 0.5) / Double(1 << 53)
-  }
-  _ = FileManager.default.createFile(atPath: path, contents: nil)
-  let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-  var out = Array("time,status,group,site,x1,x2\n".utf8)
-  for _ in 0..<rows {
+  var random = SplitMix(seed: 20261202)
+  func uniform() -> Double { (Double(random.next() >> 11) + 0.5) / Double(1 << 53) }
+  try writeChunked(path: path, header: "time,status,group,site,x1,x2\n", rows: rows) { out in
     let b = uniform() < 0.5
     let x1 = (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
     let x2 = (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
@@ -116,13 +110,7 @@ func writeCLIBenchData(path: String, rows: Int, days: Bool) throws {
     out.append(UInt8(ascii: ","))
     appendFixed((x2 * 10_000).rounded() / 10_000, decimals: 4, to: &out)
     out.append(UInt8(ascii: "\n"))
-    if out.count > 1 << 22 {
-      handle.write(Data(out))
-      out.removeAll(keepingCapacity: true)
-    }
   }
-  handle.write(Data(out))
-  try handle.close()
 }
 
 func cliBench(_ arguments: [String]) throws {

@@ -70,11 +70,9 @@ func writeCoxData(path: String, rows: Int, tied: Bool) throws {
     return (Double(state >> 11) + 0.5) / Double(1 << 53)
   }
   let beta = (1...20).map { 0.05 * Double($0 % 7 - 3) }
-  _ = FileManager.default.createFile(atPath: path, contents: nil)
-  let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-  var out = Array(("time,status,s," + (1...20).map { "x\($0)" }.joined(separator: ",") + "\n").utf8)
   var x = [Double](repeating: 0, count: 20)
-  for i in 0..<rows {
+  var i = 0
+  try writeChunked(path: path, header: "time,status,s," + (1...20).map { "x\($0)" }.joined(separator: ",") + "\n", rows: rows) { out in
     var eta = 0.0
     for k in 0..<20 {
       if (k + 1) % 5 == 0 {
@@ -96,6 +94,17 @@ func writeCoxData(path: String, rows: Int, tied: Bool) throws {
       appendFixed(x[k], decimals: (k + 1) % 5 == 0 ? 0 : 4, to: &out)
     }
     out.append(UInt8(ascii: "\n"))
+    i += 1
+  }
+}
+
+/// Writes `header`, then `rows` rows, each appended by `row`, in 4 MiB chunks.
+func writeChunked(path: String, header: String, rows: Int, _ row: (inout [UInt8]) -> Void) throws {
+  _ = FileManager.default.createFile(atPath: path, contents: nil)
+  let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+  var out = Array(header.utf8)
+  for _ in 0..<rows {
+    row(&out)
     if out.count > 1 << 22 {
       handle.write(Data(out))
       out.removeAll(keepingCapacity: true)

@@ -78,9 +78,32 @@ struct FrontEndTests {
     let analysis = try #require(AnalysisRegistry.all.first { $0.name.description == name })
     let names = analysis.parameters.map(\.name)
     #expect(Set(names).count == names.count, "\(name): an option listed twice")
+    var words = shellWords(analysis.example)
+    words.removeFirst(1 + analysis.name.words.count)
+    let example = try ArgumentList.parse(words, parameters: analysis.parameters).input
+    try analysis.validate(example)
+    // Each option added to the example is read: accepted, or refused for its
+    // value or its combination — never left unread ("not used").
+    for p in analysis.parameters where example[p.name] == nil {
+      var input = example
+      switch p.kind {
+      case .flag: input[p.name] = .flag(true)
+      case .list: input[p.name] = .text("1,2")
+      case .value: input[p.name] = .text(p.choices.last ?? p.defaultValue ?? "1")
+      }
+      do {
+        try analysis.validate(input)
+      } catch let e as InputError {
+        #expect(!e.message.contains("not used"), "\(name) --\(p.name): \(e.description)")
+      }
+    }
     // A key that is not an option is refused by every front end.
     let parsed = Result { try ArgumentList.parse(["--no-such-option", "1"], parameters: analysis.parameters) }
     guard case .failure(let e as InputError) = parsed else { Issue.record("unknown option accepted"); return }
     #expect(e.description.hasPrefix("--no-such-option: unknown option, expected one of: --"))
+    // And a key no options type reads is an error, not ignored.
+    var unread = example
+    unread["no-such-key"] = .text("1")
+    #expect(throws: InputError.self) { try analysis.validate(unread) }
   }
 }

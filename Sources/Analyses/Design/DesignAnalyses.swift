@@ -3,21 +3,29 @@ import Rendering
 import StudyDesign
 import Tabular
 
+/// The range of sample sizes a single-arm design searches.
+public protocol SampleSizeSearch: Sendable {
+  static var range: ClosedRange<Int> { get }
+  static var defaultMaximum: Int { get }
+  static var help: String { get }
+}
+
 /// The options of a single-arm design: p0, p1 above it, one-sided alpha,
-/// power, and the largest sample size searched.
-public struct SingleArmDesignOptions: Sendable {
+/// power, and the largest sample size searched (`nmax`, in `Search.range`).
+public struct SingleArmDesignOptions<Search: SampleSizeSearch>: AnalysisOptions {
   public var p0: Double, p1: Double, alpha: Double, power: Double, maximumSize: Int
 
   enum CodingKeys: String, CodingKey { case p0, p1, alpha, power, nmax }
 
-  static func parameters(nmax: ClosedRange<Int>, default size: Int, help: String) -> [Parameter] {
+  public static var parameters: [Parameter] {
     [Parameter("p0", help: "Uninteresting response rate (H0), in (0, 1).", required: true),
      Parameter("p1", help: "Response rate worth pursuing (H1), in (p0, 1).", required: true),
      .alpha("one-sided"), .power,
-     Parameter("nmax", help: "\(help) (\(nmax.lowerBound) to \(nmax.upperBound)).", default: String(size))]
+     Parameter("nmax", help: "\(Search.help) (\(Search.range.lowerBound) to \(Search.range.upperBound)).",
+               default: String(Search.defaultMaximum))]
   }
 
-  init(from decoder: Decoder, nmax range: ClosedRange<Int>, default size: Int) throws {
+  public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     guard let low = try c.rate(.p0) else { throw InputError(option: "p0", "missing, expected a rate in (0, 1)") }
     guard let high = try c.rate(.p1) else { throw InputError(option: "p1", "missing, expected a rate in (0, 1)") }
@@ -25,14 +33,27 @@ public struct SingleArmDesignOptions: Sendable {
     (p0, p1) = (low, high)
     alpha = try c.alpha(.alpha)
     power = try c.power(.power)
+    let range = Search.range
     maximumSize = try c.wholeNumber(.nmax, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)",
-                                    where: { range.contains($0) }) ?? size
+                                    where: { range.contains($0) }) ?? Search.defaultMaximum
   }
 
   /// The error when no design of at most `nmax` patients exists.
   func none(_ kind: String) -> InputError {
     InputError(option: "nmax", "no \(kind) design with n <= \(maximumSize) reaches alpha \(RNumberText.format(alpha)) and power \(RNumberText.format(power)), expected a larger \(String.option("nmax"))")
   }
+}
+
+public enum SimonSearch: SampleSizeSearch {
+  public static let range = 2...1000
+  public static let defaultMaximum = 100
+  public static let help = "Largest total sample size searched"
+}
+
+public enum SingleStageSearch: SampleSizeSearch {
+  public static let range = 1...100_000
+  public static let defaultMaximum = 1000
+  public static let help = "Largest sample size searched"
 }
 
 /// `design simon`: Simon's optimal and minimax two-stage designs.
@@ -46,18 +67,9 @@ public enum SimonDesignAnalysis: Analysis {
     """
   public static let example = "outcomes design simon --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8"
 
-  public struct Options: AnalysisOptions {
-    public var design: SingleArmDesignOptions
-    public static var parameters: [Parameter] {
-      SingleArmDesignOptions.parameters(nmax: 2...1000, default: 100, help: "Largest total sample size searched")
-    }
-    public init(from decoder: Decoder) throws {
-      design = try SingleArmDesignOptions(from: decoder, nmax: 2...1000, default: 100)
-    }
-  }
+  public typealias Options = SingleArmDesignOptions<SimonSearch>
 
-  public static func run(_ options: Options, in context: AnalysisContext) throws -> DesignOutput<SimonDesigns> {
-    let o = options.design
+  public static func run(_ o: Options, in context: AnalysisContext) throws -> DesignOutput<SimonDesigns> {
     guard let designs = SimonTwoStage.design(.init(p0: o.p0, p1: o.p1, alpha: o.alpha, power: o.power, maximumSize: o.maximumSize)) else {
       throw o.none("two-stage")
     }
@@ -75,18 +87,9 @@ public enum SingleStageDesignAnalysis: Analysis {
     """
   public static let example = "outcomes design single-stage --p0 0.65 --p1 0.85 --alpha 0.05 --power 0.8"
 
-  public struct Options: AnalysisOptions {
-    public var design: SingleArmDesignOptions
-    public static var parameters: [Parameter] {
-      SingleArmDesignOptions.parameters(nmax: 1...100_000, default: 1000, help: "Largest sample size searched")
-    }
-    public init(from decoder: Decoder) throws {
-      design = try SingleArmDesignOptions(from: decoder, nmax: 1...100_000, default: 1000)
-    }
-  }
+  public typealias Options = SingleArmDesignOptions<SingleStageSearch>
 
-  public static func run(_ options: Options, in context: AnalysisContext) throws -> DesignOutput<SingleStage> {
-    let o = options.design
+  public static func run(_ o: Options, in context: AnalysisContext) throws -> DesignOutput<SingleStage> {
     guard let design = SingleStageDesign.design(.init(p0: o.p0, p1: o.p1, alpha: o.alpha, power: o.power, maximumSize: o.maximumSize)) else {
       throw o.none("single-stage")
     }
