@@ -59,16 +59,7 @@ public struct AnalysisEntry: Sendable {
     guard kinds.contains(kind) else {
       throw fail(kindNode, itemPath, "unknown analysis, expected one of: \(kinds.joined(separator: ", "))")
     }
-    guard case .mapping(let mapping) = body else {
-      throw fail(body, itemPath, "expected a mapping of options, found \(describe(body))")
-    }
-    var pairs: [(key: String, keyNode: Node, value: Node)] = []
-    var seen = Set<String>()
-    for (k, v) in mapping {
-      guard case .scalar(let ks) = k else { throw fail(k, itemPath, "expected a plain key, found \(describe(k))") }
-      if !seen.insert(ks.string).inserted { throw fail(k, "\(itemPath).\(ks.string)", "key given twice") }
-      pairs.append((ks.string, k, v))
-    }
+    var pairs = try YAMLNodes.entries(body, keyPath: itemPath, path: path, expected: "a mapping of options")
     // The analysis: its name, or for a group (design) the `type` key.
     let analysis: AnalysisKind
     if let types = groups[kind] {
@@ -119,17 +110,8 @@ public struct AnalysisEntry: Sendable {
     }
   }
 
-  public static func describe(_ node: Node) -> String {
-    switch node {
-    case .scalar(let s): return s.string.quotedForMessage
-    case .mapping: return "a mapping"
-    case .sequence: return "a list"
-    }
-  }
-
-  public static func isNull(_ s: Node.Scalar) -> Bool {
-    s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
-  }
+  static func describe(_ node: Node) -> String { YAMLNodes.describe(node) }
+  static func isNull(_ s: Node.Scalar) -> Bool { YAMLNodes.isNull(s) }
 
   static func yamlBool(_ s: String) -> Bool? {
     switch s {

@@ -89,26 +89,10 @@ private struct SpecReader {
                keyPath.isEmpty ? message : "\(keyPath): \(message)")
   }
 
-  func describe(_ node: Node) -> String {
-    switch node {
-    case .scalar(let s): return "\(s.string.quotedForMessage)"
-    case .mapping: return "a mapping"
-    case .sequence: return "a list"
-    }
-  }
+  func describe(_ node: Node) -> String { YAMLNodes.describe(node) }
 
   func mapping(_ node: Node, _ keyPath: String) throws -> [(key: String, keyNode: Node, value: Node)] {
-    guard case .mapping(let m) = node else { throw error(node, keyPath, "expected a mapping (key: value), found \(describe(node))") }
-    var seen = Set<String>()
-    var out: [(String, Node, Node)] = []
-    for (k, v) in m {
-      guard case .scalar(let ks) = k else { throw error(k, keyPath, "expected a plain key, found \(describe(k))") }
-      if !seen.insert(ks.string).inserted {
-        throw error(k, keyPath.isEmpty ? ks.string : "\(keyPath).\(ks.string)", "key given twice")
-      }
-      out.append((ks.string, k, v))
-    }
-    return out
+    try YAMLNodes.entries(node, keyPath: keyPath, path: path)
   }
 
   func string(_ node: Node, _ keyPath: String) throws -> String {
@@ -116,9 +100,7 @@ private struct SpecReader {
     return s.string
   }
 
-  func isNull(_ s: Node.Scalar) -> Bool {
-    s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
-  }
+  func isNull(_ s: Node.Scalar) -> Bool { YAMLNodes.isNull(s) }
 
   func strings(_ node: Node, _ keyPath: String) throws -> [String] {
     switch node {
