@@ -26,6 +26,7 @@ write_set(survival::ovarian, "ovarian")
 write_set(survival::colon, "colon")
 write_set(survival::pbc, "pbc")
 write_set(survival::heart, "heart")
+write_set(survival::bladder2, "bladder2")
 write_set(MASS::gehan, "gehan")
 write_set(carData::Rossi, "rossi")
 

@@ -39,7 +39,7 @@ public enum TableOne {
         throw InputError(option: "variables",
                          "unknown column \(column.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
       }
-      if case .categorical = table.columns[j] { categorical = true }
+      if table.columns[j].isCategorical { categorical = true }
       return Variable(column: column, categorical: categorical)
     }
   }

@@ -68,11 +68,15 @@ public struct Factor: Sendable, Equatable {
   /// R pads the labels of the second and later variables to a common width
   /// (`format()`); `outcomes` does not, so labels are exactly `var=value`
   /// joined by `, ` as the contract specifies.
-  public static func interaction(_ factors: [Factor], names: [String]) -> Factor {
+  ///
+  /// With `shortLabels` the names are left out (`adeno, 1`), as R's
+  /// `strata()` does when every variable is categorical.
+  public static func interaction(_ factors: [Factor], names: [String], shortLabels: Bool = false) -> Factor {
     precondition(factors.count == names.count && !factors.isEmpty)
     let n = factors[0].count
+    func part(_ j: Int, _ level: String) -> String { shortLabels ? level : "\(names[j])=\(level)" }
     if factors.count == 1 {
-      return Factor(levels: factors[0].levels.map { "\(names[0])=\($0)" }, codes: factors[0].codes)
+      return Factor(levels: factors[0].levels.map { part(0, $0) }, codes: factors[0].codes)
     }
     var combined = [Int](repeating: 0, count: n)
     var cardinality = 1
@@ -98,7 +102,7 @@ public struct Factor: Sendable, Equatable {
       var parts = [String](repeating: "", count: factors.count)
       for j in stride(from: factors.count - 1, through: 0, by: -1) {
         let kj = factors[j].levels.count
-        parts[j] = "\(names[j])=\(factors[j].levels[rest % kj])"
+        parts[j] = part(j, factors[j].levels[rest % kj])
         rest /= kj
       }
       labels.append(parts.joined(separator: ", "))

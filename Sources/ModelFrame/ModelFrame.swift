@@ -62,10 +62,15 @@ public struct ModelFrame: Sendable {
     /// `col == value`, `col != value`, `1 - col`) instead of `Surv()`; it is
     /// then required.
     public var binaryResponse: Bool
-    public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false) {
+    /// Whether `x:strata(s)` terms are allowed (the Cox model fits them, as
+    /// `coxph`; elsewhere they are an error rather than dropped).
+    public var strataInteractions: Bool
+    public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false,
+                strataInteractions: Bool = false) {
       self.weights = weights
       self.requiresSurvivalResponse = requiresSurvivalResponse && !binaryResponse
       self.binaryResponse = binaryResponse
+      self.strataInteractions = strataInteractions
     }
   }
 
@@ -128,6 +133,9 @@ private struct FrameBuilder {
 
   mutating func build(formula: Formula, options: ModelFrame.Options) throws -> ModelFrame {
     let terms = try Terms(formula, source: formulaSource)
+    if !options.strataInteractions, let v = terms.variables.first(where: \.isStrata) {
+      throw formulaError(v.formulaColumn, "\(v.label) inside an interaction is fitted by cox only, expected strata() as a term of its own")
+    }
     let n = table.rowCount
     var missing = [Bool](repeating: false, count: n)
 
@@ -287,7 +295,12 @@ private struct FrameBuilder {
       switch table.columns[j] {
       case .numeric(let c):
         let values = kept(c.values)
-        variables.append(v.asFactor ? .factor(Factor.fromNumbers(values)) : .numeric(values))
+        if v.isStrata {
+          // R's strata() levels of a number: `ph.ecog=0`.
+          variables.append(.factor(Factor.interaction([Factor.fromNumbers(values)], names: [v.columnName])))
+        } else {
+          variables.append(v.asFactor ? .factor(Factor.fromNumbers(values)) : .numeric(values))
+        }
       case .categorical(let c):
         variables.append(.factor(Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)))
       }
@@ -299,16 +312,12 @@ private struct FrameBuilder {
       case .categorical(let c): return Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)
       }
     }
-    var strata: Factor? = nil
     let strataFactors = strataColumns.map(factorOf)
-    if !strataColumns.isEmpty {
-      let factors = strataFactors
-      if factors.count == 1 {
-        strata = factors[0]
-      } else {
-        strata = Factor.interaction(factors, names: terms.strata.map(\.label))
-      }
-    }
+    // Labelled as R's strata(): `ph.ecog=0`, the bare values when every
+    // variable is categorical.
+    let strata = strataFactors.isEmpty ? nil
+      : Factor.interaction(strataFactors, names: terms.strata.map(\.label),
+                           shortLabels: strataColumns.allSatisfy { table.columns[$0].isCategorical })
     let cluster = clusterColumn.map(factorOf)
 
     var weights: [Double]? = nil

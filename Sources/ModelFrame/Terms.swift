@@ -10,6 +10,9 @@ public struct TermVariable: Sendable, Hashable {
   public var asFactor: Bool
   /// Where it appears in the formula.
   public var formulaColumn: Int
+  /// `strata(x)` inside an interaction (`sex:strata(ph.ecog)`): a factor whose
+  /// levels read `ph.ecog=0`, as R's `strata()` labels them.
+  public var isStrata = false
 
   public static func == (a: TermVariable, b: TermVariable) -> Bool { a.label == b.label }
   public func hash(into h: inout Hasher) { h.combine(label) }
@@ -39,7 +42,7 @@ public struct Terms: Sendable {
   /// Expands `formula.predictors`. Errors name the formula column at fault.
   public init(_ formula: Formula, source: String = "--formula") throws {
     var builder = TermsBuilder(source: source)
-    let sets = try builder.expand(formula.predictors)
+    let sets = try builder.resolveStrata(builder.expand(formula.predictors))
     variables = builder.variables
     hasIntercept = builder.hasIntercept
     strata = builder.strata
@@ -68,8 +71,38 @@ private struct TermsBuilder {
   var hasIntercept = true
   var strata: [TermVariable] = []
   var cluster: TermVariable?
+  /// Each `strata()` call: its text, arguments and column; a term refers to
+  /// call k by the placeholder index −(k + 1).
+  var strataCalls: [(label: String, args: [FormulaExpression], column: Int)] = []
 
   init(source: String) { self.source = source }
+
+  /// Terms of `strata()` alone are dropped; in an interaction the call
+  /// becomes a variable of the term, after the term's other variables.
+  mutating func resolveStrata(_ sets: [[Int]]) throws -> [[Int]] {
+    var out: [[Int]] = []
+    for set in sets {
+      let others = set.filter { $0 >= 0 }
+      if others.isEmpty { continue }
+      var resolved = others
+      for placeholder in set where placeholder < 0 {
+        let call = strataCalls[-placeholder - 1]
+        guard call.args.count == 1, case .name(let n, _) = call.args[0] else {
+          throw error(call.column, "strata() of several columns inside an interaction is not supported, expected strata(column)")
+        }
+        if let i = variables.firstIndex(where: { $0.label == call.label }) {
+          resolved.append(i)
+        } else {
+          var v = TermVariable(label: call.label, columnName: n, asFactor: true, formulaColumn: call.column)
+          v.isStrata = true
+          variables.append(v)
+          resolved.append(variables.count - 1)
+        }
+      }
+      out.append(Array(Set(resolved)).sorted())
+    }
+    return out
+  }
 
   func error(_ column: Int, _ message: String) -> InputError {
     InputError(InputLocation(valueOf: source, column: column), message)
@@ -106,7 +139,11 @@ private struct TermsBuilder {
           guard case .name(let n, let ac) = a else { throw error(a.column, "expected a column name inside strata()") }
           strata.append(TermVariable(label: a.deparsed, columnName: n, asFactor: true, formulaColumn: ac))
         }
-        return []
+        // A placeholder: dropped as a main effect (the baseline is
+        // stratified instead), a factor of the term where it is crossed
+        // with other variables (`sex:strata(ph.ecog)`, as coxph).
+        strataCalls.append((e.deparsed, args, c))
+        return [[-strataCalls.count]]
       case "cluster":
         guard args.count == 1, case .name(let n, let ac) = args[0] else {
           throw error(c, "expected cluster(column), with a single column name")

@@ -14,6 +14,12 @@ public enum Column: Sendable {
     }
   }
 
+  /// Whether the column holds categories (rather than numbers).
+  public var isCategorical: Bool {
+    if case .categorical = self { return true }
+    return false
+  }
+
   /// Whether row `i` is missing.
   @inlinable
   public func isMissing(_ i: Int) -> Bool {

@@ -38,6 +38,17 @@ struct FormulaTests {
     #expect(try Terms(Formula.parse("~ `my col` + x")).terms.map(\.label) == ["`my col`", "x"])
   }
 
+  @Test("strata() alone stratifies; crossed with a covariate it is a variable of the term, levels named as R's strata()")
+  func strataInteractions() throws {
+    let t = try Terms(Formula.parse("Surv(t, s) ~ age + sex:strata(ecog)"))
+    #expect(t.terms.map(\.label) == ["age", "sex:strata(ecog)"])
+    #expect(t.strata.map(\.columnName) == ["ecog"])
+    let product = try Terms(Formula.parse("Surv(t, s) ~ (rx + size) * strata(enum)"))
+    #expect(product.terms.map(\.label) == ["rx", "size", "rx:strata(enum)", "size:strata(enum)"])
+    #expect(product.variables.filter(\.isStrata).map(\.label) == ["strata(enum)"])
+    #expect(parseError("Surv(t, s) ~ x:strata(a, b)") == "--formula:1:16: strata() of several columns inside an interaction is not supported, expected strata(column)")
+  }
+
   @Test("syntax errors point at the character")
   func errors() {
     #expect(parseError("Surv(time, status ~ age") == "--formula:1:19: expected ',' or ')' to close 'Surv(' opened at column 1, found '~'")

@@ -48,6 +48,12 @@ struct ModelFrameTests {
     #expect(f.grouping(of: [0]).levels == ["g=a", "g=b"])
   }
 
+  @Test("x:strata(s) is refused outside the Cox model, never dropped")
+  func strataInteractionRefused() {
+    #expect(errorMessage("t,s,x,g\n1,1,0,a\n2,0,1,b\n", "Surv(t, s) ~ x:strata(g)")
+            == "--formula:1:16: strata(g) inside an interaction is fitted by cox only, expected strata() as a term of its own")
+  }
+
   @Test("a factor level left without rows is dropped, as R's strata()")
   func emptyLevel() throws {
     let f = try frame("t,s,g,x\n1,1,a,1\n2,0,b,NA\n3,1,c,2\n", "Surv(t, s) ~ g + x")
