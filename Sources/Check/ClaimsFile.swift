@@ -48,10 +48,7 @@ public struct ClaimsFile: Sendable {
   }
 
   public static func load(path: String) throws -> ClaimsFile {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-      throw InputError(InputLocation(source: path), "cannot open the claims file")
-    }
-    return try parse(text, path: path)
+    return try parse(WholeFile.text(path: path, what: "the claims file"), path: path)
   }
 
   public static func parse(_ text: String, path: String) throws -> ClaimsFile {

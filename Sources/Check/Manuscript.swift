@@ -6,13 +6,7 @@ import Tabular
 /// A manuscript's text, read for `--manuscript`.
 public enum ManuscriptFile {
   public static func read(path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw InputError(InputLocation(source: path), "cannot open the manuscript")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw InputError(InputLocation(source: path), "expected UTF-8 text")
-    }
-    return text
+    try WholeFile.text(path: path, what: "the manuscript")
   }
 }
 

@@ -69,13 +69,11 @@ public struct ReportRunner {
       }
       sections.append(entries)
     }
-    let specBytes = FileManager.default.contents(atPath: spec.path).map { [UInt8]($0) } ?? []
     var inputs: [ReportInput] = []
     for input in context.data.inputs {
-      let bytes = FileManager.default.contents(atPath: input.path).map { [UInt8]($0) } ?? []
-      inputs.append(ReportInput(path: input.written, rows: input.rows, sha256: SHA256.hex(bytes)))
+      inputs.append(ReportInput(path: input.written, rows: input.rows, sha256: try SHA256.hex(path: input.path, what: "the data file")))
     }
-    return ReportContent(spec: spec, specSHA256: SHA256.hex(specBytes), version: version, date: date,
+    return ReportContent(spec: spec, specSHA256: spec.sha256, version: version, date: date,
                          sections: sections, inputs: inputs)
   }
 

@@ -34,7 +34,9 @@ public enum CSVReader {
   public static func read(path: String, delimiter: Delimiter? = nil) throws -> Table {
     let delimiter = delimiter ?? .forPath(path)
     if path == "-" {
-      return try read(bytes: readStandardInput(), source: "<stdin>", delimiter: delimiter)
+      var bytes: [UInt8] = []
+      try WholeFile.forEachChunk(path: "-", what: "standard input") { bytes.append(contentsOf: $0) }
+      return try read(bytes: bytes, source: "<stdin>", delimiter: delimiter)
     }
     let source = try FileSource(path: path, displayName: path)
     return try read(source: source, name: path, delimiter: delimiter)
@@ -124,17 +126,6 @@ public enum CSVReader {
       names.append(text)
     }
     return names
-  }
-
-  private static func readStandardInput() -> [UInt8] {
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { systemRead(0, $0.baseAddress, $0.count) }
-      if n <= 0 { break }
-      bytes.append(contentsOf: chunk[0..<n])
-    }
-    return bytes
   }
 }
 

@@ -58,8 +58,7 @@ struct DataFilesTests {
 
   @Test("corrupt, truncated or mislabelled files are one clear error, not a crash")
   func corrupt() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-files-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try makeTemporaryFolder("files")
     defer { try? FileManager.default.removeItem(at: dir) }
     let original = try Data(contentsOf: URL(fileURLWithPath: "\(Self.files)/veteran.sas7bdat"))
     for (name, bytes) in [("empty.xpt", Data()), ("text.dta", Data("not a stata file".utf8)),
@@ -110,8 +109,7 @@ struct DataFilesTests {
   @Test("inputs the fuzzer found crashing are read without a crash", arguments: regressions)
   func fuzzRegression(_ file: String) throws {
     let format = String(file.prefix { $0 != "-" })
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-regression-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try makeTemporaryFolder("regression")
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("input.\(format)").path
     try FileManager.default.copyItem(atPath: repositoryPath("Tests/Fuzz/Regressions/\(file)"), toPath: path)

@@ -18,8 +18,7 @@ struct CLITests {
   }
 
   private func temporaryFile(_ contents: String, name: String = "data.csv") throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try makeTemporaryFolder("cli")
     let url = dir.appendingPathComponent(name)
     try contents.write(to: url, atomically: true, encoding: .utf8)
     return url.path

@@ -9,8 +9,7 @@ import TestSupport
 @Suite("outcomes check")
 struct CheckCommandTests {
   private func claimsFile(_ claims: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-check-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try makeTemporaryFolder("check")
     let path = dir.appendingPathComponent("claims.yaml").path
     try "data:\n  gehan: \(repositoryPath("Datasets/gehan.csv"))\nclaims:\n\(claims)".write(toFile: path, atomically: true, encoding: .utf8)
     return path
@@ -111,5 +110,11 @@ struct CheckCommandTests {
     guard case .array(let statements)? = json["manuscript"]?["statements"] else { Issue.record("statements"); return }
     #expect(statements.count == 16)
     #expect(statements[0]["line"] == .int(3) && statements[0]["verdict"] == .string("consistent"))
+    // The same manuscript through a pipe, as `-` and as /dev/stdin.
+    let text = try String(contentsOfFile: repositoryPath("Tests/CheckTests/manuscript.md"), encoding: .utf8)
+    for path in ["-", "/dev/stdin"] {
+      let piped = try runOutcomes(["check", "--manuscript", path, "--format", "json"], stdin: text)
+      #expect(piped.status == 1 && piped.stdout == r.stdout.replacingOccurrences(of: "Tests/CheckTests/manuscript.md", with: path), "\(path): \(piped.stderr)")
+    }
   }
 }

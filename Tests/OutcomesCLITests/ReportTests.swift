@@ -89,8 +89,7 @@ struct ReportTests {
 
   @Test("a bad spec or a failing analysis: exit 2, one line naming the key path, nothing written")
   func errors() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-spec-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let dir = try makeTemporaryFolder("spec")
     defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("bad.yaml").path
     let out = dir.appendingPathComponent("out").path
@@ -120,15 +119,9 @@ struct ReportTests {
 
 @Suite("Reports: figures from the same rows, honest non-estimable results")
 struct ReportBehaviourTests {
-  func folder() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-report-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-  }
-
   @Test("where: and logrank-p: the figure's test is R's survdiff on the filtered rows (colon, etype == 2: chisq 11.68, p = 0.003)")
   func figureUsesSelection() throws {
-    let dir = try folder()
+    let dir = try makeTemporaryFolder("report")
     defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("spec.yaml").path
     try """
@@ -155,7 +148,7 @@ struct ReportBehaviourTests {
 
   @Test("a Cox model that does not converge renders, saying not estimable (monotone likelihood)")
   func nonConverging() throws {
-    let dir = try folder()
+    let dir = try makeTemporaryFolder("report")
     defer { try? FileManager.default.removeItem(at: dir) }
     // Invented children: every failure is in stage III, so the partial likelihood is monotone.
     var rows = ["id,age,stage,months,failure"]
@@ -189,7 +182,7 @@ struct ReportBehaviourTests {
 
   @Test("every data option works in a spec as on the command line: rate from an SQLite table (it used to fail with \"Unknown option '--table'\")")
   func rateFromTable() throws {
-    let dir = try folder()
+    let dir = try makeTemporaryFolder("report")
     defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("spec.yaml").path
     let database = repositoryPath("Tests/DataFilesTests/Files/study.sqlite")

@@ -67,6 +67,15 @@ struct ReportPartsTests {
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
     #expect(SHA256.hex(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    // The same message fed in uneven pieces, across block boundaries.
+    var hash = SHA256()
+    var offset = 0
+    for (i, piece) in [1, 63, 64, 65, 0, 127, 999_680].enumerated() {
+      million.withUnsafeBufferPointer { hash.update(UnsafeBufferPointer(rebasing: $0[offset..<offset + piece])) }
+      offset += piece
+      #expect(i < 6 || offset == million.count)
+    }
+    #expect(hash.finish() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
   }
 
   @Test("coordinates: two decimals, never -0")

@@ -176,3 +176,31 @@ struct RNumberTextTests {
     #expect(RNumberText.format(1.0 / 3.0) == "0.333333333333333")
   }
 }
+
+@Suite("Whole-file reader: specs, claims files, manuscripts")
+struct WholeFileTests {
+  @Test("a file's bytes and text; a directory, a missing file, invalid UTF-8 and an endless source are errors naming the path")
+  func wholeFile() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-whole-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let text = String(repeating: "é, 0.5\n", count: 200_000)   // 1.6 MB: more than one chunk
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    #expect(try WholeFile.text(path: path, what: "the manuscript") == text)
+    #expect(throws: InputError(InputLocation(source: path), "the manuscript is larger than 1 MiB, expected a smaller file")) {
+      try WholeFile.bytes(path: path, what: "the manuscript", limit: 1 << 20)
+    }
+    #expect(throws: InputError(InputLocation(source: "/dev/zero"), "the manuscript is larger than 1 MiB, expected a smaller file")) {
+      try WholeFile.bytes(path: "/dev/zero", what: "the manuscript", limit: 1 << 20)
+    }
+    #expect(throws: InputError(InputLocation(source: "/tmp"), "cannot read the report spec: is a directory, expected a file")) {
+      try WholeFile.text(path: "/tmp", what: "the report spec")
+    }
+    #expect(throws: InputError(InputLocation(source: "/nonexistent/x.yaml"), "cannot open the claims file: No such file or directory")) {
+      try WholeFile.text(path: "/nonexistent/x.yaml", what: "the claims file")
+    }
+    try Data([0x61, 0xff, 0x62]).write(to: URL(fileURLWithPath: path))
+    #expect(throws: InputError(InputLocation(source: path), "the claims file is not valid UTF-8, expected UTF-8 text")) {
+      try WholeFile.text(path: path, what: "the claims file")
+    }
+  }
+}

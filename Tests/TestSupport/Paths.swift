@@ -54,3 +54,11 @@ public func outcomesExecutable() -> URL {
   }
   return repositoryRoot.appendingPathComponent(".build/debug/outcomes")
 }
+
+/// A new, empty folder under the system's temporary directory, named
+/// `outcomes-LABEL-UUID`; the caller removes it.
+public func makeTemporaryFolder(_ label: String) throws -> URL {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-\(label)-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  return dir
+}

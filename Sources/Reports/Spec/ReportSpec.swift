@@ -21,6 +21,8 @@ import Yams
 /// (`sections[2].analyses[0].km.formula: expected a string`).
 public struct ReportSpec: Sendable {
   public var path: String
+  /// SHA-256 of the spec's text as read, for the provenance block.
+  public var sha256 = ""
   public var title: String
   public var authors: [String]
   public var style: String
@@ -64,19 +66,15 @@ extension ReportSpec {
 
   /// Reads and checks a spec.
   public static func load(path: String) throws -> ReportSpec {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw InputError(InputLocation(source: path), "cannot open the report spec")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw InputError(InputLocation(source: path), "expected UTF-8 text")
-    }
-    return try parse(text, path: path)
+    return try parse(WholeFile.text(path: path, what: "the report spec"), path: path)
   }
 
   public static func parse(_ text: String, path: String) throws -> ReportSpec {
     let root = try YAMLDocument.compose(text, path: path)
     guard let root else { throw InputError(InputLocation(source: path), "the spec is empty, expected title: and sections:") }
-    return try SpecReader(path: path).read(root)
+    var spec = try SpecReader(path: path).read(root)
+    spec.sha256 = SHA256.hex(Array(text.utf8))
+    return spec
   }
 }
 
