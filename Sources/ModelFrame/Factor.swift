@@ -62,6 +62,32 @@ public struct Factor: Sendable, Equatable {
     return Factor(levels: kept, codes: rows.map { remap[Int(codes[$0])] })
   }
 
+  /// The same factor with its levels renamed.
+  public func relabelled(_ name: (String) -> String) -> Factor {
+    Factor(levels: levels.map(name), codes: codes)
+  }
+
+  /// The same factor with its levels in `order` (a permutation of `levels`).
+  public func reordered(_ order: [String]) -> Factor {
+    let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, Int32($0.offset)) })
+    let remap = levels.map { position[$0]! }
+    return Factor(levels: order, codes: codes.map { remap[Int($0)] })
+  }
+
+  /// Without the levels no row has, codes renumbered.
+  public func droppingUnusedLevels() -> Factor {
+    var used = [Bool](repeating: false, count: levels.count)
+    for c in codes { used[Int(c)] = true }
+    if !used.contains(false) { return self }
+    var remap = [Int32](repeating: -1, count: levels.count)
+    var kept: [String] = []
+    for k in levels.indices where used[k] {
+      remap[k] = Int32(kept.count)
+      kept.append(levels[k])
+    }
+    return Factor(levels: kept, codes: codes.map { remap[Int($0)] })
+  }
+
   /// R's `strata(a, b, …)`: one level per combination that occurs, the first
   /// factor varying slowest, labelled `a=x, b=y` (names from `labels`).
   ///

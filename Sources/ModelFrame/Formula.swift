@@ -17,14 +17,52 @@ public indirect enum FormulaExpression: Sendable, Equatable {
   case binary(FormulaOperator, FormulaExpression, FormulaExpression, column: FormulaColumn)
   /// `-a`.
   case negate(FormulaExpression, column: FormulaColumn)
+  /// `(a)`: kept so that labels read as written (`I((age - 50)^2)`).
+  case parenthesized(FormulaExpression, column: FormulaColumn)
+  /// `name = value`, an argument of a call (`relevel(f, ref = "1")`).
+  case named(String, FormulaExpression, column: FormulaColumn)
 
   /// Where the expression starts in the formula string.
   public var column: FormulaColumn {
     switch self {
     case .name(_, let c), .number(_, _, let c), .string(_, let c), .call(_, _, let c),
-         .binary(_, _, _, let c), .negate(_, let c):
+         .binary(_, _, _, let c), .negate(_, let c), .parenthesized(_, let c), .named(_, _, let c):
       return c
     }
+  }
+
+  /// Whether the expression is a column name (possibly in parentheses).
+  public var isBareName: Bool {
+    if case .name = stripped { return true }
+    return false
+  }
+
+  /// The names it mentions, in order of first appearance (functions not included).
+  public var names: [String] {
+    var out: [String] = []
+    func walk(_ e: FormulaExpression) {
+      switch e {
+      case .name(let n, _): if !out.contains(n) { out.append(n) }
+      case .number, .string: break
+      case .call(_, let args, _): args.forEach(walk)
+      case .binary(_, let a, let b, _): walk(a); walk(b)
+      case .negate(let a, _), .parenthesized(let a, _), .named(_, let a, _): walk(a)
+      }
+    }
+    walk(self)
+    return out
+  }
+
+  /// Whether the expression is `( … )`.
+  public var isParenthesized: Bool {
+    if case .parenthesized = self { return true }
+    return false
+  }
+
+  /// Without the parentheses around it.
+  public var stripped: FormulaExpression {
+    if case .parenthesized(let inner, _) = self { return inner.stripped }
+    return self
   }
 
   /// The expression as R's `deparse` writes it: `factor(ph.ecog)`, `a:b`,
@@ -32,12 +70,23 @@ public indirect enum FormulaExpression: Sendable, Equatable {
   public var deparsed: String {
     switch self {
     case .name(let n, _): return FormulaExpression.isSyntacticName(n) ? n : "`\(n)`"
-    case .number(_, let text, _): return text
-    case .string(let s, _): return "\"\(s)\""
-    case .call(let f, let args, _): return "\(f)(" + args.map(\.deparsed).joined(separator: ", ") + ")"
+    case .number(let v, let text, _):
+      // R deparses a constant with 15 significant digits (`10.0` → `10`,
+      // `1e5` → `1e+05`); an integer-valued spelling such as `2` stays.
+      return v.isFinite ? RNumberText.format(v) : text
+    case .string(let s, _):
+      return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    case .call(let f, let args, _):
+      return (FormulaExpression.isSyntacticName(f) ? f : "`\(f)`") + "(" + args.map(\.deparsed).joined(separator: ", ") + ")"
     case .binary(let op, let a, let b, _):
-      return op == .colon ? "\(a.deparsed):\(b.deparsed)" : "\(a.deparsed) \(op.rawValue) \(b.deparsed)"
+      // R writes `:`, `/` and `^` without spaces, the others with.
+      switch op {
+      case .colon, .divide, .power: return "\(a.deparsed)\(op.rawValue)\(b.deparsed)"
+      default: return "\(a.deparsed) \(op.rawValue) \(b.deparsed)"
+      }
     case .negate(let a, _): return "-\(a.deparsed)"
+    case .parenthesized(let a, _): return "(\(a.deparsed))"
+    case .named(let n, let a, _): return "\(n) = \(a.deparsed)"
     }
   }
 
@@ -58,8 +107,23 @@ public enum FormulaOperator: String, Sendable {
   case minus = "-"
   case times = "*"
   case colon = ":"
+  case divide = "/"
+  case power = "^"
+  case within = "%in%"
   case equal = "=="
   case notEqual = "!="
+  case less = "<"
+  case lessOrEqual = "<="
+  case greater = ">"
+  case greaterOrEqual = ">="
+
+  /// `==`, `!=`, `<`, `<=`, `>`, `>=`.
+  public var isComparison: Bool {
+    switch self {
+    case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual: return true
+    default: return false
+    }
+  }
 }
 
 /// A parsed formula `lhs ~ rhs`.

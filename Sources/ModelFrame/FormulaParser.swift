@@ -6,7 +6,7 @@ struct FormulaToken: Equatable {
     case name(String)
     case number(Double, String)
     case string(String)
-    case symbol(String)   // ~ + - * : ( ) , == !=
+    case symbol(String)   // ~ + - * / ^ : %in% ( ) , = == != < <= > >=
     case end
   }
   var kind: Kind
@@ -24,7 +24,8 @@ struct FormulaToken: Equatable {
 }
 
 /// Recursive-descent parser for R's formula syntax with R's precedence:
-/// `~` < comparison (`==`, `!=`) < `+ -` < `*` < `:` < unary minus < call/name.
+/// `~` < comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`) < `+ -` < `* /` <
+/// `%in%` < `:` < unary minus < `^` (right-associative) < call/name.
 struct FormulaParser {
   private var tokens: [FormulaToken] = []
   private var index = 0
@@ -96,12 +97,24 @@ struct FormulaParser {
         i = j + 1
         continue
       }
-      if (c == "=" || c == "!"), i + 1 < s.count, s[i + 1] == "=" {
-        tokens.append(FormulaToken(kind: .symbol(c == "=" ? "==" : "!="), column: column))
+      if "=!<>".unicodeScalars.contains(c), i + 1 < s.count, s[i + 1] == "=" {
+        tokens.append(FormulaToken(kind: .symbol(String(c) + "="), column: column))
         i += 2
         continue
       }
-      if "~+-*:(),".unicodeScalars.contains(c) {
+      if c == "%" {
+        var j = i + 1
+        while j < s.count, s[j] != "%" { j += 1 }
+        var spelled = String.UnicodeScalarView()
+        spelled.append(contentsOf: s[i..<min(j + 1, s.count)])
+        guard String(spelled) == "%in%" else {
+          throw err(column, "unsupported operator '\(String(spelled))', expected %in%")
+        }
+        tokens.append(FormulaToken(kind: .symbol("%in%"), column: column))
+        i = j + 1
+        continue
+      }
+      if "~+-*:(),/^<>=".unicodeScalars.contains(c) {
         tokens.append(FormulaToken(kind: .symbol(String(c)), column: column))
         i += 1
         continue
@@ -141,49 +154,44 @@ struct FormulaParser {
 
   private mutating func parseComparison() throws -> FormulaExpression {
     let lhs = try parseAdditive()
-    if isSymbol("==") || isSymbol("!=") {
-      let op: FormulaOperator = isSymbol("==") ? .equal : .notEqual
-      let column = current.column
+    if case .symbol(let s) = current.kind, let op = FormulaOperator(rawValue: s), op.isComparison {
       index += 1
       let rhs = try parseAdditive()
-      _ = column
+      if case .symbol(let t) = current.kind, let next = FormulaOperator(rawValue: t), next.isComparison {
+        throw error(current.column, "unexpected '\(t)' after a comparison, expected parentheses around one of them")
+      }
       return .binary(op, lhs, rhs, column: lhs.column)
     }
     return lhs
   }
 
-  private mutating func parseAdditive() throws -> FormulaExpression {
-    var lhs = try parseMultiplicative()
-    while isSymbol("+") || isSymbol("-") {
-      let op: FormulaOperator = isSymbol("+") ? .plus : .minus
+  /// A left-associative chain of the operators `ops` over operands parsed by `operand`.
+  private mutating func chain(_ ops: [FormulaOperator],
+                              _ operand: (inout FormulaParser) throws -> FormulaExpression) throws -> FormulaExpression {
+    var lhs = try operand(&self)
+    while case .symbol(let s) = current.kind, let op = FormulaOperator(rawValue: s), ops.contains(op) {
       try countOperator()
       index += 1
-      let rhs = try parseMultiplicative()
+      let rhs = try operand(&self)
       lhs = .binary(op, lhs, rhs, column: lhs.column)
     }
     return lhs
   }
 
+  private mutating func parseAdditive() throws -> FormulaExpression {
+    try chain([.plus, .minus]) { try $0.parseMultiplicative() }
+  }
+
   private mutating func parseMultiplicative() throws -> FormulaExpression {
-    var lhs = try parseColon()
-    while isSymbol("*") {
-      try countOperator()
-      index += 1
-      let rhs = try parseColon()
-      lhs = .binary(.times, lhs, rhs, column: lhs.column)
-    }
-    return lhs
+    try chain([.times, .divide]) { try $0.parseWithin() }
+  }
+
+  private mutating func parseWithin() throws -> FormulaExpression {
+    try chain([.within]) { try $0.parseColon() }
   }
 
   private mutating func parseColon() throws -> FormulaExpression {
-    var lhs = try parseUnary()
-    while isSymbol(":") {
-      try countOperator()
-      index += 1
-      let rhs = try parseUnary()
-      lhs = .binary(.colon, lhs, rhs, column: lhs.column)
-    }
-    return lhs
+    try chain([.colon]) { try $0.parseUnary() }
   }
 
   /// Nesting (parentheses, calls, unary signs) deeper than this is an
@@ -223,7 +231,19 @@ struct FormulaParser {
       index += 1
       return try nested(column) { try $0.parseUnary() }
     }
-    return try parsePrimary()
+    return try parsePower()
+  }
+
+  /// `a^b`: binds tighter than unary minus (`-2^2` is −4) and groups to the
+  /// right; the exponent may carry a sign (`x^-1`).
+  private mutating func parsePower() throws -> FormulaExpression {
+    let base = try parsePrimary()
+    guard isSymbol("^") else { return base }
+    let column = current.column
+    try countOperator()
+    index += 1
+    let exponent = try nested(column) { try $0.parseUnary() }
+    return .binary(.power, base, exponent, column: base.column)
   }
 
   private mutating func parsePrimary() throws -> FormulaExpression {
@@ -237,7 +257,13 @@ struct FormulaParser {
         var args: [FormulaExpression] = []
         if !isSymbol(")") {
           while true {
-            args.append(try nested(open) { try $0.parseComparison() })
+            if case .name(let argument) = current.kind, index + 1 < tokens.count, tokens[index + 1].kind == .symbol("=") {
+              let at = current.column
+              index += 2
+              args.append(.named(argument, try nested(open) { try $0.parseComparison() }, column: at))
+            } else {
+              args.append(try nested(open) { try $0.parseComparison() })
+            }
             if isSymbol(",") { index += 1; continue }
             if isSymbol(")") { break }
             throw error(current.column, "expected ',' or ')' to close '\(name)(' opened at column \(open), found \(current.display)")
@@ -261,7 +287,9 @@ struct FormulaParser {
         throw error(current.column, "expected ')' to close '(' opened at column \(open), found \(current.display)")
       }
       index += 1
-      return inner
+      return .parenthesized(inner, column: open)
+    case .symbol("="):
+      throw error(token.column, "unexpected '=', expected '==' for a comparison or name = value inside a call")
     case .symbol(let s):
       throw error(token.column, "expected a variable name, found '\(s)'")
     case .end:

@@ -102,6 +102,43 @@ public struct ModelFrame: Sendable {
 }
 
 private struct FrameBuilder {
+  /// `cut(x, breaks)`: intervals `(a,b]` (`[a,b)` with `right = FALSE`),
+  /// labelled as R's `cut` labels them (`formatC` with 3 significant digits,
+  /// more until neighbours differ); a value outside every interval is an
+  /// error (R makes it NA, and the row would be dropped unseen).
+  func cut(_ values: [Double], rows: [Int], breaks: [Double], right: Bool, includeLowest: Bool, variable v: TermVariable) throws -> Factor {
+    var labels: [String] = []
+    for digits in 3...12 {
+      labels = breaks.map { RNumberText.formatC($0, significantDigits: digits) }
+      if zip(labels, labels.dropFirst()).allSatisfy({ $0 != $1 }) { break }
+    }
+    let intervals = breaks.count - 1
+    var names = (0..<intervals).map { right ? "(\(labels[$0]),\(labels[$0 + 1])]" : "[\(labels[$0]),\(labels[$0 + 1]))" }
+    if includeLowest {
+      if right { names[0] = "[" + names[0].dropFirst() } else { names[intervals - 1] = names[intervals - 1].dropLast() + "]" }
+    }
+    var codes = [Int32](repeating: 0, count: values.count)
+    for (i, x) in values.enumerated() {
+      // Interval k is (breaks[k], breaks[k + 1]] (right) or [breaks[k], breaks[k + 1]).
+      var k = -1
+      if x >= breaks[0] && x <= breaks[intervals] {
+        var lo = 0, hi = intervals
+        while hi - lo > 1 {
+          let mid = (lo + hi) / 2
+          if right ? x <= breaks[mid] : x < breaks[mid] { hi = mid } else { lo = mid }
+        }
+        k = lo
+        if right && x == breaks[0] { k = includeLowest ? 0 : -1 }
+        if !right && x == breaks[intervals] { k = includeLowest ? intervals - 1 : -1 }
+      }
+      guard k >= 0 else {
+        throw formulaError(v.formulaColumn, "\(v.label) is not defined for \(RNumberText.format(x)) in the row at line \(table.line(ofRow: rows[i])) of \(table.source): outside every interval, expected breaks that cover every value")
+      }
+      codes[i] = Int32(k)
+    }
+    return Factor(levels: names, codes: codes).droppingUnusedLevels()
+  }
+
   let table: Table
   let formulaSource: String
 
@@ -132,7 +169,9 @@ private struct FrameBuilder {
   }
 
   mutating func build(formula: Formula, options: ModelFrame.Options) throws -> ModelFrame {
-    let terms = try Terms(formula, source: formulaSource)
+    // `.` stands for every column the response does not use, as R's terms(data =).
+    let responseNames = formula.response?.names ?? []
+    let terms = try Terms(formula, source: formulaSource, dot: table.names.filter { !responseNames.contains($0) })
     if !options.strataInteractions, let v = terms.variables.first(where: \.isStrata) {
       throw formulaError(v.formulaColumn, "\(v.label) inside an interaction is fitted by cox only, expected strata() as a term of its own")
     }
@@ -183,25 +222,32 @@ private struct FrameBuilder {
       guard args.count == 2 || args.count == 3 else {
         throw formulaError(c, "expected Surv(time, status) or Surv(start, stop, status), found \(args.count) argument\(args.count == 1 ? "" : "s")")
       }
-      let timeArgs = Array(args.dropLast())
-      var timeColumns: [Int] = []
-      for a in timeArgs {
-        guard case .name(let name, let ac) = a else {
-          throw formulaError(a.column, "expected a column name for the time, found \(a.deparsed.quotedForMessage)")
+      // A time is a column or arithmetic on columns (`time / 30.4375`).
+      func time(_ a: FormulaExpression, role: String) throws -> (values: [Double], column: Int) {
+        if case .name(let name, let ac) = a.stripped {
+          let j = try columnIndex(name, at: ac)
+          usedNames.append(name)
+          markMissing(column: j)
+          return (try numericColumn(j, role: role), j)
         }
-        let j = try columnIndex(name, at: ac)
-        timeColumns.append(j)
-        usedNames.append(name)
-        markMissing(column: j)
+        let used = try NumericExpression.columns(of: a, comparisons: false, source: formulaSource)
+        guard !used.isEmpty else {
+          throw formulaError(a.column, "expected a column or arithmetic on columns for the \(role), found \(a.deparsed.quotedForMessage)")
+        }
+        var first = 0
+        for (k, u) in used.enumerated() {
+          let j = try columnIndex(u.name, at: u.column)
+          if k == 0 { first = j }
+          usedNames.append(u.name)
+          markMissing(column: j)
+        }
+        return (try NumericExpression.evaluate(a, table: table, source: formulaSource), first)
       }
-      if timeColumns.count == 2 {
-        startColumn = timeColumns[0]
-        stopColumn = timeColumns[1]
-        startAll = try numericColumn(startColumn, role: "start time")
-        stopAll = try numericColumn(stopColumn, role: "stop time")
+      if args.count == 3 {
+        (startAll, startColumn) = try time(args[0], role: "start time")
+        (stopAll, stopColumn) = try time(args[1], role: "stop time")
       } else {
-        stopColumn = timeColumns[0]
-        stopAll = try numericColumn(stopColumn, role: "time")
+        (stopAll, stopColumn) = try time(args[0], role: "time")
       }
       var evaluator = StatusEvaluator(table: table, formulaSource: formulaSource)
       let status = try evaluator.evaluate(args[args.count - 1])
@@ -215,10 +261,18 @@ private struct FrameBuilder {
     // Right-hand side, strata, cluster, weights.
     var variableColumns: [Int] = []
     for v in terms.variables {
-      let j = try columnIndex(v.columnName, at: v.formulaColumn)
-      variableColumns.append(j)
-      usedNames.append(v.columnName)
-      markMissing(column: j)
+      var used = [(name: v.columnName, column: v.formulaColumn)]
+      switch v.transform {
+      case .numeric(let e), .logical(let e), .cut(let e, _, _, _):
+        used = try NumericExpression.columns(of: e, comparisons: true, source: formulaSource)
+      case .none, .levels, .reference: break
+      }
+      for (k, u) in used.enumerated() {
+        let j = try columnIndex(u.name, at: u.column)
+        if k == 0 { variableColumns.append(j) }
+        usedNames.append(u.name)
+        markMissing(column: j)
+      }
     }
     var strataColumns: [Int] = []
     for v in terms.strata {
@@ -289,9 +343,46 @@ private struct FrameBuilder {
       response = SurvivalResponse(start: start, stop: stop, status: status)
     }
 
+    func factorOf(column j: Int) -> Factor {
+      switch table.columns[j] {
+      case .numeric(let c): return Factor.fromNumbers(kept(c.values))
+      case .categorical(let c): return Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)
+      }
+    }
     var variables: [VariableValues] = []
     for (k, v) in terms.variables.enumerated() {
       let j = variableColumns[k]
+      switch v.transform {
+      case .none: break
+      case .numeric(let e), .logical(let e), .cut(let e, _, _, _):
+        let values = kept(try NumericExpression.evaluate(e, table: table, source: formulaSource))
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+          throw formulaError(v.formulaColumn, "\(v.label) is \(RNumberText.format(values[bad])) in the row at line \(table.line(ofRow: rows[bad])) of \(table.source), expected a finite value (leave such rows out with --where)")
+        }
+        switch v.transform {
+        case .logical:
+          variables.append(.factor(Factor.fromNumbers(values).relabelled { $0 == "1" ? "TRUE" : "FALSE" }))
+        case .cut(_, let breaks, let right, let lowest):
+          variables.append(.factor(try cut(values, rows: rows, breaks: breaks, right: right, includeLowest: lowest, variable: v)))
+        default:
+          variables.append(.numeric(values))
+        }
+        continue
+      case .levels(let order):
+        let base = factorOf(column: j)
+        guard let stray = base.levels.first(where: { !order.contains($0) }) else {
+          variables.append(.factor(base.reordered(order.filter(base.levels.contains))))
+          continue
+        }
+        throw formulaError(v.formulaColumn, "value \(stray.quotedForMessage) of \(v.columnName) is not among the levels of \(v.label), expected every value listed")
+      case .reference(let ref):
+        let base = factorOf(column: j)
+        guard base.levels.contains(ref) else {
+          throw formulaError(v.formulaColumn, "reference level \(ref.quotedForMessage) is not a level of \(v.columnName), expected one of: \(base.levels.prefix(12).joined(separator: ", "))")
+        }
+        variables.append(.factor(base.reordered([ref] + base.levels.filter { $0 != ref })))
+        continue
+      }
       switch table.columns[j] {
       case .numeric(let c):
         let values = kept(c.values)
@@ -306,12 +397,6 @@ private struct FrameBuilder {
       }
     }
 
-    func factorOf(column j: Int) -> Factor {
-      switch table.columns[j] {
-      case .numeric(let c): return Factor.fromNumbers(kept(c.values))
-      case .categorical(let c): return Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)
-      }
-    }
     let strataFactors = strataColumns.map(factorOf)
     // Labelled as R's strata(): `ph.ecog=0`, the bare values when every
     // variable is categorical.

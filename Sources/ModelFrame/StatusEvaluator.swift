@@ -60,13 +60,43 @@ struct StatusEvaluator {
     case .number(let v, let text, let c):
       guard v == 0 || v == 1 else { throw formulaError(c, "expected a \(roleName) of 0 or 1, found \(text)") }
       return [Double](repeating: v, count: n)
+    case .parenthesized(let inner, _):
+      return try evaluate(inner)
+    case .binary(.within, let lhs, let rhs, let c):
+      // `grade %in% c(3, 4)`: 1 where the value is listed. A missing value
+      // stays missing (R's %in% would call it FALSE: a censored row).
+      guard case .name(let name, let nc) = lhs.stripped else {
+        throw formulaError(c, "expected 'column %in% c(...)' in the \(roleName), found \(e.deparsed.quotedForMessage)")
+      }
+      let j = try column(name, at: nc)
+      let listed = try listedValues(rhs)
+      switch table.columns[j] {
+      case .numeric(let col):
+        let numbers = Set(listed.compactMap { $0.number })
+        guard numbers.count == listed.count else {
+          throw formulaError(rhs.column, "column \(name.quotedForMessage) is numeric, expected numbers in c(...), found \(rhs.deparsed.quotedForMessage)")
+        }
+        return col.values.map { $0.isNaN ? .nan : (numbers.contains($0) ? 1 : 0) }
+      case .categorical(let col):
+        let texts = Set(listed.map(\.text))
+        let member = col.levels.map { texts.contains($0) }
+        return col.codes.map { $0 < 0 ? .nan : (member[Int($0)] ? 1 : 0) }
+      }
+    case .binary(let op, let lhs, let rhs, _) where op.isComparison && !(op == .equal || op == .notEqual) || (op == .equal || op == .notEqual) && !lhs.isBareName:
+      // `AVAL > 4`, `time / 30 >= 12`: numeric comparisons, 1 where they hold.
+      for side in [lhs, rhs] {
+        for used in try NumericExpression.columns(of: side, comparisons: false, source: formulaSource) {
+          _ = try column(used.name, at: used.column)
+        }
+      }
+      return try NumericExpression.evaluate(e, table: table, source: formulaSource)
     case .binary(let op, let lhs, let rhs, let c) where op == .equal || op == .notEqual:
-      guard case .name(let name, let nc) = lhs else {
+      guard case .name(let name, let nc) = lhs.stripped else {
         throw formulaError(c, "expected 'column \(op.rawValue) value' in the \(roleName), found \(e.deparsed.quotedForMessage)")
       }
       let j = try column(name, at: nc)
       let holds: [Double]
-      switch (table.columns[j], rhs) {
+      switch (table.columns[j], rhs.stripped) {
       case (.numeric(let col), .number(let v, _, _)):
         holds = col.values.map { $0.isNaN ? .nan : ($0 == v ? 1 : 0) }
       case (.numeric(let col), .negate(.number(let v, _, _), _)):
@@ -82,7 +112,7 @@ struct StatusEvaluator {
       }
       return op == .equal ? holds : holds.map { $0.isNaN ? .nan : 1 - $0 }
     case .binary(.minus, .number(1, _, _), let inner, let c):
-      guard case .name(let name, let nc) = inner else {
+      guard case .name(let name, let nc) = inner.stripped else {
         throw formulaError(c, "expected '1 - column' in the \(roleName), found \(e.deparsed.quotedForMessage)")
       }
       let j = try column(name, at: nc)
@@ -99,7 +129,20 @@ struct StatusEvaluator {
       }
       return values.map { $0.isNaN ? .nan : 1 - $0 }
     default:
-      throw formulaError(e.column, "unsupported \(roleName) \(e.deparsed.quotedForMessage), expected a column, 'column == value', 'column != value' or '1 - column'")
+      throw formulaError(e.column, "unsupported \(roleName) \(e.deparsed.quotedForMessage), expected a column, a comparison such as 'column == value' or 'column > 4', 'column %in% c(...)' or '1 - column'")
+    }
+  }
+
+  /// The values of `c(...)` (or one value): each as text, and as a number when it is one.
+  private func listedValues(_ e: FormulaExpression) throws -> [(text: String, number: Double?)] {
+    switch e.stripped {
+    case .call("c", let items, let c):
+      guard !items.isEmpty else { throw formulaError(c, "expected values in c(...), found c()") }
+      return try items.flatMap { try listedValues($0) }
+    case .number(let v, _, _): return [(RNumberText.format(v), v)]
+    case .negate(.number(let v, _, _), _): return [(RNumberText.format(-v), -v)]
+    case .string(let s, _): return [(s, nil)]
+    default: throw formulaError(e.column, "expected numbers or quoted values in c(...), found \(e.deparsed.quotedForMessage)")
     }
   }
 

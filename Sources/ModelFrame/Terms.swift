@@ -13,9 +13,30 @@ public struct TermVariable: Sendable, Hashable {
   /// `strata(x)` inside an interaction (`sex:strata(ph.ecog)`): a factor whose
   /// levels read `ph.ecog=0`, as R's `strata()` labels them.
   public var isStrata = false
+  /// How the values are computed from the data, beyond reading a column.
+  public var transform: VariableTransform = .none
 
   public static func == (a: TermVariable, b: TermVariable) -> Bool { a.label == b.label }
   public func hash(into h: inout Hasher) { h.combine(label) }
+}
+
+/// What a term variable computes from its column(s).
+public enum VariableTransform: Sendable, Equatable {
+  /// The column as it is (`factor(x)`: `asFactor`).
+  case none
+  /// Arithmetic (`I(age^2)`, `log(x)`, `pmin(age, 70)`): a numeric variable.
+  case numeric(FormulaExpression)
+  /// A comparison (`I(age > 60)`): a logical variable, coded as R codes one,
+  /// a factor with levels `FALSE` and `TRUE`.
+  case logical(FormulaExpression)
+  /// `factor(x, levels = c(...))`: the levels in this order (the first is
+  /// the reference).
+  case levels([String])
+  /// `relevel(x, ref = "level")`: this level first.
+  case reference(String)
+  /// `cut(x, breaks = c(...))`: intervals `(a,b]` (or `[a,b)` with
+  /// `right = FALSE`), labelled as R labels them.
+  case cut(FormulaExpression, breaks: [Double], right: Bool, includeLowest: Bool)
 }
 
 /// One term of the model: a main effect (one variable) or an interaction.
@@ -39,9 +60,11 @@ public struct Terms: Sendable {
   /// The variable of `cluster(id)`.
   public var cluster: TermVariable?
 
-  /// Expands `formula.predictors`. Errors name the formula column at fault.
-  public init(_ formula: Formula, source: String = "--formula") throws {
+  /// Expands `formula.predictors`; `.` stands for `dot`, the data's other
+  /// columns. Errors name the formula column at fault.
+  public init(_ formula: Formula, source: String = "--formula", dot: [String]? = nil) throws {
     var builder = TermsBuilder(source: source)
+    builder.dot = dot
     let sets = try builder.resolveStrata(builder.expand(formula.predictors))
     variables = builder.variables
     hasIntercept = builder.hasIntercept
@@ -74,6 +97,12 @@ private struct TermsBuilder {
   /// Each `strata()` call: its text, arguments and column; a term refers to
   /// call k by the placeholder index −(k + 1).
   var strataCalls: [(label: String, args: [FormulaExpression], column: Int)] = []
+  /// The columns `.` stands for.
+  var dot: [String]?
+  /// Terms produced so far by `*`, `^`, `/` and `:` (a bound: `(a + b + …)^k`
+  /// grows as 2^k).
+  private var produced = 0
+  static let maximumTerms = 10_000
 
   init(source: String) { self.source = source }
 
@@ -108,10 +137,86 @@ private struct TermsBuilder {
     InputError(InputLocation(valueOf: source, column: column), message)
   }
 
-  mutating func variable(_ label: String, column: String, asFactor: Bool, at position: Int) -> Int {
+  mutating func variable(_ label: String, column: String, asFactor: Bool, at position: Int,
+                         transform: VariableTransform = .none) -> Int {
     if let i = variables.firstIndex(where: { $0.label == label }) { return i }
-    variables.append(TermVariable(label: label, columnName: column, asFactor: asFactor, formulaColumn: position))
+    var v = TermVariable(label: label, columnName: column, asFactor: asFactor, formulaColumn: position)
+    v.transform = transform
+    variables.append(v)
     return variables.count - 1
+  }
+
+  /// A value of `c(...)` or a single value: numbers as R's `as.character`
+  /// writes them, strings as they are.
+  func values(_ e: FormulaExpression, what: String) throws -> [String] {
+    switch e.stripped {
+    case .call("c", let items, let c):
+      guard !items.isEmpty else { throw error(c, "expected \(what) as c(...) with at least one value, found c()") }
+      return try items.flatMap { try values($0, what: what) }
+    case .number(let v, _, _): return [RNumberText.format(v)]
+    case .negate(.number(let v, _, _), _): return [RNumberText.format(-v)]
+    case .string(let s, _): return [s]
+    default: throw error(e.column, "expected \(what) as numbers or quoted values, found \(e.deparsed)")
+    }
+  }
+
+  /// Numbers of `c(...)` (or one number).
+  func numbers(_ e: FormulaExpression, what: String) throws -> [Double] {
+    switch e.stripped {
+    case .call("c", let items, _): return try items.flatMap { try numbers($0, what: what) }
+    case .number(let v, _, _): return [v]
+    case .negate(.number(let v, _, _), _): return [-v]
+    case .name("Inf", _): return [.infinity]
+    case .negate(.name("Inf", _), _): return [-.infinity]
+    default: throw error(e.column, "expected \(what) as numbers, c(...), found \(e.deparsed)")
+    }
+  }
+
+  /// `TRUE` or `FALSE`.
+  func flag(_ e: FormulaExpression, name: String) throws -> Bool {
+    guard case .name(let v, _) = e.stripped, v == "TRUE" || v == "FALSE" || v == "T" || v == "F" else {
+      throw error(e.column, "expected \(name) = TRUE or FALSE, found \(e.deparsed)")
+    }
+    return v.hasPrefix("T")
+  }
+
+  /// Splits a call's arguments into positional ones and named ones,
+  /// refusing names not in `allowed` (each named at most once).
+  func arguments(_ f: String, _ args: [FormulaExpression], allowed: [String]) throws -> (positional: [FormulaExpression], named: [String: FormulaExpression]) {
+    var positional: [FormulaExpression] = []
+    var named: [String: FormulaExpression] = [:]
+    for a in args {
+      if case .named(let n, let value, let c) = a {
+        guard allowed.contains(n) else {
+          throw error(c, "unsupported argument '\(n) =' of \(f)(), expected " + (allowed.isEmpty ? "none" : allowed.map { "\($0) =" }.joined(separator: ", ")))
+        }
+        guard named[n] == nil else { throw error(c, "argument '\(n) =' of \(f)() given twice") }
+        named[n] = value
+      } else {
+        positional.append(a)
+      }
+    }
+    return (positional, named)
+  }
+
+  /// The column a factor-like call reads: `x`, `factor(x)`, `as.factor(x)`.
+  func factorColumn(_ e: FormulaExpression, in f: String) throws -> String {
+    switch e.stripped {
+    case .name(let n, _): return n
+    case .call("factor", let a, _) where a.count == 1, .call("as.factor", let a, _) where a.count == 1:
+      if case .name(let n, _) = a[0].stripped { return n }
+    default: break
+    }
+    throw error(e.column, "expected a column or factor(column) in \(f)(), found \(e.deparsed)")
+  }
+
+  /// Counts terms made by crossing; too many is an error at `column`.
+  mutating func count(_ sets: [[Int]], at column: Int) throws -> [[Int]] {
+    produced += sets.count
+    if produced > TermsBuilder.maximumTerms {
+      throw error(column, "the formula expands to more than \(TermsBuilder.maximumTerms) terms, expected a model formula")
+    }
+    return sets
   }
 
   /// Each term as the sorted set of its variable indices.
@@ -119,7 +224,15 @@ private struct TermsBuilder {
     switch e {
     case .name(let n, let c):
       if n == "TRUE" || n == "FALSE" { throw error(c, "expected a variable name, found '\(n)'") }
+      if n == ".", let dot {
+        guard !dot.isEmpty else { throw error(c, "'.' stands for the other columns, and there are none") }
+        return dot.map { [variable(FormulaExpression.name($0, column: c).deparsed, column: $0, asFactor: false, at: c)] }
+      }
       return [[variable(e.deparsed, column: n, asFactor: false, at: c)]]
+    case .parenthesized(let inner, _):
+      return try expand(inner)
+    case .named(let n, _, let c):
+      throw error(c, "unexpected '\(n) =' among the terms, expected name = value only inside a call")
     case .number(let v, let text, let c):
       if v == 1 { hasIntercept = true; return [] }
       if v == 0 { hasIntercept = false; return [] }
@@ -129,10 +242,59 @@ private struct TermsBuilder {
     case .call(let f, let args, let c):
       switch f {
       case "factor", "as.factor":
-        guard args.count == 1, case .name(let n, _) = args[0] else {
-          throw error(c, "expected \(f)(column), with a single column name")
+        let (positional, named) = try arguments(f, args, allowed: f == "factor" ? ["levels"] : [])
+        guard positional.count == 1 || (f == "factor" && positional.count == 2 && named["levels"] == nil),
+              case .name(let n, _) = positional[0].stripped else {
+          throw error(c, "expected \(f)(column)" + (f == "factor" ? " or factor(column, levels = c(...))" : "") + ", with a single column name")
+        }
+        if let levelsExpression = named["levels"] ?? (positional.count == 2 ? positional[1] : nil) {
+          let levels = try values(levelsExpression, what: "the levels")
+          if let repeated = levels.enumerated().first(where: { levels[..<$0.offset].contains($0.element) }) {
+            throw error(levelsExpression.column, "level \(repeated.element.quotedForMessage) is listed twice, expected distinct levels")
+          }
+          return [[variable(e.deparsed, column: n, asFactor: true, at: c, transform: .levels(levels))]]
         }
         return [[variable(e.deparsed, column: n, asFactor: true, at: c)]]
+      case "relevel":
+        let (positional, named) = try arguments(f, args, allowed: ["ref"])
+        guard let first = positional.first, let refExpression = named["ref"] ?? (positional.count == 2 ? positional[1] : nil),
+              positional.count == (named["ref"] == nil ? 2 : 1) else {
+          throw error(c, "expected relevel(column, ref = \"level\")")
+        }
+        let column = try factorColumn(first, in: f)
+        let ref = try values(refExpression, what: "the reference level")
+        guard ref.count == 1 else { throw error(refExpression.column, "expected one reference level, found \(ref.count)") }
+        return [[variable(e.deparsed, column: column, asFactor: true, at: c, transform: .reference(ref[0]))]]
+      case "cut":
+        let (positional, named) = try arguments(f, args, allowed: ["breaks", "right", "include.lowest"])
+        guard let x = positional.first, let breaksExpression = named["breaks"] ?? (positional.count == 2 ? positional[1] : nil),
+              positional.count == (named["breaks"] == nil ? 2 : 1) else {
+          throw error(c, "expected cut(x, breaks = c(...))")
+        }
+        let breaks = try numbers(breaksExpression, what: "the breaks")
+        guard breaks.count >= 2 else {
+          throw error(breaksExpression.column, "expected at least two breaks as c(...) (a number of intervals is not supported), found \(breaksExpression.deparsed)")
+        }
+        guard zip(breaks, breaks.dropFirst()).allSatisfy({ $0 < $1 }) else {
+          throw error(breaksExpression.column, "expected increasing breaks, found \(breaksExpression.deparsed)")
+        }
+        let columns = try NumericExpression.columns(of: x, comparisons: false, source: source)
+        guard let firstColumn = columns.first else { throw error(x.column, "expected a column inside cut()") }
+        let right = try named["right"].map { try flag($0, name: "right") } ?? true
+        let lowest = try named["include.lowest"].map { try flag($0, name: "include.lowest") } ?? false
+        return [[variable(e.deparsed, column: firstColumn.name, asFactor: true, at: c,
+                          transform: .cut(x, breaks: breaks, right: right, includeLowest: lowest))]]
+      case _ where NumericExpression.isFunction(f):
+        // `I(age > 60)` is logical, as R codes it; other arithmetic is numeric.
+        var inner = e
+        if f == "I", args.count == 1, case .binary(let op, _, _, _) = args[0].stripped, op.isComparison { inner = args[0].stripped }
+        let logical = inner != e
+        let columns = try NumericExpression.columns(of: e, comparisons: logical, source: source)
+        guard let firstColumn = columns.first else {
+          throw error(c, "\(e.deparsed) names no column, expected a variable")
+        }
+        return [[variable(e.deparsed, column: firstColumn.name, asFactor: logical, at: c,
+                          transform: logical ? .logical(inner) : .numeric(e))]]
       case "strata":
         guard !args.isEmpty else { throw error(c, "expected strata(column, ...), found strata()") }
         for a in args {
@@ -153,42 +315,72 @@ private struct TermsBuilder {
         return []
       case "Surv":
         throw error(c, "Surv() belongs on the left of '~', found it among the terms")
+      case "offset", "poly", "ns", "bs", "tt", "frailty", "pspline", "ridge":
+        throw error(c, "\(f)() is not supported yet, expected a column, factor(), relevel(), cut(), strata(), cluster() or arithmetic such as I() and log()")
       default:
-        throw error(c, "unsupported function '\(f)()' in the terms, expected a column name, factor(), strata() or cluster()")
+        throw error(c, "unsupported function '\(f)()' in the terms, expected a column, factor(), relevel(), cut(), strata(), cluster(), I() or one of: \(NumericExpression.functionNames.dropFirst().joined(separator: ", "))")
       }
     case .binary(let op, let a, let b, let c):
       switch op {
       case .plus:
         return try expand(a) + expand(b)
       case .minus:
-        if case .number(let v, _, _) = b, v == 1 || v == 0 {
+        if case .number(let v, _, _) = b.stripped, v == 1 || v == 0 {
           let left = try expand(a)
           if v == 1 { hasIntercept = false }
           return left
         }
-        throw error(b.column, "removing terms with '-' is supported only as '- 1'")
-      case .colon:
+        // `a*b - a:b`: the right side's terms are removed, as R's terms().
         let left = try expand(a)
         let right = try expand(b)
-        return cross(left, right)
+        for set in right where !left.contains(set) {
+          let label = set.map { $0 < 0 ? strataCalls[-$0 - 1].label : variables[$0].label }.joined(separator: ":")
+          throw error(b.column, "'- \(label)' removes a term the formula does not have, expected one of its terms")
+        }
+        return left.filter { !right.contains($0) }
+      case .colon, .within:
+        // `a %in% b` is `a:b` among the terms, as R's terms().
+        let left = try expand(a)
+        let right = try expand(b)
+        return try count(cross(left, right), at: c)
       case .times:
         let left = try expand(a)
         let right = try expand(b)
-        return left + right + cross(left, right)
-      case .equal, .notEqual:
-        throw error(c, "'\(op.rawValue)' is allowed only inside Surv(), found it among the terms")
+        return try count(left + right + cross(left, right), at: c)
+      case .divide:
+        // `a / b` is `a + a:b`, with every variable of `a` in the nested term.
+        let left = try expand(a)
+        let right = try expand(b)
+        let all = Array(Set(left.flatMap { $0 })).sorted()
+        return try count(left + cross([all], right), at: c)
+      case .power:
+        // `(a + b + c)^2`: every interaction up to order 2.
+        guard case .number(let k, _, _) = b.stripped, k >= 1, k == k.rounded(), k <= 100 else {
+          throw error(b.column, "expected a whole number of at least 1 after '^' among the terms, found \(b.deparsed) (arithmetic belongs inside I())")
+        }
+        let left = try expand(a)
+        var result = left
+        for _ in 1..<Int(k) {
+          var seen = Set<[Int]>()
+          result = try count((result + cross(result, left)).filter { seen.insert($0).inserted }, at: c)
+        }
+        return result
+      default:
+        throw error(c, "'\(op.rawValue)' is allowed in the response or inside I(), found it among the terms")
       }
     case .negate(let inner, let c):
-      if case .number(let v, _, _) = inner, v == 1 { hasIntercept = false; return [] }
-      throw error(c, "removing terms with '-' is supported only as '- 1'")
+      if case .number(let v, _, _) = inner.stripped, v == 1 { hasIntercept = false; return [] }
+      throw error(c, "a term removed with '-' needs terms before it, expected 'terms - term'")
     }
   }
 
   private func cross(_ a: [[Int]], _ b: [[Int]]) -> [[Int]] {
     var out: [[Int]] = []
+    var seen = Set<[Int]>()
     for x in a {
       for y in b {
-        out.append(Array(Set(x + y)).sorted())
+        let set = Array(Set(x + y)).sorted()
+        if seen.insert(set).inserted { out.append(set) }
       }
     }
     return out

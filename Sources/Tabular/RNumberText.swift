@@ -42,6 +42,15 @@ public enum RNumberText {
     return "\(mantissa)e\(sign)\(e < 10 ? "0" : "")\(e)"
   }
 
+  /// R's `formatC(x, digits = d, width = 1)`: C's `%.dg` (`1e+03` for
+  /// 1000 at 3 digits), `Inf`/`-Inf`/`NaN` as R spells them. `cut()` labels
+  /// its intervals with it.
+  public static func formatC(_ x: Double, significantDigits d: Int) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x < 0 ? "-Inf" : "Inf" }
+    return cFormat("%.\(d)g", x + 0)
+  }
+
   private static func cFormat(_ f: String, _ x: Double) -> String {
     var buffer = [CChar](repeating: 0, count: 64)
     _ = buffer.withUnsafeMutableBufferPointer { b in

@@ -27,6 +27,41 @@ private func errorMessage(_ text: String, _ formula: String, weights: String? = 
 
 @Suite("Model frame: status coding, missing rows, errors")
 struct ModelFrameTests {
+  @Test("arithmetic: a missing input is a dropped row; a non-finite result, a value outside cut()'s breaks or a level not listed is an error")
+  func arithmetic() throws {
+    let csv = "t,s,x,g\n1,1,0,a\n2,0,NA,b\n3,1,4,b\n4,1,9,a\n"
+    let f = try frame(csv, "Surv(t / 2, s) ~ sqrt(x) + I(x > 3)")
+    #expect(f.response?.stop == [0.5, 1.5, 2])
+    #expect(f.nDropped == 1)
+    guard case .numeric(let root) = f.variables[0], case .factor(let logical) = f.variables[1] else {
+      Issue.record("variable kinds"); return
+    }
+    #expect(root == [0, 2, 3])
+    #expect(logical.levels == ["FALSE", "TRUE"] && logical.codes == [0, 1, 1])
+    #expect(errorMessage(csv, "Surv(t, s) ~ log(x)") == "--formula:1:14: log(x) is -Inf in the row at line 2 of d.csv, expected a finite value (leave such rows out with --where)")
+    #expect(errorMessage(csv, "Surv(t, s) ~ log(x - 5)") == "--formula:1:14: log(x - 5) is NaN in the row at line 2 of d.csv, expected a finite value (leave such rows out with --where)")
+    #expect(errorMessage(csv, "Surv(t, s) ~ cut(x, c(0, 5, 10))") == "--formula:1:14: cut(x, c(0, 5, 10)) is not defined for 0 in the row at line 2 of d.csv: outside every interval, expected breaks that cover every value")
+    #expect(errorMessage(csv, "Surv(t, s) ~ factor(g, levels = c('b'))") == "--formula:1:14: value \"a\" of g is not among the levels of factor(g, levels = c(\"b\")), expected every value listed")
+    #expect(errorMessage(csv, "Surv(t, s) ~ relevel(g, ref = 'c')") == "--formula:1:14: reference level \"c\" is not a level of g, expected one of: a, b")
+    #expect(errorMessage(csv, "Surv(t, s) ~ log(g)") == "--formula:1:18: column \"g\" is categorical, expected a numeric column in arithmetic")
+    #expect(errorMessage(csv, "Surv(t, s) ~ log(y)") == "--formula:1:18: unknown column \"y\" in d.csv, expected one of: t, s, x, g")
+    // cut(): R's labels and intervals.
+    let c = try frame(csv, "Surv(t, s) ~ cut(x, c(0, 4, 1000), include.lowest = TRUE)")
+    guard case .factor(let cut) = c.variables[0] else { Issue.record("cut is a factor"); return }
+    #expect(cut.levels == ["[0,4]", "(4,1e+03]"] && cut.codes == [0, 0, 1])
+  }
+
+  @Test("comparisons and %in% in the response; a missing value stays missing (R's %in% would call it FALSE)")
+  func responseComparisons() throws {
+    let csv = "t,grade,age\n1,1,50\n2,3,60\n3,NA,70\n4,4,80\n"
+    let above = try ModelFrame.build(formula: Formula.parse("grade >= 3 ~ age"), table: table(csv), options: .init(binaryResponse: true))
+    #expect(above.binaryResponse == [0, 1, 1] && above.nDropped == 1)
+    let listed = try ModelFrame.build(formula: Formula.parse("grade %in% c(3, 4) ~ age"), table: table(csv), options: .init(binaryResponse: true))
+    #expect(listed.binaryResponse == [0, 1, 1] && listed.nDropped == 1)
+    let status = try frame(csv, "Surv(t, age / 10 > 5.5) ~ 1")
+    #expect(status.response?.status == [0, 1, 1, 1])
+  }
+
   @Test("status 0/1 as is; 1/2 with 2 = event (R's rule); TRUE/FALSE; ==, != and 1 - col")
   func statusCodings() throws {
     #expect(try frame("t,s\n1,0\n2,1\n", "Surv(t, s) ~ 1").response?.status == [0, 1])

@@ -33,7 +33,7 @@ struct LogisticReferenceTests {
   }()
 
   @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 8) }
+  func count() { #expect(Self.fixtures.count == 10) }
 
   @Test("every field matches", arguments: fixtures)
   func fixture(_ file: String) throws {

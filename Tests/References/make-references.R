@@ -334,6 +334,10 @@ cox_case("cox-lung-covariate-by-stratum", "Datasets/lung.csv", "Surv(time, statu
 cox_case("cox-lung-age-by-strata-sex", "Datasets/lung.csv", "Surv(time, status) ~ age * strata(sex)")
 cox_case("cox-veteran-celltype-by-strata-trt", "Datasets/veteran.csv", "Surv(time, status) ~ celltype:strata(trt) + karno",
          ties = "breslow")
+# Arithmetic in the response and the terms, cut(), relevel().
+cox_case("cox-lung-transformed", "Datasets/lung.csv",
+         paste("Surv(time/30.4375, status) ~ I(age/10) + log(ph.karno) + cut(wt.loss, c(-30, 0, 10, 70))",
+               "+ relevel(factor(ph.ecog), ref = \"1\")"))
 cox_case("cox-bladder2-strata-product", "Datasets/bladder2.csv",
          "Surv(start, stop, event) ~ (rx + size + number) * strata(enum)")
 al <- read.csv("Datasets/lung.csv")[, c("time", "status", "age", "sex")]
@@ -371,6 +375,19 @@ mm_case("mm-veteran-celltype-colon-karno", "veteran", "~ celltype:karno")
 mm_case("mm-veteran-karno-celltype-order", "veteran", "~ karno:celltype + karno + trt", intercept = FALSE)
 mm_case("mm-veteran-no-intercept", "veteran", "~ celltype - 1")
 mm_case("mm-veteran-three-way", "veteran", "~ celltype * trt * prior", intercept = FALSE)
+# Arithmetic, cut(), relevel(), factor(levels =), logical terms, ^, /, -term, %in%, '.'
+mm_case("mm-lung-arithmetic", "lung",
+        paste("~ age + I(age^2) + log(age) + sqrt(ph.karno) + I((age - 50)^2) + pmin(age, 70) + pmax(wt.loss, 0)",
+              "+ log(age, base = 2) + exp(age/100) + abs(age - 60) + log10(ph.karno) + log2(age) + log1p(age)",
+              "+ I(age * 2 - 1e5/1e4) + floor(age/10) + ceiling(age/7) + I(-age^2)"), intercept = FALSE)
+mm_case("mm-lung-cut", "lung",
+        "~ cut(age, c(0, 50, 60, 100)) + cut(ph.karno, c(40, 70, 90, 100), right = FALSE, include.lowest = TRUE)")
+mm_case("mm-lung-reference-levels", "lung", "~ relevel(factor(ph.ecog), ref = \"1\") + factor(sex, levels = c(2, 1))")
+mm_case("mm-lung-logical", "lung", "~ I(age > 60) + I(ph.karno >= 80):sex", intercept = FALSE)
+mm_case("mm-lung-power", "lung", "~ (age + sex + ph.ecog)^2", intercept = FALSE)
+mm_case("mm-lung-nesting", "lung", "~ factor(sex)/age + ph.ecog %in% sex")
+mm_case("mm-lung-removal", "lung", "~ age * factor(sex) * ph.ecog - age:factor(sex):ph.ecog - age")
+mm_case("mm-veteran-dot", "veteran", "~ .")
 
 # ---- one rate: intervals and tests (R stats 4.2, and the definitions) -------
 # Clopper–Pearson and the exact test are R's binom.test; Wilson and the score
@@ -808,6 +825,10 @@ logistic_case("logistic-lung-cl90", "lung", "status == 2 ~ age + sex + ph.ecog",
 logistic_case("logistic-rossi", "rossi", "arrest ~ fin + age + race + wexp + mar + paro + prio")
 logistic_case("logistic-veteran-interaction", "veteran", "status == 1 ~ trt * karno + celltype")
 logistic_case("logistic-pbc-factor", "pbc", "status == 2 ~ trt + age + sex + factor(stage)")
+logistic_case("logistic-lung-comparison-response", "lung", "ph.ecog >= 2 ~ age + sex + I(wt.loss > 0)")
+# R's %in% calls a missing value FALSE; outcomes keeps it missing (the row is
+# dropped and counted): veteran has no missing values, so the two agree.
+logistic_case("logistic-veteran-in-response", "veteran", "celltype %in% c(\"adeno\", \"smallcell\") ~ pmin(age, 70) + karno")
 logistic_case("logistic-firth-lung-ecog", "lung", "status == 2 ~ age + sex + factor(ph.ecog)", firth = TRUE)
 logistic_case("logistic-firth-rabbits", "penicillin-rabbits", "Response == 'Cured' ~ Delay + Penicillin.Level", firth = TRUE)
 logistic_case("logistic-firth-aml", "aml", "status ~ x + time", firth = TRUE)

@@ -24,7 +24,7 @@ struct CoxReferenceTests {
   }()
 
   @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 24) }
+  func count() { #expect(Self.fixtures.count == 25) }
 
   @Test("every field matches R", arguments: fixtures)
   func fixture(_ file: String) throws {
