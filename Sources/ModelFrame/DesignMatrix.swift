@@ -70,7 +70,8 @@ extension ModelFrame {
     // final storage: no intermediate copies, so memory is the matrix itself.
     struct Piece: Sendable {
       var variable: Int
-      var level: Int32?  // nil: the numeric value
+      var level: Int32?  // nil: the numeric value (or column `column` of a basis)
+      var column = 0
     }
     var names: [String] = []
     var assign: [Int] = []
@@ -88,6 +89,9 @@ extension ModelFrame {
         if let f = factors[v] {
           let first = coding[t][k] ? 1 : 0
           pieces.append((first..<max(first, f.levels.count)).map { (label + f.levels[$0], Piece(variable: v, level: Int32($0))) })
+        } else if case .matrix(let columns) = variables[v] {
+          // A one-column basis keeps the bare label, as model.matrix names it.
+          pieces.append(columns.indices.map { (columns.count == 1 ? label : label + String($0 + 1), Piece(variable: v, level: nil, column: $0)) })
         } else {
           pieces.append([(label, Piece(variable: v, level: nil))])
         }
@@ -123,8 +127,7 @@ extension ModelFrame {
           let base = target.pointer + column * n
           for i in 0..<n { base[i] = 1 }
           for piece in columnSpecs[column] {
-            switch variables[piece.variable] {
-            case .numeric(let values):
+            func multiply(by values: [Double]) {
               values.withUnsafeBufferPointer { v in
                 if permuted {
                   order.withUnsafeBufferPointer { o in for i in 0..<n { base[i] *= v[Int(o[i])] } }
@@ -132,6 +135,10 @@ extension ModelFrame {
                   for i in 0..<n { base[i] *= v[i] }
                 }
               }
+            }
+            switch variables[piece.variable] {
+            case .numeric(let values): multiply(by: values)
+            case .matrix(let columns): multiply(by: columns[piece.column])
             case .factor(let f):
               let level = piece.level!
               f.codes.withUnsafeBufferPointer { codes in

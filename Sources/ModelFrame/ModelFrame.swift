@@ -23,6 +23,9 @@ public struct SurvivalResponse: Sendable {
 public enum VariableValues: Sendable {
   case numeric([Double])
   case factor(Factor)
+  /// Several columns (`poly()`, `ns()`, `bs()`), named `1`, `2`, … after the
+  /// variable's label, as R's `model.matrix`.
+  case matrix([[Double]])
 }
 
 /// Formula + table → the response, the variables, strata, cluster and
@@ -65,12 +68,16 @@ public struct ModelFrame: Sendable {
     /// Whether `x:strata(s)` terms are allowed (the Cox model fits them, as
     /// `coxph`; elsewhere they are an error rather than dropped).
     public var strataInteractions: Bool
+    /// Whether terms of several columns (`poly()`, `ns()`, `bs()`) are
+    /// allowed: in regression models; elsewhere a variable groups rows.
+    public var basisTerms: Bool
     public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false,
-                strataInteractions: Bool = false) {
+                strataInteractions: Bool = false, basisTerms: Bool = false) {
       self.weights = weights
       self.requiresSurvivalResponse = requiresSurvivalResponse && !binaryResponse
       self.binaryResponse = binaryResponse
       self.strataInteractions = strataInteractions
+      self.basisTerms = basisTerms
     }
   }
 
@@ -97,6 +104,7 @@ public struct ModelFrame: Sendable {
     switch variables[i] {
     case .factor(let f): return f
     case .numeric(let v): return Factor.fromNumbers(v)
+    case .matrix: preconditionFailure("a basis of several columns groups no rows (refused by the frame unless basisTerms)")
     }
   }
 }
@@ -174,6 +182,9 @@ private struct FrameBuilder {
     let terms = try Terms(formula, source: formulaSource, dot: table.names.filter { !responseNames.contains($0) })
     if !options.strataInteractions, let v = terms.variables.first(where: \.isStrata) {
       throw formulaError(v.formulaColumn, "\(v.label) inside an interaction is fitted by cox only, expected strata() as a term of its own")
+    }
+    if !options.basisTerms, let v = terms.variables.first(where: { if case .basis = $0.transform { return true } else { return false } }) {
+      throw formulaError(v.formulaColumn, "\(v.label) makes several columns, for cox and logistic models only, expected a variable that groups the rows")
     }
     let n = table.rowCount
     var missing = [Bool](repeating: false, count: n)
@@ -262,10 +273,8 @@ private struct FrameBuilder {
     var variableColumns: [Int] = []
     for v in terms.variables {
       var used = [(name: v.columnName, column: v.formulaColumn)]
-      switch v.transform {
-      case .numeric(let e), .logical(let e), .cut(let e, _, _, _):
+      if let e = v.transform.expression {
         used = try NumericExpression.columns(of: e, comparisons: true, source: formulaSource)
-      case .none, .levels, .reference: break
       }
       for (k, u) in used.enumerated() {
         let j = try columnIndex(u.name, at: u.column)
@@ -354,6 +363,14 @@ private struct FrameBuilder {
       let j = variableColumns[k]
       switch v.transform {
       case .none: break
+      case .basis(let spec):
+        let x = try NumericExpression.evaluate(spec.argument, table: table, source: formulaSource)
+        if let bad = x.firstIndex(where: { $0.isInfinite }) {
+          throw formulaError(v.formulaColumn, "\(v.label): its argument is \(RNumberText.format(x[bad])) in the row at line \(table.line(ofRow: bad)) of \(table.source), expected a finite value (leave such rows out with --where)")
+        }
+        let columns = try Basis.columns(spec, x: x) { formulaError(v.formulaColumn, "\(v.label) \($0)") }
+        variables.append(.matrix(columns.map(kept)))
+        continue
       case .numeric(let e), .logical(let e), .cut(let e, _, _, _):
         let values = kept(try NumericExpression.evaluate(e, table: table, source: formulaSource))
         if let bad = values.firstIndex(where: { !$0.isFinite }) {

@@ -37,6 +37,17 @@ public enum VariableTransform: Sendable, Equatable {
   /// `cut(x, breaks = c(...))`: intervals `(a,b]` (or `[a,b)` with
   /// `right = FALSE`), labelled as R labels them.
   case cut(FormulaExpression, breaks: [Double], right: Bool, includeLowest: Bool)
+  /// `poly()`, `ns()`, `bs()`: several columns.
+  case basis(BasisSpec)
+
+  /// The arithmetic the variable is computed from, if any.
+  public var expression: FormulaExpression? {
+    switch self {
+    case .numeric(let e), .logical(let e), .cut(let e, _, _, _): return e
+    case .basis(let spec): return spec.argument
+    case .none, .levels, .reference: return nil
+    }
+  }
 }
 
 /// One term of the model: a main effect (one variable) or an interaction.
@@ -210,6 +221,46 @@ private struct TermsBuilder {
     throw error(e.column, "expected a column or factor(column) in \(f)(), found \(e.deparsed)")
   }
 
+  /// `poly(x, degree, raw = FALSE)`, `bs(x, df, knots, degree = 3,
+  /// intercept = FALSE, Boundary.knots)`, `ns(x, df, knots, intercept =
+  /// FALSE, Boundary.knots)`, arguments by position or name as R's.
+  mutating func basisVariable(_ e: FormulaExpression, _ f: String, _ args: [FormulaExpression], at c: Int) throws -> Int {
+    let order: [String] = f == "poly" ? ["x", "degree", "raw"]
+      : f == "bs" ? ["x", "df", "knots", "degree", "intercept", "Boundary.knots"]
+      : ["x", "df", "knots", "intercept", "Boundary.knots"]
+    let (positional, named) = try arguments(f, args, allowed: Array(order.dropFirst()))
+    guard positional.count <= order.count else { throw error(c, "expected at most \(order.count) arguments of \(f)(), found \(positional.count)") }
+    var given = named
+    for (k, a) in positional.enumerated() {
+      guard given[order[k]] == nil else { throw error(a.column, "argument \(order[k]) of \(f)() given twice") }
+      given[order[k]] = a
+    }
+    guard let x = given["x"] else { throw error(c, "expected \(f)(column, ...)") }
+    let columns = try NumericExpression.columns(of: x, comparisons: false, source: source)
+    guard let firstColumn = columns.first else { throw error(x.column, "expected a column inside \(f)()") }
+    func whole(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+      guard let v = given[name] else { return nil }
+      guard case .number(let d, _, _) = v.stripped, d == d.rounded(), range.contains(Int(exactly: d) ?? Int.min) else {
+        throw error(v.column, "expected \(name) as a whole number in \(range.lowerBound)...\(range.upperBound), found \(v.deparsed)")
+      }
+      return Int(d)
+    }
+    let knots = try given["knots"].map { try numbers($0, what: "the knots") }.map { $0.sorted() }
+    let boundary = try given["Boundary.knots"].map { try numbers($0, what: "Boundary.knots") }
+    let intercept = try given["intercept"].map { try flag($0, name: "intercept") } ?? false
+    let kind: BasisSpec.Kind
+    switch f {
+    case "poly":
+      kind = .poly(degree: try whole("degree", 1...25) ?? 1, raw: try given["raw"].map { try flag($0, name: "raw") } ?? false)
+    case "bs":
+      kind = .bs(degree: try whole("degree", 1...10) ?? 3, df: try whole("df", 1...200), knots: knots, intercept: intercept)
+    default:
+      kind = .ns(df: try whole("df", 1...200), knots: knots, intercept: intercept)
+    }
+    return variable(e.deparsed, column: firstColumn.name, asFactor: false, at: c,
+                    transform: .basis(BasisSpec(kind: kind, argument: x, boundary: boundary)))
+  }
+
   /// Counts terms made by crossing; too many is an error at `column`.
   mutating func count(_ sets: [[Int]], at column: Int) throws -> [[Int]] {
     produced += sets.count
@@ -315,10 +366,12 @@ private struct TermsBuilder {
         return []
       case "Surv":
         throw error(c, "Surv() belongs on the left of '~', found it among the terms")
-      case "offset", "poly", "ns", "bs", "tt", "frailty", "pspline", "ridge":
-        throw error(c, "\(f)() is not supported yet, expected a column, factor(), relevel(), cut(), strata(), cluster() or arithmetic such as I() and log()")
+      case "poly", "ns", "bs":
+        return [[try basisVariable(e, f, args, at: c)]]
+      case "offset", "tt", "frailty", "pspline", "ridge":
+        throw error(c, "\(f)() is not supported yet, expected a column, factor(), relevel(), cut(), poly(), ns(), bs(), strata(), cluster() or arithmetic such as I() and log()")
       default:
-        throw error(c, "unsupported function '\(f)()' in the terms, expected a column, factor(), relevel(), cut(), strata(), cluster(), I() or one of: \(NumericExpression.functionNames.dropFirst().joined(separator: ", "))")
+        throw error(c, "unsupported function '\(f)()' in the terms, expected a column, factor(), relevel(), cut(), poly(), ns(), bs(), strata(), cluster(), I() or one of: \(NumericExpression.functionNames.dropFirst().joined(separator: ", "))")
       }
     case .binary(let op, let a, let b, let c):
       switch op {

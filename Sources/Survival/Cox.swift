@@ -307,33 +307,20 @@ public struct CoxModel: Sendable {
     let tests = CoxTests(likelihoodRatio: test(2 * (result.logLikelihood - result.logLikelihoodNull)),
                          wald: test(wald), score: test(result.scoreTest))
 
-    // The linear predictor as R computes it for the concordance:
-    // c(X %*% coef) − sum(coef * means), X in data order (one dgemv). Rows
-    // with equal covariates can differ in the last bit this way, exactly as
-    // in R, and R then counts them as not tied.
-    let sortedPredictor: [Double]
-    if p > 0 && useExactKernel {
-      var linearPredictor = [Double](repeating: 0, count: n)
-      let coefficients = (0..<p).map { dropped.contains($0) ? 0 : beta[$0] }
-      let original = frame.designMatrix(intercept: false)
-      original.matrix.storage.withUnsafeBufferPointer { xp in
-        coefficients.withUnsafeBufferPointer { bp in
-          linearPredictor.withUnsafeMutableBufferPointer { lp in
-            cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(p), 1, xp.baseAddress, Int32(n),
-                        bp.baseAddress, 1, 0, lp.baseAddress, 1)
-          }
-        }
+    // The linear predictor for the concordance, each row summed in one
+    // fixed order (Σ_k x_ik β_k, k ascending, over the centred and scaled
+    // columns, which are a function of each row's own values): rows with
+    // equal covariates get equal values, so a pair is tied exactly when its
+    // covariates are. (R's X %*% coef goes through a BLAS whose kernels can
+    // split such rows by an ulp, and then count the pair as concordant or
+    // discordant depending on the machine.)
+    var sortedPredictor = [Double](repeating: 0, count: n)
+    x.withUnsafeBufferPointer { xs in
+      for k in 0..<p where !dropped.contains(k) && result.beta[k] != 0 {
+        let b = result.beta[k]
+        let column = xs.baseAddress! + k * n
+        for i in 0..<n { sortedPredictor[i] += column[i] * b }
       }
-      // R's sum() accumulates in long double.
-      var centre = AccurateSum()
-      for k in 0..<p { centre.add(coefficients[k] * means[k]) }
-      let shift = centre.value
-      sortedPredictor = rows.map { linearPredictor[Int($0)] - shift }
-    } else if p > 0 {
-      // Large problems: the centred linear predictor of the fit (sorted order).
-      sortedPredictor = evaluation.eta
-    } else {
-      sortedPredictor = [Double](repeating: 0, count: n)
     }
     let concordance = CoxModel.concordance(sets: sets, eta: sortedPredictor,
                                            cluster: frame.cluster.map { c in

@@ -139,7 +139,7 @@ struct DesignMatrixTests {
       Issue.record("malformed fixture \(file)"); return
     }
     let t = try CSVReader.read(path: repositoryPath(dataPath))
-    let f = try ModelFrame.build(formula: Formula.parse(formula), table: t, options: .init(requiresSurvivalResponse: false))
+    let f = try ModelFrame.build(formula: Formula.parse(formula), table: t, options: .init(requiresSurvivalResponse: false, basisTerms: true))
     #expect(f.n == Int(fixture["n"]?.number ?? -1))
     #expect(f.nDropped == Int(fixture["n_dropped"]?.number ?? -1))
     let x = f.designMatrix(intercept: intercept)

@@ -9,6 +9,7 @@
 # Every case reads its data from Datasets/*.csv with read.csv, so R and
 # outcomes start from the same bytes. Each fixture records the R call.
 suppressPackageStartupMessages(library(survival))
+suppressPackageStartupMessages(library(splines))
 invisible(Sys.setlocale("LC_COLLATE", "C"))  # factor levels in byte order, as the contract
 
 out_dir <- "Tests/SurvivalTests/References"
@@ -222,6 +223,30 @@ lr_case("logrank-near-ties", "near-ties", near, Surv(time, status) ~ g, c("--for
 # ---- Cox regression (coxph, summary.coxph, cox.zph, residuals, basehaz) ----
 cox_dir <- "Tests/SurvivalTests/CoxReferences"
 dir.create(cox_dir, showWarnings = FALSE, recursive = TRUE)
+# Harrell's C with the pairs of rows whose covariate data are equal counted as
+# tied: X %*% coef, with the rows whose values of the formula's variables
+# (all but cluster()'s) are equal given one value. coxph's own
+# fit$concordance uses X %*% coef through the BLAS, whose kernels can split
+# such rows by an ulp (and poly()'s QR gives equal values different last
+# bits), so that a tied pair counts as concordant or discordant, differently
+# on different machines; the brute-force counts are the stable definition.
+tied_concordance <- function(fit, data) {
+  tt <- terms(fit)
+  vars <- as.list(attr(tt, "variables"))[-1]
+  if (attr(tt, "response") > 0) vars <- vars[-attr(tt, "response")]
+  keep <- unique(unlist(lapply(vars, function(v)
+    if (is.call(v) && identical(as.character(v[[1]]), "cluster")) character(0) else all.vars(v))))
+  used <- if (is.null(fit$na.action)) seq_len(nrow(data)) else seq_len(nrow(data))[-fit$na.action]
+  key <- if (length(keep)) do.call(paste, c(lapply(keep, function(k) format(data[[k]][used], digits = 17)), sep = "\r"))
+         else rep("", length(used))
+  X <- fit$x
+  b <- coef(fit); b[is.na(b)] <- 0
+  lp <- ave(drop(X %*% b), key, FUN = function(v) v[1])
+  tied <- fit
+  tied$linear.predictors <- lp - sum(b * fit$means)
+  cc <- concordance(tied)
+  list(c = unname(cc$concordance), se = unname(sqrt(cc$var)))
+}
 cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights = NULL,
                      conf.int = 0.95, extra_args = character(0)) {
   data <- read.csv(path)
@@ -256,7 +281,7 @@ cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights
                                           p = pchisq(unname(fit$wald.test), df, lower.tail = FALSE)),
                               score = list(statistic = unname(fit$score), df = df,
                                            p = pchisq(unname(fit$score), df, lower.tail = FALSE))),
-                 concordance = list(c = unname(fit$concordance["concordance"]), se = unname(fit$concordance["std"])))
+                 concordance = tied_concordance(fit, data))
   if (!is.null(zph)) {
     zt <- cox.zph(fit, transform = zph)$table
     k <- nrow(zt)
@@ -293,9 +318,11 @@ cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights
                call = paste0("coxph(", formula_text, ", data = read.csv(\"", path, "\"), ties = \"", ties, "\"",
                              if (is.null(weights)) "" else paste0(", weights = ", weights), ")",
                              if (is.null(zph)) "" else paste0("; cox.zph(fit, transform = \"", zph, "\")"),
+                             "; concordance with tied covariates tied (tied_concordance)",
                              "; residuals(fit, type)",
                              if (is.null(bh)) "" else "; basehaz(fit, centered = FALSE)"),
-               args = c(args, extra_args), expect = expect, residuals = rows, baseline = baseline)
+               args = c(args, extra_args), expect = expect, residuals = rows, baseline = baseline,
+               coxph_concordance = list(c = unname(fit$concordance["concordance"]), se = unname(fit$concordance["std"])))
   writeLines(to_json(case), file.path(cox_dir, paste0(id, ".json")))
 }
 cox_case("cox-lung-age-sex-efron", "Datasets/lung.csv", "Surv(time, status) ~ age + sex", zph = "km")
@@ -338,6 +365,8 @@ cox_case("cox-veteran-celltype-by-strata-trt", "Datasets/veteran.csv", "Surv(tim
 cox_case("cox-lung-transformed", "Datasets/lung.csv",
          paste("Surv(time/30.4375, status) ~ I(age/10) + log(ph.karno) + cut(wt.loss, c(-30, 0, 10, 70))",
                "+ relevel(factor(ph.ecog), ref = \"1\")"))
+cox_case("cox-lung-splines", "Datasets/lung.csv", "Surv(time, status) ~ ns(ph.karno, df = 3) + poly(age, 2) + sex",
+         zph = "km")
 cox_case("cox-bladder2-strata-product", "Datasets/bladder2.csv",
          "Surv(start, stop, event) ~ (rx + size + number) * strata(enum)")
 al <- read.csv("Datasets/lung.csv")[, c("time", "status", "age", "sex")]
@@ -388,6 +417,13 @@ mm_case("mm-lung-power", "lung", "~ (age + sex + ph.ecog)^2", intercept = FALSE)
 mm_case("mm-lung-nesting", "lung", "~ factor(sex)/age + ph.ecog %in% sex")
 mm_case("mm-lung-removal", "lung", "~ age * factor(sex) * ph.ecog - age:factor(sex):ph.ecog - age")
 mm_case("mm-veteran-dot", "veteran", "~ .")
+# poly(), ns(), bs(): R's bases (stats::poly, splines::ns and bs), computed
+# before rows missing elsewhere are dropped (wt.loss has missing values).
+mm_case("mm-lung-poly", "lung", "~ poly(age, 3) + poly(ph.karno, 2, raw = TRUE) + poly(age, 1)", intercept = FALSE)
+mm_case("mm-lung-splines", "lung",
+        paste("~ ns(age, 3) + ns(wt.loss, knots = c(0, 10)) + bs(age, df = 5) + bs(ph.karno, degree = 2, knots = c(70, 90))",
+              "+ ns(age) + ns(age, 3, Boundary.knots = c(30, 90))"), intercept = FALSE)
+mm_case("mm-lung-spline-interaction", "lung", "~ ns(age, df = 3):factor(sex) + bs(age, 4, intercept = TRUE) - 1")
 
 # ---- one rate: intervals and tests (R stats 4.2, and the definitions) -------
 # Clopper–Pearson and the exact test are R's binom.test; Wilson and the score
@@ -829,6 +865,7 @@ logistic_case("logistic-lung-comparison-response", "lung", "ph.ecog >= 2 ~ age +
 # R's %in% calls a missing value FALSE; outcomes keeps it missing (the row is
 # dropped and counted): veteran has no missing values, so the two agree.
 logistic_case("logistic-veteran-in-response", "veteran", "celltype %in% c(\"adeno\", \"smallcell\") ~ pmin(age, 70) + karno")
+logistic_case("logistic-lung-splines", "lung", "status == 2 ~ bs(ph.karno, df = 4) + poly(age, 2) + sex")
 logistic_case("logistic-firth-lung-ecog", "lung", "status == 2 ~ age + sex + factor(ph.ecog)", firth = TRUE)
 logistic_case("logistic-firth-rabbits", "penicillin-rabbits", "Response == 'Cured' ~ Delay + Penicillin.Level", firth = TRUE)
 logistic_case("logistic-firth-aml", "aml", "status ~ x + time", firth = TRUE)

@@ -24,7 +24,7 @@ struct CoxReferenceTests {
   }()
 
   @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 25) }
+  func count() { #expect(Self.fixtures.count == 26) }
 
   @Test("every field matches R", arguments: fixtures)
   func fixture(_ file: String) throws {
@@ -45,7 +45,7 @@ struct CoxReferenceTests {
     }
     let table = try CSVReader.read(path: repositoryPath(options["--data"]!))
     let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!), table: table,
-                                     options: .init(weights: options["--weights"], strataInteractions: true))
+                                     options: .init(weights: options["--weights"], strataInteractions: true, basisTerms: true))
     let model = try CoxModel(frame: frame, options: .init(
       ties: CoxTies(rawValue: options["--ties"] ?? "efron")!,
       confidenceLevel: Double(options["--conf-level"] ?? "0.95")!,

@@ -303,7 +303,7 @@ public enum LogisticAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> LogisticOutput {
-    let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(binaryResponse: true))
+    let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(binaryResponse: true, basisTerms: true))
     let fit = try LogisticRegression.fit(frame: frame, options: .init(confidenceLevel: options.confidenceLevel, firth: options.firth,
                                                                       profile: options.profile, maxIterations: options.maxIterations,
                                                                       progress: frame.n >= 100_000 ? context.progress : nil))

@@ -83,7 +83,7 @@ public enum CoxAnalysis: Analysis {
     let cox = Cox.Options(ties: options.ties, confidenceLevel: options.confidenceLevel, maxIterations: options.maxIterations,
                           proportionalHazards: options.zph ? options.zphTransform : nil)
     let frame = try context.select(options.data!).frame(formula: options.formula,
-                                                        options: .init(weights: options.weights, strataInteractions: true))
+                                                        options: .init(weights: options.weights, strataInteractions: true, basisTerms: true))
     let dataRows = frame.rows
     // The frame is handed over: on large data the model releases its
     // covariate columns once the design matrix is built.
