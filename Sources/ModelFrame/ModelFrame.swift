@@ -19,6 +19,23 @@ public struct SurvivalResponse: Sendable {
   public var count: Int { stop.count }
 }
 
+/// The unit of a follow-up time computed from two dates (`Surv(end -
+/// start, status)`): days, weeks (7 days), months (365.25/12 = 30.4375
+/// days) or years (365.25 days), as epidemiology's conventions.
+public enum TimeUnit: String, Sendable, CaseIterable, Codable {
+  case days, weeks, months, years
+
+  /// Its length in days.
+  public var days: Double {
+    switch self {
+    case .days: return 1
+    case .weeks: return 7
+    case .months: return 365.25 / 12
+    case .years: return 365.25
+    }
+  }
+}
+
 /// The values of one right-hand-side variable over the kept rows.
 public enum VariableValues: Sendable {
   case numeric([Double])
@@ -71,8 +88,12 @@ public struct ModelFrame: Sendable {
     /// Whether terms of several columns (`poly()`, `ns()`, `bs()`) are
     /// allowed: in regression models; elsewhere a variable groups rows.
     public var basisTerms: Bool
+    /// The unit of a follow-up time computed from dates (`--time-unit`);
+    /// an error when the time is not computed from dates.
+    public var timeUnit: TimeUnit?
     public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false,
-                strataInteractions: Bool = false, basisTerms: Bool = false) {
+                strataInteractions: Bool = false, basisTerms: Bool = false, timeUnit: TimeUnit? = nil) {
+      self.timeUnit = timeUnit
       self.weights = weights
       self.requiresSurvivalResponse = requiresSurvivalResponse && !binaryResponse
       self.binaryResponse = binaryResponse
@@ -165,6 +186,27 @@ private struct FrameBuilder {
     throw formulaError(column, "unknown \(what) \(name.quotedForMessage) in \(table.source), expected one of: \(available)")
   }
 
+  /// `end - start` (also inside `as.numeric()`) of two date or date-time
+  /// columns: the follow-up in days, over every row. Nil when the time
+  /// uses no date column; any other use of a date as a time is an error.
+  func dateDifference(_ e: FormulaExpression, role: String) throws -> (days: [Double], columns: [Int])? {
+    var inner = e.stripped
+    if case .call("as.numeric", let args, _) = inner, args.count == 1 { inner = args[0].stripped }
+    let dated = e.names.compactMap { n in table.columnIndex(named: n).flatMap { j in table.calendarUnit(ofColumn: j).map { (j, $0) } } }
+    guard let first = dated.first else { return nil }
+    guard case .binary(.minus, let a, let b, _) = inner, case .name(let endName, _) = a.stripped, case .name(let startName, _) = b.stripped,
+          let end = table.columnIndex(named: endName), let start = table.columnIndex(named: startName),
+          let endUnit = table.calendarUnit(ofColumn: end), let startUnit = table.calendarUnit(ofColumn: start) else {
+      throw formulaError(e.column, "column \(table.names[first.0].quotedForMessage) holds dates; a \(role) from dates is the difference of two date columns, expected as in Surv(end - start, status)")
+    }
+    guard case .numeric(let endValues) = table.columns[end], case .numeric(let startValues) = table.columns[start] else { return nil }
+    // Each side in days since 1970-01-01, then the difference.
+    let days = zip(endValues.values, startValues.values).map { x, y in
+      (x * endUnit.daysPerUnit + endUnit.epoch) - (y * startUnit.daysPerUnit + startUnit.epoch)
+    }
+    return (days, [end, start])
+  }
+
   /// A numeric column, or an error at its first non-numeric cell.
   func numericColumn(_ j: Int, role: String) throws -> [Double] {
     switch table.columns[j] {
@@ -233,8 +275,19 @@ private struct FrameBuilder {
       guard args.count == 2 || args.count == 3 else {
         throw formulaError(c, "expected Surv(time, status) or Surv(start, stop, status), found \(args.count) argument\(args.count == 1 ? "" : "s")")
       }
-      // A time is a column or arithmetic on columns (`time / 30.4375`).
+      // A time is a column, arithmetic on columns (`time / 30.4375`), or the
+      // difference of two date columns (`end - start`), in days or --time-unit.
+      var fromDates = false
       func time(_ a: FormulaExpression, role: String) throws -> (values: [Double], column: Int) {
+        if let dated = try dateDifference(a, role: role) {
+          for j in dated.columns {
+            usedNames.append(table.names[j])
+            markMissing(column: j)
+          }
+          fromDates = true
+          let unit = options.timeUnit?.days ?? 1
+          return (dated.days.map { $0 / unit }, dated.columns[0])
+        }
         if case .name(let name, let ac) = a.stripped {
           let j = try columnIndex(name, at: ac)
           usedNames.append(name)
@@ -259,6 +312,10 @@ private struct FrameBuilder {
         (stopAll, stopColumn) = try time(args[1], role: "stop time")
       } else {
         (stopAll, stopColumn) = try time(args[0], role: "time")
+      }
+      if let unit = options.timeUnit, !fromDates {
+        throw InputError(InputLocation(option: "time-unit"),
+                         "\(unit.rawValue): --time-unit converts a follow-up computed from dates, as Surv(end - start, status), expected no --time-unit for a time that is already a number in its own unit")
       }
       var evaluator = StatusEvaluator(table: table, formulaSource: formulaSource)
       let status = try evaluator.evaluate(args[args.count - 1])

@@ -13,6 +13,9 @@ import Darwin
 /// - The first record is the header. Every later record must have as many
 ///   fields. An empty header name becomes `X`, `X.1`, … as R's `make.names`.
 /// - Missing: an empty or blank field, `NA`, `.`, `NaN`.
+/// - Dates: a column whose every value is an ISO 8601 date (`2021-03-04`) is
+///   read as days since 1970-01-01, one of date-times (`2021-03-04T10:30`) as
+///   seconds since 1970-01-01 00:00 (`Table.units` names the unit).
 /// - Memory: the file is read in 1 MiB chunks and each column grows in 64 Ki
 ///   element blocks, so the peak is the parsed columns plus one column's copy.
 ///   A column that turns from numbers to text is read again in a second pass
@@ -100,7 +103,17 @@ public enum CSVReader {
     var columns = [Column]()
     columns.reserveCapacity(names.count)
     for j in builders.indices { columns.append(builders[j].finish(rows: rows)) }
-    return Table(source: name, names: names, columns: columns, rowCount: rows, lines: lines)
+    // A column of ISO 8601 dates (or date-times) becomes numbers with a unit.
+    var units = [String?](repeating: nil, count: columns.count)
+    for j in columns.indices {
+      if case .categorical(let c) = columns[j], let (dates, unit) = CalendarDate.column(c) {
+        columns[j] = .numeric(dates)
+        units[j] = unit
+      }
+    }
+    var table = Table(source: name, names: names, columns: columns, rowCount: rows, lines: lines)
+    if units.contains(where: { $0 != nil }) { table.units = units }
+    return table
   }
 
   private static func headerNames<S>(_ parser: DelimitedParser<S>, name: String) throws -> [String] {

@@ -51,12 +51,13 @@ public struct RowFilter: Sendable, Equatable {
       return zip(x, y).map { $0 || $1 }
     case .compare(let name, let op, let value, let at):
       let column = try self.column(name, at, table)
-      return try compare(column, op, value, at, name)
+      return try compare(column, op, value, at, name, unit: table.calendarUnit(ofColumn: table.columnIndex(named: name)!))
     case .member(let name, let values, let at):
       let column = try self.column(name, at, table)
+      let unit = table.calendarUnit(ofColumn: table.columnIndex(named: name)!)
       var mask = [Bool](repeating: false, count: table.rowCount)
       for v in values {
-        let m = try compare(column, "==", v, at, name)
+        let m = try compare(column, "==", v, at, name, unit: unit)
         for i in mask.indices where m[i] { mask[i] = true }
       }
       return mask
@@ -71,7 +72,8 @@ public struct RowFilter: Sendable, Equatable {
     return c
   }
 
-  private func compare(_ column: Column, _ op: String, _ value: Literal, _ at: Int, _ name: String) throws -> [Bool] {
+  private func compare(_ column: Column, _ op: String, _ value: Literal, _ at: Int, _ name: String,
+                       unit: CalendarDate.Unit?) throws -> [Bool] {
     func test(_ order: Int) -> Bool {
       switch op {
       case "==": return order == 0
@@ -86,7 +88,14 @@ public struct RowFilter: Sendable, Equatable {
     case (.numeric(let c), .number(let x, _)):
       return c.values.map { v in v.isNaN ? false : test(v < x ? -1 : (v > x ? 1 : 0)) }
     case (.numeric(let c), .string(let s)):
-      // A number written as a string: '1' against a numeric column.
+      // A date against a date column ('2021-03-04'); a number written as a
+      // string ('1') against a numeric column.
+      if let unit {
+        guard let x = CalendarDate.value(s, in: unit) else {
+          throw InputError(location(at), "column \(name.quotedForMessage) holds dates, expected a date such as '2021-03-04'\(unit.isDateTime ? " or '2021-03-04 10:30'" : ""), found \(s.quotedForMessage)")
+        }
+        return c.values.map { v in v.isNaN ? false : test(v < x ? -1 : (v > x ? 1 : 0)) }
+      }
       guard let x = Double(s) else {
         throw InputError(location(at), "column \(name.quotedForMessage) is numeric, expected a number, found \(s.quotedForMessage)")
       }

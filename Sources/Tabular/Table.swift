@@ -38,6 +38,16 @@ public struct Table: Sendable {
     self.lines = lines
   }
 
+  /// The unit of column `j` (`days since 1970-01-01`), if it has one.
+  public func unit(ofColumn j: Int) -> String? {
+    units.indices.contains(j) ? units[j] : nil
+  }
+
+  /// The calendar unit of column `j`, if it holds dates or date-times.
+  public func calendarUnit(ofColumn j: Int) -> CalendarDate.Unit? {
+    CalendarDate.unit(unit(ofColumn: j))
+  }
+
   /// The index of the column called `name` (exact match), if any.
   public func columnIndex(named name: String) -> Int? {
     names.firstIndex(of: name)

@@ -51,6 +51,25 @@ struct ModelFrameTests {
     #expect(cut.levels == ["[0,4]", "(4,1e+03]"] && cut.codes == [0, 0, 1])
   }
 
+  @Test("follow-up from two dates: end - start in days, or --time-unit; a date alone, or a unit without dates, is an error")
+  func datesAsTime() throws {
+    let csv = "entry,last,status,x\n2020-01-01,2020-03-01,1,1\n2020-02-15,2021-02-15,0,2\n2020-03-01,,1,3\n"
+    let days = try frame(csv, "Surv(last - entry, status) ~ x")
+    #expect(days.response?.stop == [60, 366] && days.nDropped == 1)
+    let months = try ModelFrame.build(formula: Formula.parse("Surv(as.numeric(last - entry), status) ~ x"), table: table(csv),
+                                      options: .init(timeUnit: .months))
+    #expect(months.response?.stop == [60 / 30.4375, 366 / 30.4375])
+    let years = try ModelFrame.build(formula: Formula.parse("Surv(last - entry, status) ~ x"), table: table(csv), options: .init(timeUnit: .years))
+    #expect(years.response?.stop == [60 / 365.25, 366 / 365.25])
+    let counting = try frame(csv, "Surv(entry - entry, last - entry, status) ~ x")
+    #expect(counting.response?.start == [0, 0] && counting.response?.stop == [60, 366])
+    #expect(errorMessage(csv, "Surv(last, status) ~ x") == "--formula:1:6: column \"last\" holds dates; a time from dates is the difference of two date columns, expected as in Surv(end - start, status)")
+    #expect(errorMessage(csv, "Surv((last - entry) / 7, status) ~ x") == "--formula:1:6: column \"last\" holds dates; a time from dates is the difference of two date columns, expected as in Surv(end - start, status)")
+    #expect(throws: InputError(InputLocation(option: "time-unit"), "weeks: --time-unit converts a follow-up computed from dates, as Surv(end - start, status), expected no --time-unit for a time that is already a number in its own unit")) {
+      try ModelFrame.build(formula: Formula.parse("Surv(x, status) ~ 1"), table: table(csv), options: .init(timeUnit: .weeks))
+    }
+  }
+
   @Test("comparisons and %in% in the response; a missing value stays missing (R's %in% would call it FALSE)")
   func responseComparisons() throws {
     let csv = "t,grade,age\n1,1,50\n2,3,60\n3,NA,70\n4,4,80\n"

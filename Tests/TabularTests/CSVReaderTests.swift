@@ -40,6 +40,23 @@ struct CSVReaderTests {
     #expect(t.line(ofRow: 2) == 5, "a record after an embedded newline starts a line later")
   }
 
+  @Test("ISO 8601 dates and date-times are numbers with a unit; anything else keeps the column text")
+  func dates() throws {
+    let t = try read("d,dt,bad,leap\n1970-01-02,2000-03-01T12:00,2021-02-29,2020-02-29\nNA,2000-03-01 00:00:30.5,2021-01-01,\n1969-12-31,1999-12-31,x,2000-02-29\n")
+    #expect(numbers(t, "d").map { $0.isNaN ? -99 : $0 } == [1, -99, -1])
+    #expect(t.unit(ofColumn: 0) == "days since 1970-01-01")
+    let day2000 = Double(CalendarDate.days("2000-03-01")!)
+    #expect(day2000 == 11_017)
+    #expect(numbers(t, "dt") == [day2000 * 86_400 + 43_200, day2000 * 86_400 + 30.5, (day2000 - 61) * 86_400],
+            "a date among date-times is midnight")
+    #expect(t.unit(ofColumn: 1) == "seconds since 1970-01-01 00:00")
+    #expect(categories(t, "bad").levels == ["2021-01-01", "2021-02-29", "x"], "2021-02-29 is no date: the column stays text")
+    let leap = numbers(t, "leap")
+    #expect(leap[0] == 18_321 && leap[1].isNaN && leap[2] == 11_016)
+    #expect(CalendarDate.format(days: 18_321) == "2020-02-29" && CalendarDate.format(days: -1) == "1969-12-31")
+    #expect(CalendarDate.unit("days since 1960-01-01") == CalendarDate.Unit(daysPerUnit: 1, epoch: -3653))
+  }
+
   @Test("CRLF line ends, UTF-8 byte-order mark, no final newline")
   func lineEnds() throws {
     let t = try read("\u{FEFF}time,status\r\n1,0\r\n2,1")

@@ -23,6 +23,16 @@ struct RowFilterTests {
     #expect(try rows("AVAL == '10'") == [0], "a quoted number against a numeric column")
   }
 
+  @Test("a date column compares with a quoted date")
+  func dates() throws {
+    let t = try CSVReader.read(bytes: Array("id,visit\n1,2021-03-04\n2,2020-12-31\n3,\n4,2021-03-05\n".utf8), source: "v.csv")
+    #expect(try RowFilter("visit >= '2021-03-04'").rows(in: t) == [0, 3])
+    #expect(try RowFilter("visit == '2020-12-31' | visit in ('2021-03-05')").rows(in: t) == [1, 3])
+    #expect(throws: InputError(InputLocation(option: "where", column: 1), "column \"visit\" holds dates, expected a date such as '2021-03-04', found \"2021-3-4\"")) {
+      try RowFilter("visit < '2021-3-4'").rows(in: t)
+    }
+  }
+
   @Test("errors point at the character")
   func errors() {
     #expect(throws: InputError(InputLocation(option: "where", column: 9), "expected ==, !=, <, <=, >, >= or in after \"PARAMCD\", found \"= 'OS'\"")) {

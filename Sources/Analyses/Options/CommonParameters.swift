@@ -1,3 +1,4 @@
+import ModelFrame
 import Rendering
 import Tabular
 
@@ -15,6 +16,11 @@ extension Parameter {
     Parameter("alpha", help: "Significance level in (0, 1), \(sided).", default: "0.05")
   }
   public static let power = Parameter("power", help: "Power in (0, 1).", default: "0.8")
+
+  /// `time-unit` of a follow-up computed from dates (`Surv(end - start, status)`).
+  public static let timeUnit = Parameter.choice(
+    "time-unit", TimeUnit.self,
+    help: "Unit of a follow-up computed from two dates, Surv(end - start, status): days (default), weeks, months (30.4375 days) or years (365.25 days).")
 }
 
 extension KeyedDecodingContainer {

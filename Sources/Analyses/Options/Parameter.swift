@@ -1,3 +1,4 @@
+import ModelFrame
 import Rates
 import Survival
 
@@ -70,6 +71,7 @@ extension OptionChoice {
 
 // The analyses' closed choices, spelled as their raw values.
 extension ConfidenceTransform: OptionChoice {}
+extension TimeUnit: OptionChoice {}
 extension CoxTies: OptionChoice {}
 extension ZPHTransform: OptionChoice {}
 extension Alternative: OptionChoice {}

@@ -28,9 +28,11 @@ public enum CoxAnalysis: Analysis {
     public var zphTransform: ZPHTransform
     public var maxIterations: Int
     public var weights: String?
+    public var timeUnit: TimeUnit?
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
-                zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil) {
+                zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil, timeUnit: TimeUnit? = nil) {
+      self.timeUnit = timeUnit
       self.data = data
       self.formula = formula
       self.confidenceLevel = confidenceLevel
@@ -43,6 +45,7 @@ public enum CoxAnalysis: Analysis {
 
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
+      case timeUnit = "time-unit"
     }
 
     public static var parameters: [Parameter] {
@@ -54,6 +57,7 @@ public enum CoxAnalysis: Analysis {
         .choice("zph-transform", ZPHTransform.self, help: "Time scale of --zph.", default: .km),
         Parameter("iter-max", help: "Maximum Newton–Raphson iterations.", default: "20"),
         Parameter("weights", help: "Column of case weights (positive)."),
+        .timeUnit,
       ]
     }
 
@@ -67,6 +71,7 @@ public enum CoxAnalysis: Analysis {
       zphTransform = try c.choice(.zphTransform, default: .km)
       maxIterations = try c.wholeNumber(.iterMax, expected: "a whole number of iterations", where: { $0 >= 0 && $0 < 100_000 }) ?? 20
       weights = try c.text(.weights)
+      timeUnit = try c.decodeIfPresent(TimeUnit.self, forKey: .timeUnit)
     }
   }
 
@@ -83,7 +88,8 @@ public enum CoxAnalysis: Analysis {
     let cox = Cox.Options(ties: options.ties, confidenceLevel: options.confidenceLevel, maxIterations: options.maxIterations,
                           proportionalHazards: options.zph ? options.zphTransform : nil)
     let frame = try context.select(options.data!).frame(formula: options.formula,
-                                                        options: .init(weights: options.weights, strataInteractions: true, basisTerms: true))
+                                                        options: .init(weights: options.weights, strataInteractions: true, basisTerms: true,
+                                                                      timeUnit: options.timeUnit))
     let dataRows = frame.rows
     // The frame is handed over: on large data the model releases its
     // covariate columns once the design matrix is built.

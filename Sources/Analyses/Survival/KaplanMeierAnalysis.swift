@@ -24,6 +24,8 @@ public enum KaplanMeierAnalysis: Analysis {
     public var weights: String?
     /// Also tabulate every step (text, Markdown, CSV).
     public var steps: Bool
+    /// The unit of a follow-up computed from dates.
+    public var timeUnit: TimeUnit?
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, confidenceTransform: ConfidenceTransform = .log,
                 times: [Double]? = nil, tau: Double? = nil, weights: String? = nil, steps: Bool = false) {
@@ -38,7 +40,7 @@ public enum KaplanMeierAnalysis: Analysis {
     }
 
     enum CodingKeys: String, CodingKey {
-      case formula, confLevel = "conf-level", confType = "conf-type", times, tau, weights, steps
+      case formula, confLevel = "conf-level", confType = "conf-type", times, tau, weights, steps, timeUnit = "time-unit"
     }
 
     public static var parameters: [Parameter] {
@@ -50,6 +52,7 @@ public enum KaplanMeierAnalysis: Analysis {
         Parameter("tau", help: "Restricted mean survival time up to this time (R print(fit, rmean =))."),
         Parameter("weights", help: "Column of case weights."),
         Parameter("steps", .flag, help: "Also tabulate every step of the curves (text, md and csv)."),
+        .timeUnit,
       ]
     }
 
@@ -63,6 +66,7 @@ public enum KaplanMeierAnalysis: Analysis {
       tau = try c.number(.tau, expected: "a positive number", where: { $0 > 0 })
       weights = try c.text(.weights)
       steps = try c.flag(.steps)
+      timeUnit = try c.decodeIfPresent(TimeUnit.self, forKey: .timeUnit)
     }
   }
 
@@ -118,7 +122,7 @@ public enum KaplanMeierAnalysis: Analysis {
     let km = KaplanMeier.Options(confidenceTransform: options.confidenceTransform, confidenceLevel: options.confidenceLevel,
                                  times: options.times, tau: options.tau)
     let selection = try context.select(options.data!)
-    let frame = try selection.frame(formula: options.formula, options: .init(weights: options.weights))
+    let frame = try selection.frame(formula: options.formula, options: .init(weights: options.weights, timeUnit: options.timeUnit))
     return KaplanMeierOutput(fit: try KaplanMeier.fit(frame, options: km), formula: options.data!.formula(options.formula),
                              showSteps: options.steps)
   }
@@ -133,7 +137,7 @@ public enum KaplanMeierAnalysis: Analysis {
       if options.weights != nil {
         throw InputError(option: "logrank-p", "the log-rank test takes no case weights, expected no \(String.option("weights")) with it")
       }
-      let frame = try context.select(options.data!).frame(formula: options.formula)
+      let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(timeUnit: options.timeUnit))
       let test = try LogRank.test(frame)
       annotation = "Log-rank χ²(\(test.degreesOfFreedom)) = \(style.number(test.chiSquare, decimals: 2)), " + style.pClause(test.p)
       methods = "Curves on the figures are compared by the log-rank test."

@@ -1,3 +1,4 @@
+import ModelFrame
 import Rendering
 import Survival
 import Tabular
@@ -16,19 +17,22 @@ public enum LogRankAnalysis: Analysis {
     public var data: DataSelection?
     public var formula: String
     public var rho: Double
+    public var timeUnit: TimeUnit?
 
-    public init(data: DataSelection, formula: String, rho: Double = 0) {
+    public init(data: DataSelection, formula: String, rho: Double = 0, timeUnit: TimeUnit? = nil) {
       self.data = data
       self.formula = formula
       self.rho = rho
+      self.timeUnit = timeUnit
     }
 
-    enum CodingKeys: String, CodingKey { case formula, rho }
+    enum CodingKeys: String, CodingKey { case formula, rho, timeUnit = "time-unit" }
 
     public static var parameters: [Parameter] {
       DataSelection.parameters(adam: true) + [
         .formula("Surv(time, status) ~ sex"),
         Parameter("rho", help: "Weight S(t-)^rho of the G-rho family; 0 is the log-rank test.", default: "0"),
+        .timeUnit,
       ]
     }
 
@@ -37,11 +41,12 @@ public enum LogRankAnalysis: Analysis {
       let c = try decoder.container(keyedBy: CodingKeys.self)
       formula = try c.formula(.formula)
       rho = try c.number(.rho, expected: "a non-negative number", where: { $0 >= 0 }) ?? 0
+      timeUnit = try c.decodeIfPresent(TimeUnit.self, forKey: .timeUnit)
     }
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> LogRankOutput {
-    let frame = try context.select(options.data!).frame(formula: options.formula)
+    let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(timeUnit: options.timeUnit))
     let test = try LogRank.test(frame, options: .init(rho: options.rho))
     return LogRankOutput(test: test, formula: options.data!.formula(options.formula), stratified: frame.strata != nil)
   }
