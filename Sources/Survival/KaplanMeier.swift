@@ -33,6 +33,21 @@ public enum KaplanMeier {
     public var tau: Double?
     /// Merge near-tied times (R's `timefix = TRUE`).
     public var timeFix: Bool
+    /// The survival estimator (R's `stype`).
+    public var estimator: SurvivalEstimator = .kaplanMeier
+    /// The cumulative hazard estimator (R's `ctype`).
+    public var hazard: HazardEstimator = .nelsonAalen
+    /// Quantiles reported with their limits (R's `quantile(fit, probs)`).
+    public var quantiles: [Double]?
+    /// Report `times` after the last observation too (`extend = TRUE`).
+    public var extend = false
+    /// Curves conditional on surviving to this time (R's `start.time`).
+    public var startTime: Double?
+    /// R's `conf.lower = "modified"` (Dorey & Korn 1987) for the lower limit.
+    public var modifiedLowerLimit = false
+    /// The variance: nil for R's rule (the infinitesimal jackknife when a
+    /// case weight is not an integer), or forced (R's `robust =`).
+    public var variance: SurvivalVariance?
 
     public init(confidenceTransform: ConfidenceTransform = .log, confidenceLevel: Double = 0.95,
                 times: [Double]? = nil, tau: Double? = nil, timeFix: Bool = true) {
@@ -48,7 +63,7 @@ public enum KaplanMeier {
   /// - Throws: `InputError` for formulas `km` cannot fit (interactions,
   ///   `cluster()`, no `Surv()` response).
   public static func fit(_ frame: ModelFrame, options: Options = Options()) throws -> KaplanMeierFit {
-    guard let response = frame.response else {
+    guard let fullResponse = frame.response else {
       throw InputError(InputLocation(option: "formula"), "expected a survival response Surv(time, status)")
     }
     if let interaction = frame.terms.terms.first(where: { $0.order > 1 }) {
@@ -58,41 +73,75 @@ public enum KaplanMeier {
     if frame.terms.cluster != nil {
       throw InputError(InputLocation(option: "formula"), "cluster() is not supported for Kaplan–Meier curves")
     }
-    let groups = SurvivalGroups(frame: frame, includeStrata: true)
-    let jackknife = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false
-    let data = try SortedSurvivalData(response: response, weights: frame.weights, partCodes: groups.factor.codes,
-                                  partCount: groups.factor.levels.count, timeFix: options.timeFix,
+    var groups = SurvivalGroups(frame: frame, includeStrata: true)
+    let jackknife = options.variance.map { $0 == .jackknife } ?? (frame.weights?.contains { $0 != $0.rounded(.down) } ?? false)
+    if jackknife && options.estimator == .flemingHarrington {
+      throw InputError(InputLocation(option: "estimator"),
+                       "fh: the Fleming–Harrington estimator has no infinitesimal-jackknife variance here, expected --variance greenwood (or integer case weights)")
+    }
+    // start.time: only rows still under observation at that time, the
+    // curves conditional on reaching it.
+    var response = fullResponse
+    var weights = frame.weights
+    var n = frame.n
+    if let t0 = options.startTime {
+      let keep = response.stop.indices.filter { response.stop[$0] >= t0 }
+      guard !keep.isEmpty else {
+        throw InputError(InputLocation(option: "start-time"),
+                         "\(RNumberText.format(t0)): no row is observed at or after it, expected a time before the last one")
+      }
+      response = SurvivalResponse(start: response.start.map { s in keep.map { s[$0] } },
+                                  stop: keep.map { response.stop[$0] }, status: keep.map { response.status[$0] })
+      weights = weights.map { w in keep.map { w[$0] } }
+      groups.factor = Factor(levels: groups.factor.levels, codes: keep.map { groups.factor.codes[$0] })
+      n = keep.count
+    }
+    let data = try SortedSurvivalData(response: response, weights: weights, partCodes: groups.factor.codes,
+                                      partCount: groups.factor.levels.count, timeFix: options.timeFix,
                                       source: frame.source)
     let z = Normal.twoSidedCriticalValue(confidenceLevel: options.confidenceLevel)
+    let origin = options.startTime ?? 0
 
     var curves: [KaplanMeierCurve] = []
     for (g, label) in groups.factor.levels.enumerated() {
       let curve = data.parts[g]
+      if curve.stop.isEmpty { continue }  // a group whose rows all end before --start-time
       let weights = curve.weights
       var steps = KaplanMeierKernel.estimate(
         stop: curve.stop, status: curve.status, weight: weights, start: curve.start,
-        startOrder: curve.startOrder, jackknife: jackknife)
-      let fit = CurveBuilder(steps: steps, transform: options.confidenceTransform, z: z)
+        startOrder: curve.startOrder, jackknife: jackknife,
+        flemingHarringtonHazard: options.hazard == .flemingHarrington,
+        survivalFromHazard: options.estimator == .flemingHarrington)
+      let fit = CurveBuilder(steps: steps, transform: options.confidenceTransform, z: z,
+                             modifiedLower: options.modifiedLowerLimit, origin: origin)
       var reverseStatus = curve.status
       for i in reverseStatus.indices { reverseStatus[i] = 1 - reverseStatus[i] }
       steps = KaplanMeierKernel.estimate(
         stop: curve.stop, status: reverseStatus, weight: weights, start: curve.start,
         startOrder: curve.startOrder, jackknife: false)
-      let followUp = SurvivalQuantile.quantile(0.5, times: steps.time, curve: steps.survival)
+      let followUp = SurvivalQuantile.quantile(0.5, times: steps.time, curve: steps.survival, start: origin)
+      func quantile(_ p: Double) -> SurvivalTimeQuantile {
+        SurvivalTimeQuantile(p: p, time: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.survival, start: origin),
+                             lower: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.lower, start: origin),
+                             upper: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.upper, start: origin))
+      }
+      let median = quantile(0.5)
       curves.append(KaplanMeierCurve(
         label: label, n: curve.stop.count, events: fit.events,
-        median: SurvivalQuantile.quantile(0.5, times: fit.times, curve: fit.survival),
-        medianLower: SurvivalQuantile.quantile(0.5, times: fit.times, curve: fit.lower),
-        medianUpper: SurvivalQuantile.quantile(0.5, times: fit.times, curve: fit.upper),
+        median: median.time, medianLower: median.lower, medianUpper: median.upper,
         medianFollowUp: followUp,
         restrictedMean: options.tau.map { fit.restrictedMean(tau: $0) },
+        quantiles: options.quantiles.map { $0.map(quantile) },
         steps: fit.stepRows(),
-        at: options.times.map { fit.points(at: $0) }))
+        at: options.times.map { fit.points(at: $0, extend: options.extend) }))
     }
-    return KaplanMeierFit(n: frame.n, nDropped: frame.nDropped,
+    return KaplanMeierFit(n: n, nDropped: frame.nDropped,
                           confidenceTransform: options.confidenceTransform,
                           confidenceLevel: options.confidenceLevel,
-                          variance: jackknife ? .jackknife : .greenwood, curves: curves)
+                          variance: jackknife ? .jackknife : .greenwood,
+                          estimator: options.estimator, hazard: options.hazard,
+                          modifiedLowerLimit: options.modifiedLowerLimit, startTime: options.startTime,
+                          curves: curves)
   }
 }
 

@@ -8,17 +8,30 @@ struct CurveBuilder {
   /// SE of S per step (what `summary.survfit` prints).
   let survivalStandardError: [Double]
 
-  init(steps: KaplanMeierKernel.Steps, transform: ConfidenceTransform, z: Double) {
+  /// The time the curves start from: 0, or R's `start.time`.
+  let origin: Double
+
+  /// - `modifiedLower`: R's `conf.lower = "modified"`: the lower limit's SE
+  ///   scaled by √(n at the last event / n at risk) (Dorey & Korn 1987).
+  init(steps: KaplanMeierKernel.Steps, transform: ConfidenceTransform, z: Double,
+       modifiedLower: Bool = false, origin: Double = 0) {
     self.steps = steps
+    self.origin = origin
     var lower = [Double](repeating: .nan, count: steps.time.count)
     var upper = lower
     var se = lower
+    var atLastEvent = steps.nRisk.first ?? 0
     for k in steps.time.indices {
       let s = steps.survival[k]
       let (lo, hi) = transform.limits(survival: s, standardError: steps.standardError[k],
                                       logScale: steps.standardErrorIsLogScale, z: z)
       lower[k] = lo
       upper[k] = hi
+      if modifiedLower {
+        if k == 0 || steps.nEvent[k] > 0 { atLastEvent = steps.nRisk[k] }
+        let scaled = steps.standardError[k] * (atLastEvent / steps.nRisk[k]).squareRoot()
+        lower[k] = transform.limits(survival: s, standardError: scaled, logScale: steps.standardErrorIsLogScale, z: z).lower
+      }
       se[k] = steps.standardErrorIsLogScale ? steps.standardError[k] * s : steps.standardError[k]
     }
     self.lower = lower
@@ -46,12 +59,13 @@ struct CurveBuilder {
     }
   }
 
-  /// The curve with R's `survfit0` row at time 0 in front (unless the first
-  /// time is 0): S = 1, limits 1, SE 0, events 0, at risk as at the first time.
+  /// The curve with R's `survfit0` row at its origin in front (unless the
+  /// first time is the origin): S = 1, limits 1, SE 0, events 0, at risk as
+  /// at the first time.
   private var withTimeZero: [KaplanMeierStep] {
     var rows: [KaplanMeierStep] = []
-    if let first = steps.time.first, first != 0 {
-      rows.append(KaplanMeierStep(time: 0, nRisk: steps.nRisk[0], nEvent: 0, nCensor: 0, survival: 1,
+    if let first = steps.time.first, first != origin {
+      rows.append(KaplanMeierStep(time: origin, nRisk: steps.nRisk[0], nEvent: 0, nCensor: 0, survival: 1,
                                    standardError: 0, lower: 1, upper: 1, cumulativeHazard: 0,
                                    cumulativeHazardStandardError: 0))
     }
@@ -66,14 +80,14 @@ struct CurveBuilder {
   }
 
   /// `summary(fit, times = requested)` for this curve: times sorted, those
-  /// after the last observed time left out (R's `extend = FALSE`); S and its
-  /// limits carried forward from the last step at or before each time; the
-  /// number at risk of the first step at or after it (0 past the end);
-  /// events and censorings counted since the previous requested time.
-  func points(at requested: [Double]) -> [KaplanMeierStep] {
+  /// after the last observed time left out unless `extend` (R's `extend =`);
+  /// S and its limits carried forward from the last step at or before each
+  /// time; the number at risk of the first step at or after it (0 past the
+  /// end); events and censorings counted since the previous requested time.
+  func points(at requested: [Double], extend: Bool = false) -> [KaplanMeierStep] {
     let fit0 = withTimeZero
     guard let maxTime = steps.time.last else { return [] }
-    let times = requested.filter { $0.isFinite && $0 <= maxTime }.sorted()
+    let times = requested.filter { $0.isFinite && (extend || $0 <= maxTime) }.sorted()
     var out: [KaplanMeierStep] = []
     var cumulativeEvents = [0.0]
     var cumulativeCensor = [0.0]
@@ -104,7 +118,7 @@ struct CurveBuilder {
   /// the area after the j-th time (Klein & Moeschberger 4.5).
   func restrictedMean(tau: Double) -> RestrictedMean {
     let fit0 = withTimeZero
-    let startTime = 0.0
+    let startTime = origin
     var times: [Double] = []
     var surv: [Double] = []
     var hh: [Double] = []

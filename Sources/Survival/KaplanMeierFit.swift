@@ -10,7 +10,39 @@ public struct KaplanMeierFit: Sendable {
   public var confidenceLevel: Double
   /// How the standard errors were computed.
   public var variance: SurvivalVariance
+  /// The survival and cumulative hazard estimators.
+  public var estimator: SurvivalEstimator = .kaplanMeier
+  public var hazard: HazardEstimator = .nelsonAalen
+  /// R's `conf.lower = "modified"`.
+  public var modifiedLowerLimit = false
+  /// R's `start.time`: the curves are conditional on reaching it.
+  public var startTime: Double?
   public var curves: [KaplanMeierCurve]
+}
+
+/// The survival estimator (R's `stype`).
+public enum SurvivalEstimator: String, Sendable, CaseIterable, Codable {
+  /// The product limit (`stype = 1`).
+  case kaplanMeier = "km"
+  /// exp(−H), the Fleming–Harrington (Breslow) estimator (`stype = 2`).
+  case flemingHarrington = "fh"
+}
+
+/// The cumulative hazard estimator (R's `ctype`).
+public enum HazardEstimator: String, Sendable, CaseIterable, Codable {
+  /// Σ d/n (`ctype = 1`).
+  case nelsonAalen = "nelson-aalen"
+  /// Fleming–Harrington/Tsiatis, ties as Σ 1/(n − j) (`ctype = 2`).
+  case flemingHarrington = "fleming-harrington"
+}
+
+/// A quantile of a survival curve with its confidence limits, as R's
+/// `quantile(fit, probs)`: the time at which 1 − S reaches `p`.
+public struct SurvivalTimeQuantile: Sendable, Equatable {
+  public var p: Double
+  public var time: Double?
+  public var lower: Double?
+  public var upper: Double?
 }
 
 /// Variance method of a survival curve.
@@ -40,6 +72,8 @@ public struct KaplanMeierCurve: Sendable {
   public var medianFollowUp: Double?
   /// Restricted mean survival time up to `tau` (with `--tau`).
   public var restrictedMean: RestrictedMean?
+  /// Quantiles with their limits (with `--quantiles`).
+  public var quantiles: [SurvivalTimeQuantile]? = nil
   /// One row per distinct time.
   public var steps: [KaplanMeierStep]
   /// Rows at requested times (with `--times`), as `summary(fit, times =)`;
@@ -76,7 +110,8 @@ public struct RestrictedMean: Sendable, Equatable {
 
 extension KaplanMeierFit: Encodable {
   enum CodingKeys: String, CodingKey {
-    case n, nDropped = "n_dropped", confType = "conf_type", confLevel = "conf_level", variance, groups
+    case n, nDropped = "n_dropped", confType = "conf_type", confLevel = "conf_level", variance, estimator, cumhaz = "cumhaz_estimator"
+    case confLower = "conf_lower", startTime = "start_time", groups
   }
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -85,6 +120,10 @@ extension KaplanMeierFit: Encodable {
     try c.encode(confidenceTransform, forKey: .confType)
     try c.encode(confidenceLevel, forKey: .confLevel)
     try c.encode(variance, forKey: .variance)
+    try c.encode(estimator, forKey: .estimator)
+    try c.encode(hazard, forKey: .cumhaz)
+    try c.encode(modifiedLowerLimit ? "modified" : "usual", forKey: .confLower)
+    try c.encodeIfPresent(startTime, forKey: .startTime)
     try c.encode(curves, forKey: .groups)
   }
 }
@@ -92,7 +131,7 @@ extension KaplanMeierFit: Encodable {
 extension KaplanMeierCurve: Encodable {
   enum CodingKeys: String, CodingKey {
     case label, n, events, median, medianLower = "median_lower", medianUpper = "median_upper"
-    case medianFollowUp = "median_followup", rmst, steps, at
+    case medianFollowUp = "median_followup", rmst, quantiles, steps, at
   }
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -104,6 +143,7 @@ extension KaplanMeierCurve: Encodable {
     try c.encode(medianUpper, forKey: .medianUpper)
     try c.encode(medianFollowUp, forKey: .medianFollowUp)
     try c.encodeIfPresent(restrictedMean, forKey: .rmst)
+    try c.encodeIfPresent(quantiles, forKey: .quantiles)
     try c.encode(steps, forKey: .steps)
     try c.encodeIfPresent(at, forKey: .at)
   }
@@ -114,6 +154,17 @@ extension KaplanMeierStep: Encodable {
     case time, nRisk = "n_risk", nEvent = "n_event", nCensor = "n_censor", survival = "surv"
     case standardError = "std_err", lower, upper, cumulativeHazard = "cumhaz"
     case cumulativeHazardStandardError = "std_chaz"
+  }
+}
+
+extension SurvivalTimeQuantile: Encodable {
+  enum CodingKeys: String, CodingKey { case p, time, lower, upper }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(p, forKey: .p)
+    try c.encode(time, forKey: .time)
+    try c.encode(lower, forKey: .lower)
+    try c.encode(upper, forKey: .upper)
   }
 }
 

@@ -213,7 +213,7 @@ struct ReportBehaviourTests {
     // Completion of an analysis's options comes from the analysis itself.
     // (As the bash script asks: the argument, the word index, the cursor, then the words.)
     let k = try runOutcomes(["---completion", "km", "--", "positional@0", "2", "6", "outcomes", "km", "--conf-t"])
-    #expect(k.stdout == "--conf-level\n--conf-type\n", "\(k.stdout) \(k.stderr)")
+    #expect(k.stdout == "--conf-level\n--conf-type\n--conf-lower\n", "\(k.stdout) \(k.stderr)")
     let choices = try runOutcomes(["---completion", "km", "--", "positional@0", "3", "0", "outcomes", "km", "--conf-type", ""])
     #expect(choices.stdout == "log\nlog-log\nplain\nlogit\narcsin\n")
   }

@@ -62,20 +62,26 @@ clean_label <- function(s) gsub(" +(,|$)", "\\1", s)
 
 # ---- Kaplan-Meier ---------------------------------------------------------
 # event: the name of a 0/1 event column added to `data` for the reverse KM.
+# survfit_args: further survfit() arguments (stype, ctype, conf.lower,
+# start.time, robust); probs: quantile(fit, probs); extend: summary(fit,
+# times, extend =).
 km_case <- function(id, data_name, data, formula, args, conf.type = "log", conf.int = 0.95,
                     times = NULL, tau = NULL, weights = NULL, reverse_formula,
-                    path = paste0("Datasets/", data_name, ".csv")) {
+                    path = paste0("Datasets/", data_name, ".csv"), survfit_args = list(), probs = NULL,
+                    extend = FALSE) {
   data$.w <- if (is.null(weights)) rep(1, nrow(data)) else data[[weights]]
-  fit <- survfit(formula, data = data, conf.type = conf.type, conf.int = conf.int, weights = .w)
-  rev <- survfit(reverse_formula, data = data, weights = .w)
+  fit <- do.call(survfit, c(list(formula, data = data, conf.type = conf.type, conf.int = conf.int, weights = data$.w),
+                            survfit_args))
+  rev <- do.call(survfit, c(list(reverse_formula, data = data, weights = data$.w), survfit_args["start.time"][!is.null(survfit_args$start.time)]))
   q <- quantile(fit, 0.5)
+  qs <- if (!is.null(probs)) quantile(fit, probs)
   qr <- quantile(rev, 0.5, conf.int = FALSE)
   s <- summary(fit, censored = TRUE)
   nstrata <- if (is.null(fit$strata)) 1 else length(fit$strata)
   labels <- if (is.null(fit$strata)) "all" else clean_label(names(fit$strata))
   sgroup <- if (is.null(s$strata)) rep(1, length(s$time)) else as.integer(s$strata)
   if (!is.null(tau)) rm_table <- summary(fit, rmean = tau)$table
-  if (!is.null(times)) st <- summary(fit, times = times)
+  if (!is.null(times)) st <- summary(fit, times = times, extend = extend)
   groups <- list()
   for (g in seq_len(nstrata)) {
     w <- which(sgroup == g)
@@ -93,6 +99,11 @@ km_case <- function(id, data_name, data, formula, args, conf.type = "log", conf.
       row <- if (is.matrix(rm_table)) rm_table[g, ] else rm_table
       grp$rmst <- list(tau = tau, estimate = unname(row["rmean"]), se = unname(row["se(rmean)"]))
     }
+    if (!is.null(probs)) {
+      at_g <- function(m, k) unname(if (is.matrix(m)) m[g, k] else m[k])
+      grp$quantiles <- lapply(seq_along(probs), function(k)
+        list(p = probs[k], time = at_g(qs$quantile, k), lower = at_g(qs$lower, k), upper = at_g(qs$upper, k)))
+    }
     grp$steps <- steps
     if (!is.null(times)) {
       tg <- if (is.null(st$strata)) seq_along(st$time) else which(as.integer(st$strata) == g)
@@ -104,10 +115,19 @@ km_case <- function(id, data_name, data, formula, args, conf.type = "log", conf.
     groups[[g]] <- grp
   }
   expect <- list(n = sum(fit$n), n_dropped = length(fit$na.action), conf_type = conf.type,
-                 conf_level = conf.int, groups = groups)
+                 conf_level = conf.int,
+                 estimator = if (identical(survfit_args$stype, 2)) "fh" else "km",
+                 cumhaz_estimator = if (identical(survfit_args$ctype, 2)) "fleming-harrington" else "nelson-aalen",
+                 conf_lower = if (is.null(survfit_args$conf.lower)) "usual" else survfit_args$conf.lower,
+                 groups = groups)
+  if (!is.null(survfit_args$start.time)) expect$start_time <- survfit_args$start.time
+  extra <- if (length(survfit_args)) paste0(", ", paste(names(survfit_args), vapply(survfit_args, deparse1, ""),
+                                                        sep = " = ", collapse = ", ")) else ""
   call <- paste0("survfit(", deparse1(formula), ", data = read.csv(\"", path,
                  "\"), conf.type = \"", conf.type, "\", conf.int = ", conf.int,
-                 if (is.null(weights)) "" else paste0(", weights = ", weights), ")")
+                 if (is.null(weights)) "" else paste0(", weights = ", weights), extra, ")",
+                 if (is.null(probs)) "" else paste0("; quantile(fit, ", deparse1(probs), ")"),
+                 if (extend) "; summary(fit, times, extend = TRUE)" else "")
   write_case(id, call, c("km", "--data", path, args), expect)
 }
 
@@ -177,6 +197,40 @@ hw$data$ev <- hw$data$event
 km_case("km-heart-counting-weights-fraction", "heart-weights", hw$data, Surv(start, stop, event) ~ 1,
         c("--formula", "Surv(start, stop, event) ~ 1", "--weights", "wfrac"),
         weights = "wfrac", reverse_formula = Surv(start, stop, 1 - ev) ~ 1, path = hw$path)
+# R's options: quantiles with limits, extend, stype/ctype, conf.lower,
+# start.time, robust = FALSE / TRUE.
+km_case("km-aml-quantiles-extend", "aml", aml, Surv(time, status) ~ x,
+        c("--formula", "Surv(time, status) ~ x", "--quantiles", "0.25,0.5,0.75", "--times", "10,40,100,200", "--extend"),
+        probs = c(0.25, 0.5, 0.75), times = c(10, 40, 100, 200), extend = TRUE,
+        reverse_formula = Surv(time, 1 - status) ~ x)
+km_case("km-aml-fh-fh-loglog", "aml", aml, Surv(time, status) ~ x,
+        c("--formula", "Surv(time, status) ~ x", "--estimator", "fh", "--cumhaz", "fleming-harrington", "--conf-type", "log-log",
+          "--quantiles", "0.5,0.75"),
+        conf.type = "log-log", survfit_args = list(stype = 2, ctype = 2), probs = c(0.5, 0.75),
+        reverse_formula = Surv(time, 1 - status) ~ x)
+km_case("km-lung-fh-nelson-aalen", "lung", lung, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--estimator", "fh", "--times", "180,365", "--tau", "365"),
+        survfit_args = list(stype = 2), times = c(180, 365), tau = 365, reverse_formula = Surv(time, 1 - ev) ~ sex)
+km_case("km-lung-fh-hazard-only", "lung", lung, Surv(time, status) ~ ph.ecog,
+        c("--formula", "Surv(time, status) ~ ph.ecog", "--cumhaz", "fleming-harrington"),
+        survfit_args = list(ctype = 2), reverse_formula = Surv(time, 1 - ev) ~ ph.ecog)
+km_case("km-lung-modified-lower", "lung", lung, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--conf-lower", "modified", "--conf-type", "plain", "--quantiles", "0.25,0.5"),
+        conf.type = "plain", survfit_args = list(conf.lower = "modified"), probs = c(0.25, 0.5),
+        reverse_formula = Surv(time, 1 - ev) ~ sex)
+km_case("km-lung-start-time", "lung", lung, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--start-time", "180", "--times", "365,730", "--tau", "730"),
+        survfit_args = list(start.time = 180), times = c(365, 730), tau = 730,
+        reverse_formula = Surv(time, 1 - ev) ~ sex)
+km_case("km-heart-counting-start-time", "heart", heart, Surv(start, stop, event) ~ transplant,
+        c("--formula", "Surv(start, stop, event) ~ transplant", "--start-time", "30"),
+        survfit_args = list(start.time = 30), reverse_formula = Surv(start, stop, 1 - ev) ~ transplant)
+km_case("km-lung-weights-fraction-greenwood", "lung-weights", lw$data, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--weights", "wfrac", "--variance", "greenwood"),
+        weights = "wfrac", survfit_args = list(robust = FALSE), reverse_formula = Surv(time, 1 - ev) ~ sex, path = lw$path)
+km_case("km-lung-weights-integer-robust", "lung-weights", lw$data, Surv(time, status) ~ sex,
+        c("--formula", "Surv(time, status) ~ sex", "--weights", "wint", "--variance", "robust"),
+        weights = "wint", survfit_args = list(robust = TRUE), reverse_formula = Surv(time, 1 - ev) ~ sex, path = lw$path)
 # Near-tied times (aeqSurv): values 1e-10 apart are one time in R.
 near <- derived(data.frame(time = c(1, 1 + 1e-10, 2, 2, 3 - 1e-12, 3, 4, 5, 5 + 2e-9, 6),
                            status = c(1, 1, 0, 1, 1, 0, 1, 1, 0, 1), g = rep(c("a", "b"), 5)), "near-ties")

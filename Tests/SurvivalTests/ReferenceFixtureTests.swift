@@ -18,7 +18,7 @@ struct ReferenceFixtureTests {
 
   @Test("fixture count: every case of make-references.R is here")
   func count() {
-    #expect(Self.fixtures.count == 27)
+    #expect(Self.fixtures.count == 36)
   }
 
   @Test("every field matches R at 1e-8", arguments: fixtures)
@@ -39,21 +39,34 @@ struct ReferenceFixtureTests {
   private func run(_ args: [String]) throws -> JSONValue {
     var options: [String: String] = [:]
     var k = 1
-    while k + 1 < args.count {
-      options[args[k]] = args[k + 1]
-      k += 2
+    while k < args.count {
+      // `--name value`, or a flag (`--extend`) followed by the next option.
+      if k + 1 < args.count, !args[k + 1].hasPrefix("--") {
+        options[args[k]] = args[k + 1]
+        k += 2
+      } else {
+        options[args[k]] = "true"
+        k += 1
+      }
     }
     let table = try CSVReader.read(path: repositoryPath(options["--data"]!))
     let formula = try Formula.parse(options["--formula"]!)
     let frame = try ModelFrame.build(formula: formula, table: table, options: .init(weights: options["--weights"]))
     switch args[0] {
     case "km":
-      let fit = try KaplanMeier.fit(frame, options: .init(
+      func numbers(_ key: String) -> [Double]? { options[key].map { $0.split(separator: ",").map { Double($0)! } } }
+      var km = KaplanMeier.Options(
         confidenceTransform: ConfidenceTransform(rawValue: options["--conf-type"] ?? "log")!,
         confidenceLevel: Double(options["--conf-level"] ?? "0.95")!,
-        times: options["--times"].map { $0.split(separator: ",").map { Double($0)! } },
-        tau: options["--tau"].map { Double($0)! }))
-      return try JSONValueEncoder().encode(fit)
+        times: numbers("--times"), tau: options["--tau"].map { Double($0)! })
+      km.estimator = SurvivalEstimator(rawValue: options["--estimator"] ?? "km")!
+      km.hazard = HazardEstimator(rawValue: options["--cumhaz"] ?? "nelson-aalen")!
+      km.quantiles = numbers("--quantiles")
+      km.extend = options["--extend"] != nil
+      km.startTime = options["--start-time"].map { Double($0)! }
+      km.modifiedLowerLimit = options["--conf-lower"] == "modified"
+      km.variance = options["--variance"].map { $0 == "robust" ? .jackknife : .greenwood }
+      return try JSONValueEncoder().encode(KaplanMeier.fit(frame, options: km))
     case "logrank":
       let test = try LogRank.test(frame, options: .init(rho: Double(options["--rho"] ?? "0")!))
       return try JSONValueEncoder().encode(test)

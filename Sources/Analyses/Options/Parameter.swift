@@ -72,6 +72,8 @@ extension OptionChoice {
 // The analyses' closed choices, spelled as their raw values.
 extension ConfidenceTransform: OptionChoice {}
 extension TimeUnit: OptionChoice {}
+extension SurvivalEstimator: OptionChoice {}
+extension HazardEstimator: OptionChoice {}
 extension CoxTies: OptionChoice {}
 extension ZPHTransform: OptionChoice {}
 extension Alternative: OptionChoice {}

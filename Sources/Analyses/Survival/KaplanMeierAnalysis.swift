@@ -26,6 +26,18 @@ public enum KaplanMeierAnalysis: Analysis {
     public var steps: Bool
     /// The unit of a follow-up computed from dates.
     public var timeUnit: TimeUnit?
+    public var estimator: SurvivalEstimator = .kaplanMeier
+    public var hazard: HazardEstimator = .nelsonAalen
+    public var quantiles: [Double]?
+    public var extend = false
+    public var startTime: Double?
+    public var confidenceLower: ConfidenceLower = .usual
+    public var variance: VarianceChoice?
+
+    /// R's `conf.lower`.
+    public enum ConfidenceLower: String, Sendable, CaseIterable, Codable, OptionChoice { case usual, modified }
+    /// R's `robust = FALSE | TRUE` (the infinitesimal jackknife).
+    public enum VarianceChoice: String, Sendable, CaseIterable, Codable, OptionChoice { case greenwood, robust }
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, confidenceTransform: ConfidenceTransform = .log,
                 times: [Double]? = nil, tau: Double? = nil, weights: String? = nil, steps: Bool = false) {
@@ -41,6 +53,7 @@ public enum KaplanMeierAnalysis: Analysis {
 
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", confType = "conf-type", times, tau, weights, steps, timeUnit = "time-unit"
+      case estimator, cumhaz, quantiles, extend, startTime = "start-time", confLower = "conf-lower", variance
     }
 
     public static var parameters: [Parameter] {
@@ -53,6 +66,13 @@ public enum KaplanMeierAnalysis: Analysis {
         Parameter("weights", help: "Column of case weights."),
         Parameter("steps", .flag, help: "Also tabulate every step of the curves (text, md and csv)."),
         .timeUnit,
+        .choice("estimator", SurvivalEstimator.self, help: "Survival estimator: km (product limit) or fh, exp(-H) (R stype = 2).", default: .kaplanMeier),
+        .choice("cumhaz", HazardEstimator.self, help: "Cumulative hazard: nelson-aalen or fleming-harrington (ties as in R ctype = 2).", default: .nelsonAalen),
+        Parameter("quantiles", .list, help: "Survival quantiles with confidence limits, e.g. 0.25,0.5,0.75 (R quantile(fit, probs))."),
+        Parameter("extend", .flag, help: "With --times, also times after the last observation (R summary(fit, times, extend = TRUE))."),
+        Parameter("start-time", help: "Curves conditional on survival to this time (R survfit(start.time =))."),
+        .choice("conf-lower", ConfidenceLower.self, help: "Lower limit: usual or modified (Dorey–Korn; R conf.lower).", default: .usual),
+        .choice("variance", VarianceChoice.self, help: "greenwood or robust (infinitesimal jackknife); default: R's rule (robust when a weight is not an integer)."),
       ]
     }
 
@@ -67,6 +87,17 @@ public enum KaplanMeierAnalysis: Analysis {
       weights = try c.text(.weights)
       steps = try c.flag(.steps)
       timeUnit = try c.decodeIfPresent(TimeUnit.self, forKey: .timeUnit)
+      estimator = try c.choice(.estimator, default: .kaplanMeier)
+      hazard = try c.choice(.cumhaz, default: .nelsonAalen)
+      quantiles = try c.numbers(.quantiles)
+      if let q = quantiles, q.isEmpty || q.count > 99 || !q.allSatisfy({ $0 > 0 && $0 < 1 }) {
+        throw c.problem(.quantiles, "from 1 to 99 probabilities in (0, 1)")
+      }
+      extend = try c.flag(.extend)
+      if extend && times == nil { throw c.problem(.extend, "--times with it") }
+      startTime = try c.number(.startTime, expected: "a finite time", where: { $0.isFinite })
+      confidenceLower = try c.choice(.confLower, default: .usual)
+      variance = try c.decodeIfPresent(VarianceChoice.self, forKey: .variance)
     }
   }
 
@@ -119,8 +150,15 @@ public enum KaplanMeierAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> KaplanMeierOutput {
-    let km = KaplanMeier.Options(confidenceTransform: options.confidenceTransform, confidenceLevel: options.confidenceLevel,
+    var km = KaplanMeier.Options(confidenceTransform: options.confidenceTransform, confidenceLevel: options.confidenceLevel,
                                  times: options.times, tau: options.tau)
+    km.estimator = options.estimator
+    km.hazard = options.hazard
+    km.quantiles = options.quantiles
+    km.extend = options.extend
+    km.startTime = options.startTime
+    km.modifiedLowerLimit = options.confidenceLower == .modified
+    km.variance = options.variance.map { $0 == .robust ? .jackknife : .greenwood }
     let selection = try context.select(options.data!)
     let frame = try selection.frame(formula: options.formula, options: .init(weights: options.weights, timeUnit: options.timeUnit))
     return KaplanMeierOutput(fit: try KaplanMeier.fit(frame, options: km), formula: options.data!.formula(options.formula),
@@ -166,6 +204,7 @@ public struct KaplanMeierOutput: AnalysisOutput {
 
   public func tables(title: String?) -> [ResultTable] {
     var tables = [fit.summaryTable(title: title ?? "Kaplan–Meier: \(formula)")]
+    if let t = fit.quantilesTable() { tables.append(t) }
     if let t = fit.timesTable() { tables.append(t) }
     if showSteps { tables.append(fit.stepsTable()) }
     return tables

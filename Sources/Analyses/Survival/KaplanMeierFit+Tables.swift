@@ -32,11 +32,40 @@ extension KaplanMeierFit {
       "n = \(n) rows used, \(nDropped) dropped for missing values.",
       "Median and \(percent(confidenceLevel)) CI: R quantile.survfit; pointwise CI on the \(confidenceTransform.rawValue) scale, \(varianceName) variance. NR: not reached.",
     ]
+    do {
+      var parts: [String] = []
+      if estimator == .flemingHarrington { parts.append("survival exp(−H), the Fleming–Harrington estimator (R stype = 2)") }
+      if hazard == .flemingHarrington { parts.append("cumulative hazard with tied events as Σ 1/(n − j) (Fleming–Harrington, R ctype = 2)") }
+      if modifiedLowerLimit { parts.append("lower limits modified as Dorey & Korn (R conf.lower = \"modified\")") }
+      if let first = parts.first {
+        notes.append(first.prefix(1).uppercased() + ([String(first.dropFirst())] + parts.dropFirst()).joined(separator: "; ") + ".")
+      }
+    }
+    if let t0 = startTime {
+      notes.append("Curves conditional on reaching time \(RNumberText.format(t0)): rows ending earlier are left out (R survfit(start.time = \(RNumberText.format(t0)))).")
+    }
     if let tau = curves.first?.restrictedMean?.tau {
       notes.append("rmean: restricted mean survival time up to \(RNumberText.format(tau)) (R print(fit, rmean = \(RNumberText.format(tau)))).")
     }
     notes.append("median f/u: median follow-up by the reverse Kaplan–Meier method.")
     return ResultTable(title: title, columns: columns, rows: rows, footnotes: notes)
+  }
+
+  /// R's `quantile(fit, probs)`: each quantile with its confidence limits.
+  public func quantilesTable() -> ResultTable? {
+    guard curves.contains(where: { $0.quantiles != nil }) else { return nil }
+    let level = percent(confidenceLevel)
+    var rows: [[Cell]] = []
+    for c in curves {
+      for q in c.quantiles ?? [] {
+        rows.append([.text(c.label), .number(q.p), .value(q.time, missing: "NR"), .value(q.lower, missing: "NR"),
+                     .value(q.upper, missing: "NR")])
+      }
+    }
+    return ResultTable(title: "Survival quantiles", columns: [
+      ColumnSpec("group", style: .text), ColumnSpec("p", style: .significant(3)), ColumnSpec("time", style: .significant(3)),
+      ColumnSpec("lower \(level) CI", style: .significant(3)), ColumnSpec("upper \(level) CI", style: .significant(3)),
+    ], rows: rows, footnotes: ["time: when 1 − S(t) reaches p (R quantile.survfit); NR: not reached."])
   }
 
   /// R's `summary(fit, times = …)`: the curves at the requested times.
@@ -75,6 +104,6 @@ extension KaplanMeierFit {
   }
 
   private var varianceName: String {
-    variance == .greenwood ? "Greenwood" : "infinitesimal-jackknife"
+    estimator == .flemingHarrington ? "cumulative-hazard" : variance == .greenwood ? "Greenwood" : "infinitesimal-jackknife"
   }
 }

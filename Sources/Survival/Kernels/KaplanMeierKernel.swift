@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Kaplan–Meier and Nelson–Aalen estimates of one curve, step by step.
 ///
 /// Contract (mirrors R survival's `survfitkm.c`, survival 3.5):
@@ -31,8 +33,14 @@ enum KaplanMeierKernel {
     var standardErrorIsLogScale = true
   }
 
+  /// - `flemingHarringtonHazard`: R's `ctype = 2`, d tied events at n at
+  ///   risk as Σ_{j<d} 1/(n − j·w̄) (w̄ the mean event weight), variance
+  ///   Σ w̄²/(n − j·w̄)²; else Nelson–Aalen Σ d/n, variance Σ d/n².
+  /// - `survivalFromHazard`: R's `stype = 2`, S = exp(−H) with the SE of log S
+  ///   that of H; else the product limit with Greenwood's SE.
   static func estimate(stop: [Double], status: [Double], weight: [Double],
-                       start: [Double]?, startOrder: [Int32]?, jackknife: Bool) -> Steps {
+                       start: [Double]?, startOrder: [Int32]?, jackknife: Bool,
+                       flemingHarringtonHazard: Bool = false, survivalFromHazard: Bool = false) -> Steps {
     let m = stop.count
     var steps = Steps()
     if m == 0 { return steps }
@@ -85,13 +93,22 @@ enum KaplanMeierKernel {
     for k in 0..<nt {
       let d = nEvent[k], n = nRisk[k]
       if eventCount[k] > 0 && d > 0 {
-        nelson += d / n
-        nelsonVariance += d / (n * n)
+        if flemingHarringtonHazard {
+          let share = d / Double(eventCount[k])
+          for j in 0..<eventCount[k] {
+            let term = 1 / (n - Double(j) * share)
+            nelson += share * term
+            nelsonVariance += share * share * term * term
+          }
+        } else {
+          nelson += d / n
+          nelsonVariance += d / (n * n)
+        }
         km *= (n - d) / n
         greenwood += d / (n * (n - d))
       }
-      survival[k] = km
-      se[k] = greenwood.squareRoot()
+      survival[k] = survivalFromHazard ? Foundation.exp(-nelson) : km
+      se[k] = (survivalFromHazard ? nelsonVariance : greenwood).squareRoot()
       hazard[k] = nelson
       hazardSE[k] = nelsonVariance.squareRoot()
     }
