@@ -130,12 +130,11 @@ public struct ModelFrame: Sendable {
   }
 }
 
-private struct FrameBuilder {
-  /// `cut(x, breaks)`: intervals `(a,b]` (`[a,b)` with `right = FALSE`),
-  /// labelled as R's `cut` labels them (`formatC` with 3 significant digits,
-  /// more until neighbours differ); a value outside every interval is an
-  /// error (R makes it NA, and the row would be dropped unseen).
-  func cut(_ values: [Double], rows: [Int], breaks: [Double], right: Bool, includeLowest: Bool, variable v: TermVariable) throws -> Factor {
+/// R's `cut(x, breaks, right, include.lowest)`: interval labels (`formatC`
+/// with 3 significant digits, more until neighbours differ) and the interval
+/// of a value.
+enum CutIntervals {
+  static func labels(breaks: [Double], right: Bool, includeLowest: Bool) -> [String] {
     var labels: [String] = []
     for digits in 3...12 {
       labels = breaks.map { RNumberText.formatC($0, significantDigits: digits) }
@@ -146,21 +145,33 @@ private struct FrameBuilder {
     if includeLowest {
       if right { names[0] = "[" + names[0].dropFirst() } else { names[intervals - 1] = names[intervals - 1].dropLast() + "]" }
     }
+    return names
+  }
+
+  /// Interval k is (breaks[k], breaks[k + 1]] (right) or [breaks[k], breaks[k + 1]).
+  static func interval(of x: Double, breaks: [Double], right: Bool, includeLowest: Bool) -> Int? {
+    let intervals = breaks.count - 1
+    guard x >= breaks[0] && x <= breaks[intervals] else { return nil }
+    var lo = 0, hi = intervals
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if right ? x <= breaks[mid] : x < breaks[mid] { hi = mid } else { lo = mid }
+    }
+    if right && x == breaks[0] { return includeLowest ? 0 : nil }
+    if !right && x == breaks[intervals] { return includeLowest ? intervals - 1 : nil }
+    return lo
+  }
+}
+
+private struct FrameBuilder {
+  /// `cut(x, breaks)`: intervals `(a,b]` (`[a,b)` with `right = FALSE`),
+  /// labelled as R's `cut` labels them; a value outside every interval is an
+  /// error (R makes it NA, and the row would be dropped unseen).
+  func cut(_ values: [Double], rows: [Int], breaks: [Double], right: Bool, includeLowest: Bool, variable v: TermVariable) throws -> Factor {
+    let names = CutIntervals.labels(breaks: breaks, right: right, includeLowest: includeLowest)
     var codes = [Int32](repeating: 0, count: values.count)
     for (i, x) in values.enumerated() {
-      // Interval k is (breaks[k], breaks[k + 1]] (right) or [breaks[k], breaks[k + 1]).
-      var k = -1
-      if x >= breaks[0] && x <= breaks[intervals] {
-        var lo = 0, hi = intervals
-        while hi - lo > 1 {
-          let mid = (lo + hi) / 2
-          if right ? x <= breaks[mid] : x < breaks[mid] { hi = mid } else { lo = mid }
-        }
-        k = lo
-        if right && x == breaks[0] { k = includeLowest ? 0 : -1 }
-        if !right && x == breaks[intervals] { k = includeLowest ? intervals - 1 : -1 }
-      }
-      guard k >= 0 else {
+      guard let k = CutIntervals.interval(of: x, breaks: breaks, right: right, includeLowest: includeLowest) else {
         throw formulaError(v.formulaColumn, "\(v.label) is not defined for \(RNumberText.format(x)) in the row at line \(table.line(ofRow: rows[i])) of \(table.source): outside every interval, expected breaks that cover every value")
       }
       codes[i] = Int32(k)

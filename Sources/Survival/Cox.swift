@@ -92,6 +92,8 @@ public struct CoxModel: Sendable {
   let betaScaled: [Double]
   /// Naive variance in original units.
   let variance: Matrix
+  /// The variance predictions use: robust with `cluster()` (R's `fit$var`).
+  var predictionVariance: Matrix
   let evaluation: CoxPartialLikelihoodKernel.Evaluation
   let ties: CoxTies
   let assign: [Int]
@@ -257,6 +259,7 @@ public struct CoxModel: Sendable {
                                          n: n, p: p, cluster: clusterOfRow, clusterCount: clusterCount)
     }
 
+    self.predictionVariance = robustVariance ?? variance
     let z = Normal.twoSidedCriticalValue(confidenceLevel: options.confidenceLevel)
     var terms: [CoxTerm] = []
     for k in 0..<p {

@@ -89,6 +89,7 @@ struct FrontEndTests {
       switch p.kind {
       case .flag: input[p.name] = .flag(true)
       case .list: input[p.name] = .text("1,2")
+      case .repeated: input[p.name] = .list(["1"])
       case .value: input[p.name] = .text(p.choices.last ?? p.defaultValue ?? "1")
       }
       do {

@@ -10,10 +10,7 @@ import TestSupport
 /// FALSE), kruskal.test, chisq.test(correct = FALSE), fisher.test for small 2×2).
 @Suite("Table 1: R fixtures")
 struct TableOneReferenceTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/DescriptiveTests/References")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("table1-") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/DescriptiveTests/References", prefix: "table1-", suffix: "")
 
   @Test("fixture count")
   func count() { #expect(Self.fixtures.count == 3) }

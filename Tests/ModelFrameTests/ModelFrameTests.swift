@@ -143,11 +143,7 @@ struct ModelFrameTests {
 /// from Tests/References/make-references.R (R 4.2.2).
 @Suite("Design matrix: treatment contrasts named as R")
 struct DesignMatrixTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/ModelFrameTests/References")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-      .filter { $0.hasSuffix(".json") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/ModelFrameTests/References")
 
   @Test("model.matrix fixture", arguments: fixtures)
   func fixture(_ file: String) throws {

@@ -304,6 +304,29 @@ struct CLITests {
     try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, table1, design, report, check")
   }
 
+  @Test("cox --at (repeatable, commas inside) and --predict give the same curves; bad profiles are errors")
+  func coxPredictions() throws {
+    let base = ["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age + sex", "--times", "180,365", "--format", "json"]
+    let at = try runOutcomes(base + ["--at", "age=60, sex=2", "--at=age=70,sex=1"])
+    #expect(at.status == 0, "\(at.stderr)")
+    let fromFile = try runOutcomes(base + ["--predict", "Tests/SurvivalTests/CoxPredictions/predict-lung-age-sex-newdata.csv"])
+    let a = try JSONValue.parse(Data(at.stdout.utf8)), f = try JSONValue.parse(Data(fromFile.stdout.utf8))
+    guard case .array(let pa)? = a["predictions"], case .array(let pf)? = f["predictions"] else { Issue.record("predictions"); return }
+    #expect(pa.count == 2 && pf.count == 2)
+    #expect(pa[0]["profile"] == .string("age=60, sex=2") && pa[1]["profile"] == .string("age=70, sex=1"))
+    #expect(pa[0]["at"] == pf[0]["at"] && pa[1]["steps"] == pf[1]["steps"])
+    let text = try runOutcomes(Array(base.dropLast(2)) + ["--at", "age=60, sex=2"])
+    #expect(text.stdout.contains("Predicted survival") && text.stdout.contains("age=60, sex=2"))
+    for (extra, message) in [(["--at", "age60"], "outcomes: --at: \"age60\": expected name=value pairs separated by commas, as \"age=60, sex=2\"\n"),
+                             (["--at", "age=60"], "outcomes: --at: profile 1 (age=60): no value for sex, expected every variable of the model (age, sex)\n"),
+                             (["--at", "age=60, sex=2", "--predict", "x.csv"], "outcomes: --predict: expected either --at or --predict, not both, found \"x.csv\"\n")] {
+      let r = try runOutcomes(base + extra)
+      #expect(r.status == 2 && r.stdout.isEmpty && r.stderr == message, "\(r.stderr)")
+    }
+    let noProfile = try runOutcomes(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--times", "100"])
+    #expect(noProfile.status == 2 && noProfile.stderr.hasPrefix("outcomes: --times: expected --at or --predict with it"))
+  }
+
   @Test("cox: contract JSON, warnings in JSON and on stderr with exit 0, residual and baseline files")
   func cox() throws {
     let r = try runOutcomes(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age + sex",

@@ -26,10 +26,7 @@ private func estimate(_ args: [String]) throws -> RateEstimate {
 /// uniroot at tol 1e-15), at 1e-9 relative (absolute 1e-15 for limits at 0).
 @Suite("One rate: R reference fixtures (binom.test, prop.test, definitions)")
 struct BinomialRateReferenceTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/RatesTests/References")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/RatesTests/References")
 
   @Test("fixture count")
   func count() { #expect(Self.fixtures.count == 72) }

@@ -27,10 +27,7 @@ private func without(_ value: JSONValue, _ keys: Set<String>) -> JSONValue {
 /// implementation (Newton's method with a numerical Jacobian; 1e-7).
 @Suite("Logistic regression: R fixtures")
 struct LogisticReferenceTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/RatesTests/LogisticReferences")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/RatesTests/LogisticReferences")
 
   @Test("fixture count")
   func count() { #expect(Self.fixtures.count == 11) }

@@ -18,10 +18,7 @@ private func frame(_ path: String, _ formula: String) throws -> ModelFrame {
 /// definition with polyroot. 1e-9 relative.
 @Suite("Stratified 2×2 tables: R fixtures")
 struct StratifiedTablesReferenceTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/RatesTests/CMHReferences")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/RatesTests/CMHReferences")
 
   @Test("fixture count")
   func count() { #expect(Self.fixtures.count == 7) }

@@ -16,10 +16,7 @@ import TestSupport
 /// 1,024 sampling points and stops near, not at, the supremum.
 @Suite("Two rates: R, definition and scipy fixtures")
 struct TwoRatesReferenceTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/RatesTests/CompareReferences")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/RatesTests/CompareReferences")
 
   @Test("fixture count")
   func count() { #expect(Self.fixtures.count == 16) }

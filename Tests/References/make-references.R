@@ -423,6 +423,67 @@ cox_case("cox-lung-splines", "Datasets/lung.csv", "Surv(time, status) ~ ns(ph.ka
          zph = "km")
 cox_case("cox-bladder2-strata-product", "Datasets/bladder2.csv",
          "Surv(start, stop, event) ~ (rx + size + number) * strata(enum)")
+# Predicted survival: survfit(fit, newdata) for the rows of a newdata file
+# (written here, read back by both sides), at every time and at `times`.
+pred_dir <- "Tests/SurvivalTests/CoxPredictions"
+dir.create(pred_dir, showWarnings = FALSE, recursive = TRUE)
+predict_case <- function(id, path, formula_text, newdata, ties = "efron", times) {
+  data <- read.csv(path)
+  fit <- coxph(as.formula(formula_text), data = data, ties = ties)
+  nd_path <- file.path(pred_dir, paste0(id, "-newdata.csv"))
+  write.csv(newdata, nd_path, row.names = FALSE)
+  nd <- read.csv(nd_path)
+  sf <- survfit(fit, newdata = nd)
+  nstrata <- if (is.null(sf$strata)) 1 else length(sf$strata)
+  ends <- if (is.null(sf$strata)) length(sf$time) else cumsum(sf$strata)
+  starts <- c(1, head(ends, -1) + 1)
+  col <- function(m, j) if (is.matrix(m)) m[, j] else m
+  predictions <- list()
+  for (j in seq_len(nrow(nd))) {
+    # One profile's curves: summary() of the whole object mixes up the
+    # profiles of a stratified fit (survival 3.5); of sf[, j] it does not.
+    one <- if (nrow(nd) == 1) sf else if (is.null(sf$strata)) sf[j] else sf[, j]
+    st <- summary(one, times = times)
+    sgroup <- if (is.null(st$strata)) rep(1, length(st$time)) else as.integer(st$strata)
+    label <- paste(names(nd), vapply(nd[j, ], function(v) as.character(v), ""), sep = "=", collapse = ", ")
+    for (g in seq_len(nstrata)) {
+      rows <- starts[g]:ends[g]
+      surv <- col(sf$surv, j)[rows]
+      steps <- lapply(seq_along(rows), function(k) {
+        i <- rows[k]
+        list(time = sf$time[i], n_risk = sf$n.risk[i], n_event = sf$n.event[i], n_censor = sf$n.censor[i],
+             surv = surv[k], std_err = col(sf$std.err, j)[i] * surv[k], lower = col(sf$lower, j)[i],
+             upper = col(sf$upper, j)[i], cumhaz = col(sf$cumhaz, j)[i], std_chaz = col(sf$std.err, j)[i])
+      })
+      w <- which(sgroup == g)
+      at <- lapply(w, function(i) list(time = st$time[i], n_risk = st$n.risk[i], surv = st$surv[i],
+                                       std_err = st$std.err[i], lower = st$lower[i], upper = st$upper[i]))
+      entry <- list(profile = label)
+      if (!is.null(sf$strata)) entry$stratum <- clean_label(names(sf$strata)[g])
+      entry$at <- at
+      entry$steps <- steps
+      predictions[[length(predictions) + 1]] <- entry
+    }
+  }
+  case <- list(id = id, reference = header,
+               call = paste0("sf <- survfit(coxph(", formula_text, ", data = read.csv(\"", path, "\"), ties = \"", ties,
+                             "\"), newdata = read.csv(\"", nd_path, "\")); summary(sf[, j], times = ", deparse1(times), ")"),
+               args = c("cox", "--data", path, "--formula", formula_text, "--ties", ties, "--predict", nd_path,
+                        "--times", paste(times, collapse = ",")),
+               expect = list(predictions = predictions))
+  writeLines(to_json(case), file.path(pred_dir, paste0(id, ".json")))
+}
+predict_case("predict-lung-age-sex", "Datasets/lung.csv", "Surv(time, status) ~ age + sex",
+             data.frame(age = c(60, 70), sex = c(2, 1)), times = c(180, 365, 730))
+predict_case("predict-lung-strata-factor", "Datasets/lung.csv", "Surv(time, status) ~ age + factor(ph.ecog) + strata(sex)",
+             data.frame(age = c(55, 72), ph.ecog = c(0, 2)), times = c(100, 300))
+predict_case("predict-lung-cluster-breslow", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + cluster(inst)",
+             data.frame(age = 60, sex = 2), ties = "breslow", times = c(100, 300, 1000))
+predict_case("predict-heart-counting", "Datasets/heart.csv", "Surv(start, stop, event) ~ age + transplant",
+             data.frame(age = c(-5, 10), transplant = c(1, 0)), times = c(100, 300))
+predict_case("predict-veteran-celltype-interaction", "Datasets/veteran.csv", "Surv(time, status) ~ celltype * karno",
+             data.frame(celltype = c("adeno", "squamous"), karno = c(60, 80)), times = c(30, 90, 180))
+
 al <- read.csv("Datasets/lung.csv")[, c("time", "status", "age", "sex")]
 al$age2 <- 2 * al$age
 al$one <- 1

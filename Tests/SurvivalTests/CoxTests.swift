@@ -18,10 +18,7 @@ private func coxModel(_ csv: String, _ formula: String, options: Cox.Options = .
 /// basehaz at 1e-8.
 @Suite("Cox: R reference fixtures (coxph, cox.zph, residuals.coxph, basehaz)")
 struct CoxReferenceTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/SurvivalTests/CoxReferences")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/SurvivalTests/CoxReferences")
 
   @Test("fixture count")
   func count() { #expect(Self.fixtures.count == 26) }

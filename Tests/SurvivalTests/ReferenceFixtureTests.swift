@@ -10,11 +10,7 @@ import TestSupport
 /// (R 4.2.2, survival 3.5-3), compared at 1e-8 relative.
 @Suite("R reference fixtures (survfit, summary.survfit, quantile.survfit, survdiff)")
 struct ReferenceFixtureTests {
-  static let fixtures: [String] = {
-    let dir = repositoryPath("Tests/SurvivalTests/References")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-      .filter { $0.hasSuffix(".json") }.sorted()
-  }()
+  static let fixtures = fixtureFiles("Tests/SurvivalTests/References")
 
   @Test("fixture count: every case of make-references.R is here")
   func count() {

@@ -62,3 +62,10 @@ public func makeTemporaryFolder(_ label: String) throws -> URL {
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   return dir
 }
+
+/// The fixture files of a repository folder whose names end in `suffix`
+/// (and start with `prefix`), sorted: what a table-driven test iterates.
+public func fixtureFiles(_ folder: String, prefix: String = "", suffix: String = ".json") -> [String] {
+  ((try? FileManager.default.contentsOfDirectory(atPath: repositoryPath(folder))) ?? [])
+    .filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
+}

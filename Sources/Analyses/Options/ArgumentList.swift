@@ -8,8 +8,8 @@ import Tabular
 ///   reaches the option's own check) but not with `--` and a letter, which is
 ///   the next option, so `--data --formula …` is a missing value.
 /// - `--flag` alone, or `--flag=true|false`.
-/// - An option given twice, an unknown option or a stray word is an error
-///   (nothing is dropped).
+/// - An option given twice (unless it is repeatable, `--at A --at B`), an
+///   unknown option or a stray word is an error (nothing is dropped).
 public enum ArgumentList {
   public struct Parsed: Sendable {
     public var input: OptionInput
@@ -40,7 +40,7 @@ public enum ArgumentList {
         throw InputError(InputLocation(source: "--" + name), "unknown option, expected one of: "
                          + parameters.map { "--" + $0.name }.joined(separator: ", ") + suggestion(name, parameters))
       }
-      if input[name] != nil {
+      if input[name] != nil && parameter.kind != .repeated {
         throw InputError(option: name, "given twice, expected it once")
       }
       switch parameter.kind {
@@ -53,6 +53,18 @@ public enum ArgumentList {
         } else {
           input[name] = .flag(true)
         }
+      case .repeated:
+        let value: String
+        if let inline {
+          value = inline
+        } else {
+          guard i < args.count, !isOption(args[i]) else {
+            throw InputError(option: name, "expected a value after --\(name)")
+          }
+          value = args[i]
+          i += 1
+        }
+        if case .list(let earlier)? = input[name] { input[name] = .list(earlier + [value]) } else { input[name] = .list([value]) }
       case .value, .list:
         if let inline {
           input[name] = .text(inline)

@@ -65,6 +65,12 @@ extension KeyedDecodingContainer {
     try decodeIfPresent([Double].self, forKey: key)
   }
 
+  /// Whole text values of a repeatable option: a list, or one value (commas
+  /// kept); `nil` when not given.
+  public func repeatedTexts(_ key: Key) throws -> [String]? {
+    try decodeIfPresent(WholeTexts.self, forKey: key)?.items
+  }
+
   /// Text values from a list or comma-separated text; `nil` when not given.
   public func texts(_ key: Key) throws -> [String]? {
     try decodeIfPresent([String].self, forKey: key)
@@ -75,4 +81,19 @@ extension KeyedDecodingContainer {
 extension String {
   /// `--name` on the command line, `name` in a spec (see `InputError.mention`).
   static func option(_ name: String) -> String { InputError.mention(name) }
+}
+
+/// One text value, or a list of them, never split at commas.
+struct WholeTexts: Decodable {
+  var items: [String]
+  init(from decoder: Decoder) throws {
+    if let single = try? decoder.singleValueContainer().decode(String.self) {
+      items = [single]
+      return
+    }
+    var list = try decoder.unkeyedContainer()
+    var out: [String] = []
+    while !list.isAtEnd { out.append(try list.decode(String.self)) }
+    items = out
+  }
 }

@@ -14,6 +14,9 @@ public struct Parameter: Sendable, Equatable {
     case flag
     /// `--name a,b,c`; a YAML list in a spec.
     case list
+    /// `--name A --name B` (each value whole, commas and all); a YAML list
+    /// or a single value in a spec.
+    case repeated
   }
 
   public var name: String
@@ -49,6 +52,7 @@ public struct Parameter: Sendable, Equatable {
     case .flag: return ""
     case .value: return isPath ? "<path>" : "<\(name)>"
     case .list: return "<\(name),...>"
+    case .repeated: return "<\(name)> ..."
     }
   }
 }

@@ -1,3 +1,5 @@
+import DataFiles
+import Foundation
 import ModelFrame
 import Rendering
 import Survival
@@ -29,6 +31,10 @@ public enum CoxAnalysis: Analysis {
     public var maxIterations: Int
     public var weights: String?
     public var timeUnit: TimeUnit?
+    /// Covariate profiles for predicted survival (`--at`, `--predict`).
+    public var at: [String]?
+    public var predict: String?
+    public var times: [Double]?
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
                 zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil, timeUnit: TimeUnit? = nil) {
@@ -45,7 +51,7 @@ public enum CoxAnalysis: Analysis {
 
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
-      case timeUnit = "time-unit"
+      case timeUnit = "time-unit", at, predict, times
     }
 
     public static var parameters: [Parameter] {
@@ -58,6 +64,9 @@ public enum CoxAnalysis: Analysis {
         Parameter("iter-max", help: "Maximum Newton–Raphson iterations.", default: "20"),
         Parameter("weights", help: "Column of case weights (positive)."),
         .timeUnit,
+        Parameter("at", .repeated, help: "Predicted survival for a covariate profile, e.g. \"age=60, sex=2\" (repeatable; R survfit(fit, newdata))."),
+        Parameter("predict", help: "Predicted survival for each row of a CSV file of covariate profiles.", path: true),
+        Parameter("times", .list, help: "With --at or --predict, the predicted curves at these times (R summary(sf, times =))."),
       ]
     }
 
@@ -72,6 +81,11 @@ public enum CoxAnalysis: Analysis {
       maxIterations = try c.wholeNumber(.iterMax, expected: "a whole number of iterations", where: { $0 >= 0 && $0 < 100_000 }) ?? 20
       weights = try c.text(.weights)
       timeUnit = try c.decodeIfPresent(TimeUnit.self, forKey: .timeUnit)
+      at = try c.repeatedTexts(.at)
+      predict = try c.text(.predict, expected: "a CSV file of covariate profiles")
+      times = try c.numbers(.times)
+      if at != nil && predict != nil { throw c.problem(.predict, "either --at or --predict, not both") }
+      if times != nil && at == nil && predict == nil { throw c.problem(.times, "--at or --predict with it") }
     }
   }
 
@@ -91,12 +105,49 @@ public enum CoxAnalysis: Analysis {
                                                         options: .init(weights: options.weights, strataInteractions: true, basisTerms: true,
                                                                       timeUnit: options.timeUnit))
     let dataRows = frame.rows
+    // Profiles are coded from the frame before the model takes it.
+    let profiles = try profiles(options, frame: frame)
     // The frame is handed over: on large data the model releases its
     // covariate columns once the design matrix is built.
     let model = try CoxModel(frame: consume frame, options: cox)
     let keep = !context.requestedFiles.isDisjoint(with: ["residuals", "baseline"])
-    return CoxOutput(fit: model.fit, formula: options.data!.formula(options.formula), model: keep ? model : nil,
-                     dataRows: keep ? dataRows : [])
+    var output = CoxOutput(fit: model.fit, formula: options.data!.formula(options.formula), model: keep ? model : nil,
+                           dataRows: keep ? dataRows : [])
+    if let profiles {
+      output.predictions = model.predict(profiles, times: options.times, confidenceLevel: options.confidenceLevel)
+    }
+    return output
+  }
+
+  /// The covariate profiles of `--at "age=60, sex=2"` (each a one-row
+  /// table) or of the rows of `--predict FILE.csv`.
+  static func profiles(_ options: Options, frame: ModelFrame) throws -> [CovariateProfile]? {
+    if let path = options.predict {
+      let table = try DataFiles.read(path: path)
+      guard table.rowCount > 0 else { throw InputError(option: "predict", "\(path) has no rows, expected one covariate profile per row") }
+      return try frame.profiles(from: table, option: "predict")
+    }
+    guard let at = options.at else { return nil }
+    var out: [CovariateProfile] = []
+    for text in at {
+      var names: [String] = [], values: [String] = []
+      for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        let pair = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty else {
+          throw InputError(option: "at", "\(text.quotedForMessage): expected name=value pairs separated by commas, as \"age=60, sex=2\"")
+        }
+        guard !names.contains(pair[0]) else { throw InputError(option: "at", "\(text.quotedForMessage): \(pair[0]) is given twice") }
+        names.append(pair[0])
+        values.append(pair[1].count >= 2 && (pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") || pair[1].hasPrefix("'") && pair[1].hasSuffix("'"))
+                      ? String(pair[1].dropFirst().dropLast()) : pair[1])
+      }
+      func field(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+      let csv = names.map(field).joined(separator: ",") + "\n" + values.map(field).joined(separator: ",") + "\n"
+      let table = try CSVReader.read(bytes: Array(csv.utf8), source: "--at")
+      out += try frame.profiles(from: table, labels: [names.enumerated().map { "\($0.element)=\(values[$0.offset])" }.joined(separator: ", ")],
+                                option: "at")
+    }
+    return out
   }
 
   public static func file(_ name: String, of output: CoxOutput) throws -> ResultTable? {
@@ -125,11 +176,43 @@ public struct CoxOutput: AnalysisOutput {
   /// Kept only when residuals or the baseline hazard are asked for.
   public var model: CoxModel?
   var dataRows: [Int]
+  /// Predicted survival (`--at`, `--predict`).
+  public var predictions: [CoxPrediction]?
 
-  public func encode(to encoder: Encoder) throws { try fit.encode(to: encoder) }
+  enum PredictionKey: String, CodingKey { case predictions }
+
+  public func encode(to encoder: Encoder) throws {
+    try fit.encode(to: encoder)
+    if let predictions {
+      var c = encoder.container(keyedBy: PredictionKey.self)
+      try c.encode(predictions, forKey: .predictions)
+    }
+  }
 
   public func tables(title: String?) -> [ResultTable] {
-    fit.tables(title: title ?? "Cox proportional hazards: \(formula)")
+    var tables = fit.tables(title: title ?? "Cox proportional hazards: \(formula)")
+    if let predictions { tables.append(CoxOutput.predictionTable(predictions, confidenceLevel: fit.confidenceLevel)) }
+    return tables
+  }
+
+  /// The predicted curves: at `--times` when given, else the median and the
+  /// last time of each curve.
+  static func predictionTable(_ predictions: [CoxPrediction], confidenceLevel: Double) -> ResultTable {
+    let level = percent(confidenceLevel)
+    var rows: [[Cell]] = []
+    for p in predictions {
+      let label = p.stratum.map { "\(p.profile); \($0)" } ?? p.profile
+      for s in p.at ?? p.steps.suffix(1) {
+        rows.append([.text(label), .number(s.time), .number(s.nRisk), .value(s.survival), .value(s.standardError),
+                     .value(s.lower), .value(s.upper)])
+      }
+    }
+    return ResultTable(title: "Predicted survival", columns: [
+      ColumnSpec("profile", style: .text), ColumnSpec("time", style: .significant(6)), ColumnSpec("n.risk", style: .count),
+      ColumnSpec("survival", style: .significant(3)), ColumnSpec("std.err", style: .significant(3)),
+      ColumnSpec("lower \(level) CI", style: .significant(3)), ColumnSpec("upper \(level) CI", style: .significant(3)),
+    ], rows: rows, footnotes: ["R survfit(fit, newdata): S = exp(−H(t; x)) with the fit's ties method for the baseline; SE by Tsiatis' formula; limits on the log scale.",
+                               "Without --times, the last time of each curve."])
   }
 
   public var warnings: [String] { fit.warnings.map(\.message) }

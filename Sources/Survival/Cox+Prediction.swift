@@ -1,0 +1,187 @@
+import Distributions
+import Foundation
+import LinearAlgebra
+import ModelFrame
+
+/// The predicted survival curve of one covariate profile in one stratum, as
+/// R's `survfit(fit, newdata)`.
+public struct CoxPrediction: Sendable {
+  /// `age=60, sex=2`.
+  public var profile: String
+  /// The stratum of the curve, in a stratified model.
+  public var stratum: String?
+  /// One row per distinct time of the stratum (km's step shape; `std_err`
+  /// is the SE of S, `std_chaz` that of the cumulative hazard).
+  public var steps: [KaplanMeierStep]
+  /// The curve at `--times`, as `summary(sf, times =)`.
+  public var at: [KaplanMeierStep]?
+}
+
+extension CoxModel {
+  /// R's `survfit(fit, newdata)` (survival 3.5 `agsurv`): for each profile x
+  /// (and each stratum, unless the profile names one) the cumulative hazard
+  /// Λ(t; x) = Σ_{s ≤ t} dΛ₀(s) e^{(x − x̄)β} with the Breslow or, for an
+  /// Efron fit, Efron increments (R's default `ctype`), S = exp(−Λ) (R's
+  /// `stype = 2`), and the variance of Λ, e^{2(x − x̄)β} [Σ dv(s) + dᵀ V d],
+  /// d(t) = Σ_{s ≤ t} (x̄(s) − x) dΛ₀(s) (Tsiatis 1981), V the model's
+  /// variance (robust with `cluster()`). Limits on the log scale.
+  public func predict(_ profiles: [CovariateProfile], times: [Double]?, confidenceLevel: Double) -> [CoxPrediction] {
+    let n = sets.n
+    let coefficient = (0..<p).map { fit.terms[$0].coefficient ?? 0 }
+    // The design in original units, centred on the weighted means the fit used.
+    var centred = [Double](repeating: 0, count: n * p)
+    for k in 0..<p {
+      let s = scale[k]
+      for j in 0..<n { centred[j + k * n] = x[j + k * n] / s }
+    }
+    var eta = [Double](repeating: 0, count: n)
+    for k in 0..<p where coefficient[k] != 0 {
+      for j in 0..<n { eta[j] += centred[j + k * n] * coefficient[k] }
+    }
+    let z = Normal.twoSidedCriticalValue(confidenceLevel: confidenceLevel)
+    var out: [CoxPrediction] = []
+    for profile in profiles {
+      var xc = [Double](repeating: 0, count: p)
+      var profileEta = 0.0
+      for k in 0..<p {
+        xc[k] = profile.design[k] - weightedMeans[k]
+        profileEta += xc[k] * coefficient[k]
+      }
+      for (s, range) in sets.strata.enumerated() {
+        let label = strataLevels.map { $0[Int(stratumOfRow[range.lowerBound])] }
+        if let wanted = profile.stratum, wanted != label { continue }
+        let increments = hazardIncrements(stratum: s, range: range, centred: centred, eta: eta)
+        let relative = exp(profileEta)
+        var cumulative = 0.0, variance = 0.0
+        var dbar = [Double](repeating: 0, count: p)
+        var steps = KaplanMeierKernel.Steps()
+        for step in increments {
+          cumulative += step.hazard
+          variance += step.variance
+          for k in 0..<p { dbar[k] += step.xbar[k] - step.hazard * xc[k] }
+          // dᵀ V d
+          var quadratic = 0.0
+          for a in 0..<p where fit.terms[a].coefficient != nil {
+            for b in 0..<p where fit.terms[b].coefficient != nil { quadratic += dbar[a] * predictionVariance[a, b] * dbar[b] }
+          }
+          let hazard = cumulative * relative
+          let se = relative * (variance + quadratic).squareRoot()
+          steps.time.append(step.time)
+          steps.nRisk.append(step.atRisk)
+          steps.nEvent.append(step.events)
+          steps.nCensor.append(step.censored)
+          steps.survival.append(exp(-hazard))
+          steps.standardError.append(se)
+          steps.cumulativeHazard.append(hazard)
+          steps.cumulativeHazardStandardError.append(se)
+        }
+        let curve = CurveBuilder(steps: steps, transform: .log, z: z)
+        out.append(CoxPrediction(profile: profile.label, stratum: profile.stratum == nil ? label : nil,
+                                 steps: curve.stepRows(), at: times.map { curve.points(at: $0) }))
+      }
+    }
+    return out
+  }
+
+  private struct HazardStep {
+    var time: Double
+    var atRisk: Double, events: Double, censored: Double
+    /// dΛ₀, its variance term and Σ x̄ dΛ₀ (original units, centred).
+    var hazard: Double, variance: Double
+    var xbar: [Double]
+  }
+
+  /// R's `agsurv` for one stratum: at each distinct time the weighted
+  /// number at risk, events and censorings, and the hazard, variance and
+  /// x̄ increments (Breslow: d/S0, d/S0², d S1/S0²; Efron: the tied events
+  /// averaged over the d fractions of the dying risk, as `agsurv5`).
+  private func hazardIncrements(stratum s: Int, range: Range<Int>, centred: [Double], eta: [Double]) -> [HazardStep] {
+    let n = sets.n
+    let efron = ties == .efron
+    // Distinct times, descending accumulation of the risk-set sums.
+    var times: [Double] = []
+    var i = range.lowerBound
+    while i < range.upperBound {
+      let t = sets.stop[i]
+      times.append(t)
+      while i < range.upperBound && sets.stop[i] == t { i += 1 }
+    }
+    var steps = [HazardStep](repeating: HazardStep(time: 0, atRisk: 0, events: 0, censored: 0, hazard: 0, variance: 0, xbar: []),
+                             count: times.count)
+    var s0 = 0.0, count = 0.0
+    var s1 = [Double](repeating: 0, count: p)
+    var j = range.upperBound - 1
+    // Counting-process exits: rows by decreasing start.
+    var exitIndex = 0
+    let exits: [Int32] = sets.startOrder.map { order in order.filter { range.contains(Int($0)) } } ?? []
+    for k in stride(from: times.count - 1, through: 0, by: -1) {
+      let t = times[k]
+      var deathWeight = 0.0, deathRisk = 0.0, deaths = 0, censored = 0.0
+      var deathS1 = [Double](repeating: 0, count: p)
+      while j >= range.lowerBound && sets.stop[j] == t {
+        let w = sets.weight[j]
+        let r = w * exp(eta[j])
+        s0 += r
+        count += w
+        for c in 0..<p { s1[c] += r * centred[j + c * n] }
+        if sets.status[j] == 1 {
+          deathWeight += w
+          deathRisk += r
+          deaths += 1
+          for c in 0..<p { deathS1[c] += r * centred[j + c * n] }
+        } else {
+          censored += w
+        }
+        j -= 1
+      }
+      if let start = sets.start {
+        // Rows that enter at or after t are not at risk at t.
+        while exitIndex < exits.count && start[Int(exits[exitIndex])] >= t {
+          let e = Int(exits[exitIndex])
+          let w = sets.weight[e]
+          let r = w * exp(eta[e])
+          s0 -= r
+          count -= w
+          for c in 0..<p { s1[c] -= r * centred[e + c * n] }
+          exitIndex += 1
+        }
+      }
+      var step = HazardStep(time: t, atRisk: count, events: deathWeight, censored: censored, hazard: 0, variance: 0,
+                            xbar: [Double](repeating: 0, count: p))
+      if deaths > 0 && deathWeight > 0 {
+        if !efron || deaths == 1 {
+          step.hazard = deathWeight / s0
+          step.variance = deathWeight / (s0 * s0)
+          for c in 0..<p { step.xbar[c] = deathWeight * s1[c] / (s0 * s0) }
+        } else {
+          let d = Double(deaths)
+          var sum1 = 0.0, sum2 = 0.0
+          var xb = [Double](repeating: 0, count: p)
+          for m in 0..<deaths {
+            let fraction = Double(m) / d
+            let temp = 1 / (s0 - deathRisk * fraction)
+            sum1 += temp / d
+            sum2 += temp * temp / d
+            for c in 0..<p { xb[c] += (s1[c] - deathS1[c] * fraction) * temp * temp / d }
+          }
+          step.hazard = deathWeight * sum1
+          step.variance = deathWeight * sum2
+          for c in 0..<p { step.xbar[c] = deathWeight * xb[c] }
+        }
+      }
+      steps[k] = step
+    }
+    return steps
+  }
+}
+
+extension CoxPrediction: Encodable {
+  enum CodingKeys: String, CodingKey { case profile, stratum, at, steps }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(profile, forKey: .profile)
+    try c.encodeIfPresent(stratum, forKey: .stratum)
+    try c.encodeIfPresent(at, forKey: .at)
+    try c.encode(steps, forKey: .steps)
+  }
+}

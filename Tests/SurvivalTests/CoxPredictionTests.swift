@@ -1,0 +1,65 @@
+import Foundation
+import ModelFrame
+import Rendering
+import Survival
+import Tabular
+import Testing
+import TestSupport
+
+/// Predicted survival against R's `survfit(coxph, newdata)` and
+/// `summary(sf, times =)`: every fixture of Tests/SurvivalTests/CoxPredictions
+/// (written by Tests/References/make-references.R), every field at 1e-8.
+@Suite("Cox: predicted survival against R survfit(fit, newdata)")
+struct CoxPredictionTests {
+  static let fixtures = fixtureFiles("Tests/SurvivalTests/CoxPredictions")
+
+  @Test("fixture count")
+  func count() { #expect(Self.fixtures.count == 5) }
+
+  @Test("every curve matches R", arguments: fixtures)
+  func fixture(_ file: String) throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: repositoryPath("Tests/SurvivalTests/CoxPredictions/\(file)")))
+    let fixture = try JSONValue.parse(data)
+    guard case .array(let argValues)? = fixture["args"], let expected = fixture["expect"] else {
+      Issue.record("malformed fixture \(file)"); return
+    }
+    let args = argValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
+    var options: [String: String] = [:]
+    for k in stride(from: 1, to: args.count - 1, by: 2) { options[args[k]] = args[k + 1] }
+    let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!),
+                                     table: CSVReader.read(path: repositoryPath(options["--data"]!)),
+                                     options: .init(strataInteractions: true, basisTerms: true))
+    let profiles = try frame.profiles(from: CSVReader.read(path: repositoryPath(options["--predict"]!)), option: "predict")
+    let model = try CoxModel(frame: frame, options: .init(ties: CoxTies(rawValue: options["--ties"]!)!))
+    let predictions = model.predict(profiles, times: options["--times"]!.split(separator: ",").map { Double($0)! },
+                                    confidenceLevel: 0.95)
+    let actual = try JSONValueEncoder().encode(["predictions": predictions])
+    for problem in jsonMismatches(expected: expected, actual: actual, relative: 1e-8) {
+      Issue.record(Comment(rawValue: "\(file): \(problem)"))
+    }
+  }
+
+  @Test("a profile the data cannot code is an error naming it: unknown level, missing variable, a spline term")
+  func refusals() throws {
+    let table = try CSVReader.read(path: repositoryPath("Datasets/veteran.csv"))
+    let frame = try ModelFrame.build(formula: Formula.parse("Surv(time, status) ~ celltype + karno"), table: table)
+    func profile(_ csv: String) throws -> [CovariateProfile] {
+      try frame.profiles(from: CSVReader.read(bytes: Array(csv.utf8), source: "p.csv"), option: "predict")
+    }
+    #expect(throws: InputError(InputLocation(option: "predict"), "profile 1: celltype has no level \"huge\" in the data, expected one of: adeno, large, smallcell, squamous")) {
+      try profile("celltype,karno\nhuge,60\n")
+    }
+    #expect(throws: InputError(InputLocation(option: "predict"), "profile 1: no value for karno, expected every variable of the model (celltype, karno)")) {
+      try profile("celltype\nadeno\n")
+    }
+    #expect(throws: InputError(InputLocation(option: "predict"), "profile 2: karno is missing, expected a value")) {
+      try profile("celltype,karno\nadeno,60\nlarge,NA\n")
+    }
+    let spline = try ModelFrame.build(formula: Formula.parse("Surv(time, status) ~ ns(karno, 3)"), table: table, options: .init(basisTerms: true))
+    #expect(throws: InputError.self) {
+      try spline.profiles(from: CSVReader.read(bytes: Array("karno\n60\n".utf8), source: "p.csv"), option: "predict")
+    }
+    let coded = try profile("celltype,karno\nsquamous,70\n")
+    #expect(coded[0].design == [0, 0, 1, 70] && coded[0].label == "celltype=squamous, karno=70")
+  }
+}
