@@ -120,6 +120,20 @@ public struct CoxModel: Sendable {
     if eventCount == 0 {
       throw InputError(InputLocation(source: frame.source), "cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     }
+    if options.ties == .exact {
+      // The exact likelihood here takes unit weights and gives no robust
+      // variance, Schoenfeld-based test or residuals (they assume Breslow
+      // or Efron risk sets).
+      if frame.weights != nil {
+        throw InputError(InputLocation(option: "ties"), "exact: case weights are not supported with the exact partial likelihood, expected --ties efron or breslow with --weights")
+      }
+      if frame.cluster != nil {
+        throw InputError(InputLocation(option: "ties"), "exact: cluster() (a robust variance) is not supported with the exact partial likelihood, expected --ties efron or breslow")
+      }
+      if options.proportionalHazards != nil {
+        throw InputError(InputLocation(option: "ties"), "exact: --zph is not supported with the exact partial likelihood, expected --ties efron or breslow")
+      }
+    }
     if let w = frame.weights, let k = w.firstIndex(where: { !($0 > 0) }) {
       throw InputError(InputLocation(option: "weights"),
                        "weights must be positive for a Cox model (R: \"Invalid weights, must be >0\"), found \(RNumberText.format(w[k])) in row \(frame.rows[k] + 1) of the data")
@@ -155,7 +169,12 @@ public struct CoxModel: Sendable {
     let last = LastEvaluation()
     let workspace = CoxPartialLikelihoodKernel.Workspace(sets: sets, p: useExactKernel ? 0 : p)
     let result: CoxNewtonRaphson.Result
-    if useExactKernel {
+    if options.ties == .exact {
+      result = try CoxNewtonRaphson.fit(
+        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
+        evaluate: { beta in CoxDiscreteKernel.evaluate(sets: sets, x: x, p: p, beta: beta) },
+        factor: { RCholesky($0.rowsOfValues, tolerance: options.cholTolerance) })
+    } else if useExactKernel {
       result = try CoxNewtonRaphson.fit(
         p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
         evaluate: { beta in

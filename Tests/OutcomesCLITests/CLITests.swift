@@ -285,8 +285,8 @@ struct CLITests {
     let noEvents = try temporaryFile("t,s,x\n1,0,1\n2,0,2\n")
     try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
                        "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
-    try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "exact"],
-                       "--ties: expected efron or breslow, found \"exact\"")
+    try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "discrete"],
+                       "--ties: expected efron, breslow or exact, found \"discrete\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
     try expectBadInput(["design", "logrank", "--hr", "0.7", "--accrual", "24", "--median-control", "10"],
                        "--follow-up: expected --follow-up with --accrual and --median-control or --hazard-control")

@@ -298,7 +298,10 @@ tied_concordance <- function(fit, data) {
   lp <- ave(drop(X %*% b), key, FUN = function(v) v[1])
   tied <- fit
   tied$linear.predictors <- lp - sum(b * fit$means)
-  cc <- concordance(tied)
+  cc <- tryCatch(concordance(tied), error = function(e)
+    # concordance() has no method for an exact counting-process fit (an
+    # unclassed list); the same computation as coxph's own call.
+    survival:::concordancefit(fit$y, tied$linear.predictors, fit$strata, fit$weights, reverse = TRUE, timefix = FALSE))
   list(c = unname(cc$concordance), se = unname(sqrt(cc$var)))
 }
 cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights = NULL,
@@ -343,24 +346,28 @@ cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights
                          list(term = rownames(zt)[i], chisq = zt[i, 1], df = zt[i, 2], p = zt[i, 3])),
                        global = list(chisq = zt[k, 1], df = zt[k, 2], p = zt[k, 3]))
   }
-  # Residuals, per observation in data order (after rows with missing values are dropped).
-  mart <- residuals(fit, "martingale")
-  dev <- residuals(fit, "deviance")
-  sc <- as.matrix(residuals(fit, "score"))
-  dfb <- as.matrix(residuals(fit, "dfbeta"))
-  sch <- as.matrix(residuals(fit, "schoenfeld"))
+  # Residuals, per observation in data order (after rows with missing values
+  # are dropped); none for the exact likelihood (outcomes gives none).
+  exact <- ties == "exact"
+  if (!exact) {
+    mart <- residuals(fit, "martingale")
+    dev <- residuals(fit, "deviance")
+    sc <- as.matrix(residuals(fit, "score"))
+    dfb <- as.matrix(residuals(fit, "dfbeta"))
+    sch <- as.matrix(residuals(fit, "schoenfeld"))
+  }
   y <- fit$y; ny <- ncol(y); status <- y[, ny]
   strat <- if (is.null(fit$strata)) rep(1, nrow(y)) else as.numeric(fit$strata)
   ord <- order(strat, y[, ny - 1], -status)
   sch_rows <- ord[status[ord] == 1]
-  rows <- lapply(seq_len(nrow(y)), function(i) {
+  rows <- if (exact) list() else lapply(seq_len(nrow(y)), function(i) {
     j <- match(i, sch_rows)
     list(martingale = unname(mart[i]), deviance = unname(dev[i]), score = unname(sc[i, ]),
          dfbeta = unname(dfb[i, ]), schoenfeld = if (is.na(j)) NULL else unname(sch[j, ]))
   })
   # survfit.coxph refuses models with a covariate crossed with strata():
   # no baseline is recorded for them (null).
-  bh <- tryCatch(suppressWarnings(basehaz(fit, centered = FALSE)), error = function(e) NULL)
+  bh <- if (exact) NULL else tryCatch(suppressWarnings(basehaz(fit, centered = FALSE)), error = function(e) NULL)
   baseline <- if (is.null(bh)) NULL else lapply(seq_len(nrow(bh)), function(i)
     list(time = bh$time[i], hazard = bh$hazard[i],
          strata = if (is.null(bh$strata)) NULL else as.character(bh$strata[i])))
@@ -421,6 +428,10 @@ cox_case("cox-lung-transformed", "Datasets/lung.csv",
                "+ relevel(factor(ph.ecog), ref = \"1\")"))
 cox_case("cox-lung-splines", "Datasets/lung.csv", "Surv(time, status) ~ ns(ph.karno, df = 3) + poly(age, 2) + sex",
          zph = "km")
+# The exact partial likelihood (discrete logistic model): tied data.
+cox_case("cox-aml-exact", "Datasets/aml.csv", "Surv(time, status) ~ x", ties = "exact")
+cox_case("cox-lung-exact-strata", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + strata(ph.ecog)", ties = "exact")
+cox_case("cox-heart-exact-counting", "Datasets/heart.csv", "Surv(start, stop, event) ~ age + transplant", ties = "exact")
 cox_case("cox-bladder2-strata-product", "Datasets/bladder2.csv",
          "Surv(start, stop, event) ~ (rx + size + number) * strata(enum)")
 # Predicted survival: survfit(fit, newdata) for the rows of a newdata file

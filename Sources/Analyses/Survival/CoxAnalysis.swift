@@ -104,6 +104,14 @@ public enum CoxAnalysis: Analysis {
     let frame = try context.select(options.data!).frame(formula: options.formula,
                                                         options: .init(weights: options.weights, strataInteractions: true, basisTerms: true,
                                                                       timeUnit: options.timeUnit))
+    if options.ties == .exact {
+      if let file = ["residuals", "baseline"].first(where: context.requestedFiles.contains) {
+        throw InputError(option: "ties", "exact: the \(file) file assumes Breslow or Efron risk sets (R has no score residuals for the exact likelihood either), expected --ties efron or breslow with --\(file)")
+      }
+      if options.at != nil || options.predict != nil {
+        throw InputError(option: "ties", "exact: predicted survival needs a Breslow or Efron baseline hazard, expected --ties efron or breslow with --at or --predict")
+      }
+    }
     let dataRows = frame.rows
     // Profiles are coded from the frame before the model takes it.
     let profiles = try profiles(options, frame: frame)
@@ -218,7 +226,8 @@ public struct CoxOutput: AnalysisOutput {
   public var warnings: [String] { fit.warnings.map(\.message) }
 
   public var methods: String {
-    var s = "Hazard ratios were estimated by Cox proportional-hazards regression with \(fit.ties == .efron ? "Efron's" : "Breslow's") method for tied times and \(percent(fit.confidenceLevel)) Wald confidence intervals\(fit.robust ? " from the robust (cluster) variance" : "")."
+    let tiesMethod = fit.ties == .efron ? "Efron's method" : fit.ties == .breslow ? "Breslow's method" : "the exact partial likelihood (discrete logistic model)"
+    var s = "Hazard ratios were estimated by Cox proportional-hazards regression with \(tiesMethod) for tied times and \(percent(fit.confidenceLevel)) Wald confidence intervals\(fit.robust ? " from the robust (cluster) variance" : "")."
     if fit.proportionalHazards != nil {
       s += " Proportional hazards were checked with the scaled Schoenfeld residual test (R cox.zph)."
     }

@@ -12,6 +12,9 @@ import Darwin
 /// Ties in the Cox partial likelihood; the raw value is the CLI spelling.
 public enum CoxTies: String, Sendable, CaseIterable, Codable {
   case efron, breslow
+  /// The exact partial likelihood (discrete logistic model; R's
+  /// `ties = "exact"`, SAS's `TIES=DISCRETE`), `CoxDiscreteKernel`.
+  case exact
 }
 
 /// The Cox partial log-likelihood, its score vector and information matrix
