@@ -41,6 +41,11 @@ public enum Cox {
     public var proportionalHazards: ZPHTransform?
     /// Which kernel fits the model (tests compare the two on the same data).
     var kernel: Kernel = .automatic
+    /// R's `robust = TRUE`: the sandwich variance with each row its own
+    /// cluster (implied by `cluster()` and by non-integer weights).
+    public var robust = false
+    /// R's `init`: starting coefficients, one per design column.
+    public var initial: [Double]?
 
     public init(ties: CoxTies = .efron, confidenceLevel: Double = 0.95, maxIterations: Int = 20,
                 tolerance: Double = Cox.defaultTolerance, cholTolerance: Double = RankRevealingCholesky.defaultTolerance,
@@ -130,8 +135,8 @@ public struct CoxModel: Sendable {
       if frame.cluster != nil {
         throw InputError(InputLocation(option: "ties"), "exact: cluster() (a robust variance) is not supported with the exact partial likelihood, expected --ties efron or breslow")
       }
-      if options.proportionalHazards != nil {
-        throw InputError(InputLocation(option: "ties"), "exact: --zph is not supported with the exact partial likelihood, expected --ties efron or breslow")
+      if options.proportionalHazards != nil || options.robust {
+        throw InputError(InputLocation(option: "ties"), "exact: \(options.robust ? "--robust" : "--zph") is not supported with the exact partial likelihood, expected --ties efron or breslow")
       }
     }
     if let w = frame.weights, let k = w.firstIndex(where: { !($0 > 0) }) {
@@ -164,6 +169,14 @@ public struct CoxModel: Sendable {
       }
     }
 
+    // R's init, on the centred and scaled columns the fit works with.
+    var initialScaled: [Double]? = nil
+    if let initial = options.initial {
+      guard initial.count == p else {
+        throw InputError(InputLocation(option: "init"), "expected \(p) starting value\(p == 1 ? "" : "s"), one per coefficient (\(columnNames.joined(separator: ", "))), found \(initial.count)")
+      }
+      initialScaled = (0..<p).map { initial[$0] / scale[$0] }
+    }
     let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges)
     let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
     let last = LastEvaluation()
@@ -171,12 +184,12 @@ public struct CoxModel: Sendable {
     let result: CoxNewtonRaphson.Result
     if options.ties == .exact {
       result = try CoxNewtonRaphson.fit(
-        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
+        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance, initial: initialScaled,
         evaluate: { beta in CoxDiscreteKernel.evaluate(sets: sets, x: x, p: p, beta: beta) },
         factor: { RCholesky($0.rowsOfValues, tolerance: options.cholTolerance) })
     } else if useExactKernel {
       result = try CoxNewtonRaphson.fit(
-        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
+        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance, initial: initialScaled,
         evaluate: { beta in
           let e = CoxExactKernel.evaluate(sets: sets, x: x, p: p, beta: beta, ties: options.ties)
           return (e.logLikelihood, e.score, Matrix(e.information.isEmpty ? [] : e.information, columns: p))
@@ -184,7 +197,7 @@ public struct CoxModel: Sendable {
         factor: { RCholesky($0.rowsOfValues, tolerance: options.cholTolerance) })
     } else {
       result = try CoxNewtonRaphson.fit(
-        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance,
+        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance, initial: initialScaled,
         evaluate: { beta in
           let e = CoxPartialLikelihoodKernel.evaluate(sets: sets, x: x, p: p, beta: beta, ties: options.ties,
                                                       eventScore: eventScore, work: workspace)
@@ -196,7 +209,7 @@ public struct CoxModel: Sendable {
     // Hazards, risk sets (and, for the robust variance or zph, the terms) at
     // the fitted β. The converged iteration was evaluated at this very β, so
     // its workspace is taken as it is when the terms are not needed.
-    let needsTerms = frame.cluster != nil || (frame.weights?.contains { $0 != $0.rounded(.down) } ?? false)
+    let needsTerms = frame.cluster != nil || options.robust || (frame.weights?.contains { $0 != $0.rounded(.down) } ?? false)
       || options.proportionalHazards != nil
     let evaluation: CoxPartialLikelihoodKernel.Evaluation
     if !useExactKernel, !needsTerms, let e = last.result(at: result.beta) {
@@ -262,7 +275,7 @@ public struct CoxModel: Sendable {
     // Robust variance: cluster(), or non-integer weights (R's coxph).
     let fractionalWeights = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false
     var robustVariance: Matrix? = nil
-    if frame.cluster != nil || fractionalWeights {
+    if frame.cluster != nil || fractionalWeights || options.robust {
       let clusterOfRow: [Int32]
       let clusterCount: Int
       if let cluster = frame.cluster {
@@ -320,7 +333,8 @@ public struct CoxModel: Sendable {
     let waldVariance = robustVariance ?? variance
     var vk = Matrix(rows: df, columns: df)
     for (a, i) in kept.enumerated() { for (b, j) in kept.enumerated() { vk[a, b] = waldVariance[i, j] } }
-    let bk = kept.map { beta[$0] }
+    // R tests β against its starting values (0 unless --init).
+    let bk = kept.map { beta[$0] - (options.initial?[$0] ?? 0) }
     var wald = 0.0
     if df > 0 {
       let solved = try RankRevealingCholesky(vk, tolerance: options.cholTolerance).solve(bk)

@@ -305,14 +305,15 @@ tied_concordance <- function(fit, data) {
   list(c = unname(cc$concordance), se = unname(sqrt(cc$var)))
 }
 cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights = NULL,
-                     conf.int = 0.95, extra_args = character(0)) {
+                     conf.int = 0.95, extra_args = character(0), robust = FALSE, init = NULL) {
   data <- read.csv(path)
   # cox.zph in survival 3.5-3 fails on integer (start, stop) columns; store doubles.
   data[] <- lapply(data, function(v) if (is.integer(v)) as.numeric(v) else v)
   data$.w <- if (is.null(weights)) rep(1, nrow(data)) else data[[weights]]
   f <- as.formula(formula_text)
-  fit <- if (is.null(weights)) coxph(f, data = data, ties = ties, x = TRUE, y = TRUE)
-         else coxph(f, data = data, ties = ties, weights = .w, x = TRUE, y = TRUE)
+  extra <- c(if (robust) list(robust = TRUE), if (!is.null(init)) list(init = init))
+  fit <- if (is.null(weights)) do.call(coxph, c(list(f, data = data, ties = ties, x = TRUE, y = TRUE), extra))
+         else do.call(coxph, c(list(f, data = data, ties = ties, weights = data$.w, x = TRUE, y = TRUE), extra))
   coef <- coef(fit)
   robust <- !is.null(fit$naive.var)
   naive <- if (robust) fit$naive.var else fit$var
@@ -375,9 +376,13 @@ cox_case <- function(id, path, formula_text, ties = "efron", zph = NULL, weights
   if (!is.null(zph)) args <- c(args, "--zph", "--zph-transform", zph)
   if (!is.null(weights)) args <- c(args, "--weights", weights)
   if (conf.int != 0.95) args <- c(args, "--conf-level", as.character(conf.int))
+  if (robust) args <- c(args, "--robust")
+  if (!is.null(init)) args <- c(args, "--init", paste(init, collapse = ","))
   case <- list(id = id, reference = header,
                call = paste0("coxph(", formula_text, ", data = read.csv(\"", path, "\"), ties = \"", ties, "\"",
-                             if (is.null(weights)) "" else paste0(", weights = ", weights), ")",
+                             if (is.null(weights)) "" else paste0(", weights = ", weights),
+                             if (robust) ", robust = TRUE" else "",
+                             if (is.null(init)) "" else paste0(", init = ", deparse1(init)), ")",
                              if (is.null(zph)) "" else paste0("; cox.zph(fit, transform = \"", zph, "\")"),
                              "; concordance with tied covariates tied (tied_concordance)",
                              "; residuals(fit, type)",
@@ -428,6 +433,9 @@ cox_case("cox-lung-transformed", "Datasets/lung.csv",
                "+ relevel(factor(ph.ecog), ref = \"1\")"))
 cox_case("cox-lung-splines", "Datasets/lung.csv", "Surv(time, status) ~ ns(ph.karno, df = 3) + poly(age, 2) + sex",
          zph = "km")
+# robust = TRUE without cluster(); init (R tests beta against it).
+cox_case("cox-lung-robust", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + ph.ecog", robust = TRUE)
+cox_case("cox-lung-init", "Datasets/lung.csv", "Surv(time, status) ~ age + sex", init = c(0.01, -0.4))
 # The exact partial likelihood (discrete logistic model): tied data.
 cox_case("cox-aml-exact", "Datasets/aml.csv", "Surv(time, status) ~ x", ties = "exact")
 cox_case("cox-lung-exact-strata", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + strata(ph.ecog)", ties = "exact")

@@ -21,7 +21,7 @@ struct CoxReferenceTests {
   static let fixtures = fixtureFiles("Tests/SurvivalTests/CoxReferences")
 
   @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 29) }
+  func count() { #expect(Self.fixtures.count == 31) }
 
   @Test("every field matches R", arguments: fixtures)
   func fixture(_ file: String) throws {
@@ -36,17 +36,20 @@ struct CoxReferenceTests {
     var flags: Set<String> = []
     var k = 1
     while k < args.count {
-      if args[k] == "--zph" { flags.insert("--zph"); k += 1; continue }
+      if args[k] == "--zph" || args[k] == "--robust" { flags.insert(args[k]); k += 1; continue }
       options[args[k]] = args[k + 1]
       k += 2
     }
     let table = try CSVReader.read(path: repositoryPath(options["--data"]!))
     let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!), table: table,
                                      options: .init(weights: options["--weights"], strataInteractions: true, basisTerms: true))
-    let model = try CoxModel(frame: frame, options: .init(
+    var coxOptions = Cox.Options(
       ties: CoxTies(rawValue: options["--ties"] ?? "efron")!,
       confidenceLevel: Double(options["--conf-level"] ?? "0.95")!,
-      proportionalHazards: flags.contains("--zph") ? ZPHTransform(rawValue: options["--zph-transform"] ?? "km") : nil))
+      proportionalHazards: flags.contains("--zph") ? ZPHTransform(rawValue: options["--zph-transform"] ?? "km") : nil)
+    coxOptions.robust = flags.contains("--robust")
+    coxOptions.initial = options["--init"].map { $0.split(separator: ",").map { Double($0)! } }
+    let model = try CoxModel(frame: frame, options: coxOptions)
     let actual = try JSONValueEncoder().encode(model.fit)
     for problem in jsonMismatches(expected: expected, actual: actual, relative: 1e-8) {
       Issue.record(Comment(rawValue: "\(file): \(problem)"))

@@ -35,6 +35,8 @@ public enum CoxAnalysis: Analysis {
     public var at: [String]?
     public var predict: String?
     public var times: [Double]?
+    public var robust = false
+    public var initial: [Double]?
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
                 zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil, timeUnit: TimeUnit? = nil) {
@@ -51,7 +53,7 @@ public enum CoxAnalysis: Analysis {
 
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
-      case timeUnit = "time-unit", at, predict, times
+      case timeUnit = "time-unit", at, predict, times, robust, initial = "init"
     }
 
     public static var parameters: [Parameter] {
@@ -67,6 +69,8 @@ public enum CoxAnalysis: Analysis {
         Parameter("at", .repeated, help: "Predicted survival for a covariate profile, e.g. \"age=60, sex=2\" (repeatable; R survfit(fit, newdata))."),
         Parameter("predict", help: "Predicted survival for each row of a CSV file of covariate profiles.", path: true),
         Parameter("times", .list, help: "With --at or --predict, the predicted curves at these times (R summary(sf, times =))."),
+        Parameter("robust", .flag, help: "Robust (sandwich) variance with each row its own cluster (R robust = TRUE)."),
+        Parameter("init", .list, help: "Starting coefficients, one per column (R init); with --iter-max 0 the model at them."),
       ]
     }
 
@@ -86,6 +90,9 @@ public enum CoxAnalysis: Analysis {
       times = try c.numbers(.times)
       if at != nil && predict != nil { throw c.problem(.predict, "either --at or --predict, not both") }
       if times != nil && at == nil && predict == nil { throw c.problem(.times, "--at or --predict with it") }
+      robust = try c.flag(.robust)
+      initial = try c.numbers(.initial)
+      if let i = initial, !i.allSatisfy(\.isFinite) { throw c.problem(.initial, "finite numbers") }
     }
   }
 
@@ -99,8 +106,10 @@ public enum CoxAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> CoxOutput {
-    let cox = Cox.Options(ties: options.ties, confidenceLevel: options.confidenceLevel, maxIterations: options.maxIterations,
+    var cox = Cox.Options(ties: options.ties, confidenceLevel: options.confidenceLevel, maxIterations: options.maxIterations,
                           proportionalHazards: options.zph ? options.zphTransform : nil)
+    cox.robust = options.robust
+    cox.initial = options.initial
     let frame = try context.select(options.data!).frame(formula: options.formula,
                                                         options: .init(weights: options.weights, strataInteractions: true, basisTerms: true,
                                                                       timeUnit: options.timeUnit))

@@ -56,9 +56,11 @@ enum CoxNewtonRaphson {
   typealias Evaluate = ([Double]) -> (logLikelihood: Double, score: [Double], information: Matrix)
   typealias Factor = (Matrix) throws -> CoxFactorization
 
-  static func fit(p: Int, maxIterations: Int, tolerance: Double,
+  /// `initial`: the starting β (R's `init`), on the scale `evaluate` takes;
+  /// the "null" log-likelihood and the score test are then at it, as R's.
+  static func fit(p: Int, maxIterations: Int, tolerance: Double, initial: [Double]? = nil,
                   evaluate: Evaluate, factor: Factor) throws -> Result {
-    var beta = [Double](repeating: 0, count: p)
+    var beta = initial ?? [Double](repeating: 0, count: p)
     var current = evaluate(beta)
     let nullLogLik = current.logLikelihood
     var best = nullLogLik
