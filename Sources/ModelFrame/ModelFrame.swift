@@ -67,6 +67,8 @@ public struct ModelFrame: Sendable {
   public var strataFactors: [Factor]
   public var cluster: Factor?
   public var weights: [Double]?
+  /// The sum of the `offset()` terms over the kept rows (`Options.offsets`).
+  public var offset: [Double]?
   /// Indices of the table rows kept, in table order.
   public var rows: [Int]
   public var nDropped: Int
@@ -91,6 +93,8 @@ public struct ModelFrame: Sendable {
     /// The unit of a follow-up time computed from dates (`--time-unit`);
     /// an error when the time is not computed from dates.
     public var timeUnit: TimeUnit?
+    /// Whether `offset()` terms are allowed (the models that fit them).
+    public var offsets = false
     public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false,
                 strataInteractions: Bool = false, basisTerms: Bool = false, timeUnit: TimeUnit? = nil) {
       self.timeUnit = timeUnit
@@ -236,6 +240,9 @@ private struct FrameBuilder {
     if !options.strataInteractions, let v = terms.variables.first(where: \.isStrata) {
       throw formulaError(v.formulaColumn, "\(v.label) inside an interaction is fitted by cox only, expected strata() as a term of its own")
     }
+    if !options.offsets, let first = terms.offsets.first {
+      throw formulaError(first.column, "offset(\(first.deparsed)) is fitted by cox only, expected no offset() here")
+    }
     if !options.basisTerms, let v = terms.variables.first(where: { if case .basis = $0.transform { return true } else { return false } }) {
       throw formulaError(v.formulaColumn, "\(v.label) makes several columns, for cox and logistic models only, expected a variable that groups the rows")
     }
@@ -357,6 +364,16 @@ private struct FrameBuilder {
       strataColumns.append(j)
       usedNames.append(v.columnName)
       markMissing(column: j)
+    }
+    var offsetAll: [Double]? = nil
+    for e in terms.offsets {
+      for u in try NumericExpression.columns(of: e, comparisons: false, source: formulaSource) {
+        let j = try columnIndex(u.name, at: u.column)
+        usedNames.append(u.name)
+        markMissing(column: j)
+      }
+      let values = try NumericExpression.evaluate(e, table: table, source: formulaSource)
+      offsetAll = offsetAll.map { zip($0, values).map { $0 + $1 } } ?? values
     }
     var clusterColumn: Int? = nil
     if let v = terms.cluster {
@@ -490,6 +507,10 @@ private struct FrameBuilder {
                            shortLabels: strataColumns.allSatisfy { table.columns[$0].isCategorical })
     let cluster = clusterColumn.map(factorOf)
 
+    let offset = offsetAll.map(kept)
+    if let offset, let bad = offset.firstIndex(where: { !$0.isFinite }) {
+      throw formulaError(terms.offsets[0].column, "the offset is \(RNumberText.format(offset[bad])) in the row at line \(table.line(ofRow: rows[bad])) of \(table.source), expected a finite value")
+    }
     var weights: [Double]? = nil
     if let weightsAll {
       let w = kept(weightsAll)
@@ -502,6 +523,6 @@ private struct FrameBuilder {
 
     return ModelFrame(source: table.source, formula: formula, terms: terms, response: response,
                       binaryResponse: binaryResponse, variables: variables, strata: strata, strataFactors: strataFactors, cluster: cluster, weights: weights,
-                      rows: rows, nDropped: table.rowCount - rows.count)
+                      offset: offset, rows: rows, nDropped: table.rowCount - rows.count)
   }
 }

@@ -70,6 +70,8 @@ public struct Terms: Sendable {
   public var strata: [TermVariable] = []
   /// The variable of `cluster(id)`.
   public var cluster: TermVariable?
+  /// The arguments of `offset()` terms (their values are added up).
+  public var offsets: [FormulaExpression] = []
 
   /// Expands `formula.predictors`; `.` stands for `dot`, the data's other
   /// columns. Errors name the formula column at fault.
@@ -81,6 +83,7 @@ public struct Terms: Sendable {
     hasIntercept = builder.hasIntercept
     strata = builder.strata
     cluster = builder.cluster
+    offsets = builder.offsets
     var seen = Set<[Int]>()
     var unique: [[Int]] = []
     for set in sets where !set.isEmpty && !seen.contains(set) {
@@ -110,6 +113,7 @@ private struct TermsBuilder {
   var strataCalls: [(label: String, args: [FormulaExpression], column: Int)] = []
   /// The columns `.` stands for.
   var dot: [String]?
+  var offsets: [FormulaExpression] = []
   /// Terms produced so far by `*`, `^`, `/` and `:` (a bound: `(a + b + …)^k`
   /// grows as 2^k).
   private var produced = 0
@@ -368,8 +372,17 @@ private struct TermsBuilder {
         throw error(c, "Surv() belongs on the left of '~', found it among the terms")
       case "poly", "ns", "bs":
         return [[try basisVariable(e, f, args, at: c)]]
-      case "offset", "tt", "frailty", "pspline", "ridge":
-        throw error(c, "\(f)() is not supported yet, expected a column, factor(), relevel(), cut(), poly(), ns(), bs(), strata(), cluster() or arithmetic such as I() and log()")
+      case "offset":
+        // A known part of the linear predictor, not a term (R: offsets add up).
+        guard args.count == 1 else { throw error(c, "expected offset(x) with one argument, found \(args.count)") }
+        if case .named(let n, _, let nc) = args[0] { throw error(nc, "unexpected argument '\(n) =' of offset(), expected offset(x)") }
+        guard !(try NumericExpression.columns(of: args[0], comparisons: false, source: source)).isEmpty else {
+          throw error(c, "offset() names no column, expected offset(column) or arithmetic on columns")
+        }
+        offsets.append(args[0])
+        return []
+      case "tt", "frailty", "pspline", "ridge":
+        throw error(c, "\(f)() is not supported yet, expected a column, factor(), relevel(), cut(), poly(), ns(), bs(), strata(), cluster(), offset() or arithmetic such as I() and log()")
       default:
         throw error(c, "unsupported function '\(f)()' in the terms, expected a column, factor(), relevel(), cut(), poly(), ns(), bs(), strata(), cluster(), I() or one of: \(NumericExpression.functionNames.dropFirst().joined(separator: ", "))")
       }

@@ -189,6 +189,13 @@ extension CoxModel {
       meanShift = 0
       for k in 0..<p { meanShift += weightedMeans[k] * (fit.terms[k].coefficient ?? 0) }
     }
+    // With offset(), R's basehaz takes the mean offset (survfit's curve at
+    // covariates 0 and the average offset).
+    if let offset = sets.offset, !offset.isEmpty {
+      var total = 0.0
+      for o in offset { total += o }
+      meanShift -= total / Double(offset.count)
+    }
     var points: [BaselineHazardPoint] = []
     for (s, range) in sets.strata.enumerated() {
       var shift = -Double.infinity

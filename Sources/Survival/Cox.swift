@@ -177,7 +177,8 @@ public struct CoxModel: Sendable {
       }
       initialScaled = (0..<p).map { initial[$0] / scale[$0] }
     }
-    let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges)
+    let sortedOffset = frame.offset.map { o in rows.map { o[Int($0)] } }
+    let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges, offset: sortedOffset)
     let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
     let last = LastEvaluation()
     let workspace = CoxPartialLikelihoodKernel.Workspace(sets: sets, p: useExactKernel ? 0 : p)
@@ -350,7 +351,7 @@ public struct CoxModel: Sendable {
     // covariates are. (R's X %*% coef goes through a BLAS whose kernels can
     // split such rows by an ulp, and then count the pair as concordant or
     // discordant depending on the machine.)
-    var sortedPredictor = [Double](repeating: 0, count: n)
+    var sortedPredictor = sortedOffset ?? [Double](repeating: 0, count: n)
     x.withUnsafeBufferPointer { xs in
       for k in 0..<p where !dropped.contains(k) && result.beta[k] != 0 {
         let b = result.beta[k]

@@ -278,7 +278,7 @@ lr_case("logrank-near-ties", "near-ties", near, Surv(time, status) ~ g, c("--for
 cox_dir <- "Tests/SurvivalTests/CoxReferences"
 dir.create(cox_dir, showWarnings = FALSE, recursive = TRUE)
 # Harrell's C with the pairs of rows whose covariate data are equal counted as
-# tied: X %*% coef, with the rows whose values of the formula's variables
+# tied: coxph's linear predictor, with the rows whose values of the formula's variables
 # (all but cluster()'s) are equal given one value. coxph's own
 # fit$concordance uses X %*% coef through the BLAS, whose kernels can split
 # such rows by an ulp (and poly()'s QR gives equal values different last
@@ -293,11 +293,9 @@ tied_concordance <- function(fit, data) {
   used <- if (is.null(fit$na.action)) seq_len(nrow(data)) else seq_len(nrow(data))[-fit$na.action]
   key <- if (length(keep)) do.call(paste, c(lapply(keep, function(k) format(data[[k]][used], digits = 17)), sep = "\r"))
          else rep("", length(used))
-  X <- fit$x
-  b <- coef(fit); b[is.na(b)] <- 0
-  lp <- ave(drop(X %*% b), key, FUN = function(v) v[1])
+  # coxph's own linear predictor (offset included), one value per key.
   tied <- fit
-  tied$linear.predictors <- lp - sum(b * fit$means)
+  tied$linear.predictors <- ave(fit$linear.predictors, key, FUN = function(v) v[1])
   cc <- tryCatch(concordance(tied), error = function(e)
     # concordance() has no method for an exact counting-process fit (an
     # unclassed list); the same computation as coxph's own call.
@@ -436,6 +434,10 @@ cox_case("cox-lung-splines", "Datasets/lung.csv", "Surv(time, status) ~ ns(ph.ka
 # robust = TRUE without cluster(); init (R tests beta against it).
 cox_case("cox-lung-robust", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + ph.ecog", robust = TRUE)
 cox_case("cox-lung-init", "Datasets/lung.csv", "Surv(time, status) ~ age + sex", init = c(0.01, -0.4))
+# offset(): a fixed part of the linear predictor.
+cox_case("cox-lung-offset", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + offset(0.5 * ph.ecog)", zph = "km")
+cox_case("cox-lung-offset-strata-breslow", "Datasets/lung.csv", "Surv(time, status) ~ age + offset(0.5 * ph.ecog) + strata(sex)",
+         ties = "breslow")
 # The exact partial likelihood (discrete logistic model): tied data.
 cox_case("cox-aml-exact", "Datasets/aml.csv", "Surv(time, status) ~ x", ties = "exact")
 cox_case("cox-lung-exact-strata", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + strata(ph.ecog)", ties = "exact")

@@ -21,7 +21,7 @@ struct CoxReferenceTests {
   static let fixtures = fixtureFiles("Tests/SurvivalTests/CoxReferences")
 
   @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 31) }
+  func count() { #expect(Self.fixtures.count == 33) }
 
   @Test("every field matches R", arguments: fixtures)
   func fixture(_ file: String) throws {
@@ -41,8 +41,9 @@ struct CoxReferenceTests {
       k += 2
     }
     let table = try CSVReader.read(path: repositoryPath(options["--data"]!))
-    let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!), table: table,
-                                     options: .init(weights: options["--weights"], strataInteractions: true, basisTerms: true))
+    var frameOptions = ModelFrame.Options(weights: options["--weights"], strataInteractions: true, basisTerms: true)
+    frameOptions.offsets = true
+    let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!), table: table, options: frameOptions)
     var coxOptions = Cox.Options(
       ties: CoxTies(rawValue: options["--ties"] ?? "efron")!,
       confidenceLevel: Double(options["--conf-level"] ?? "0.95")!,

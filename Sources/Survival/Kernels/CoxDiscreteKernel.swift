@@ -23,7 +23,7 @@ enum CoxDiscreteKernel {
     var loglik = 0.0
     var score = [Double](repeating: 0, count: p)
     var information = [Double](repeating: 0, count: p * p)
-    var eta = [Double](repeating: 0, count: n)
+    var eta = sets.offset ?? [Double](repeating: 0, count: n)
     for k in 0..<p where beta[k] != 0 {
       for i in 0..<n { eta[i] += x[i + k * n] * beta[k] }
     }

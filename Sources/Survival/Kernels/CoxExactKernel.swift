@@ -67,7 +67,7 @@ enum CoxExactKernel {
         var deadwt = 0.0
         var denom2 = 0.0
         while person >= 0 && time[person] == dtime {
-          var zbeta = 0.0
+          var zbeta = sets.offset?[person] ?? 0   // R: zbeta = offset[person], then the terms
           for i in 0..<p {
             xi[i] = xp[person + i * n]
             zbeta += beta[i] * xi[i]

@@ -178,6 +178,9 @@ enum CoxPartialLikelihoodKernel {
     } else {
       for j in 0..<n { eta[j] = 0 }
     }
+    if let offset = sets.offset {
+      for j in 0..<n { eta[j] += offset[j] }
+    }
     for (s, range) in sets.strata.enumerated() {
       var c = -Double.infinity
       for j in range where eta[j] > c { c = eta[j] }

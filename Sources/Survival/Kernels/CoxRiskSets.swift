@@ -37,8 +37,12 @@ struct CoxRiskSets {
   let firstBlockAfterStop: [Int32]
   let firstBlockAfterStart: [Int32]
 
-  init(stop: [Double], start: [Double]?, status: [Double], weight: [Double], strata: [Range<Int>]) {
+  /// Each row's `offset()`, added to its linear predictor.
+  let offset: [Double]?
+
+  init(stop: [Double], start: [Double]?, status: [Double], weight: [Double], strata: [Range<Int>], offset: [Double]? = nil) {
     n = stop.count
+    self.offset = offset
     self.stop = stop
     self.start = start
     self.status = status
