@@ -95,6 +95,9 @@ public struct ModelFrame: Sendable {
     public var timeUnit: TimeUnit?
     /// Whether `offset()` terms are allowed (the models that fit them).
     public var offsets = false
+    /// Reference levels (`--reference sex=2`): column name → the level that
+    /// comes first (and so is the reference of the treatment contrasts).
+    public var references: [(column: String, level: String)] = []
     public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false,
                 strataInteractions: Bool = false, basisTerms: Bool = false, timeUnit: TimeUnit? = nil) {
       self.timeUnit = timeUnit
@@ -507,6 +510,22 @@ private struct FrameBuilder {
                            shortLabels: strataColumns.allSatisfy { table.columns[$0].isCategorical })
     let cluster = clusterColumn.map(factorOf)
 
+    // --reference: the named level first, for every factor read from the column.
+    for (column, level) in options.references {
+      let matching = terms.variables.indices.filter { terms.variables[$0].columnName == column && !terms.variables[$0].isStrata }
+      guard !matching.isEmpty else {
+        throw InputError(InputLocation(option: "reference"), "\(column)=\(level): \(column.quotedForMessage) is not a variable of the model, expected one of: \(Set(terms.variables.map(\.columnName)).sorted().joined(separator: ", "))")
+      }
+      for k in matching {
+        guard case .factor(let f) = variables[k] else {
+          throw InputError(InputLocation(option: "reference"), "\(column)=\(level): \(terms.variables[k].label) is numeric in the model, expected factor(\(column)) for a reference level")
+        }
+        guard f.levels.contains(level) else {
+          throw InputError(InputLocation(option: "reference"), "\(column)=\(level): no level \(level.quotedForMessage) in the data, expected one of: \(f.levels.prefix(12).joined(separator: ", "))")
+        }
+        variables[k] = .factor(f.reordered([level] + f.levels.filter { $0 != level }))
+      }
+    }
     let offset = offsetAll.map(kept)
     if let offset, let bad = offset.firstIndex(where: { !$0.isFinite }) {
       throw formulaError(terms.offsets[0].column, "the offset is \(RNumberText.format(offset[bad])) in the row at line \(table.line(ofRow: rows[bad])) of \(table.source), expected a finite value")

@@ -304,6 +304,30 @@ struct CLITests {
     try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, table1, design, report, check")
   }
 
+  @Test("--reference VAR=LEVEL gives relevel()'s coefficients (cox, logistic); a level, column or numeric variable it cannot honour is an error")
+  func referenceLevels() throws {
+    func coefficients(_ args: [String]) throws -> [JSONValue?] {
+      let r = try runOutcomes(args + ["--format", "json"])
+      #expect(r.status == 0, "\(r.stderr)")
+      guard case .array(let terms)? = try JSONValue.parse(Data(r.stdout.utf8))["terms"] else { return [] }
+      return terms.map { $0["coef"] }
+    }
+    let cox = ["cox", "--data", "Datasets/veteran.csv", "--formula"]
+    let a = try coefficients(cox + ["Surv(time, status) ~ celltype + factor(trt)", "--reference", "celltype=squamous", "--reference=trt=2"])
+    let b = try coefficients(cox + ["Surv(time, status) ~ relevel(celltype, ref = 'squamous') + relevel(factor(trt), ref = '2')"])
+    #expect(a.count == 4 && a == b)
+    let logistic = ["logistic", "--data", "Datasets/lung.csv", "--formula"]
+    let c = try coefficients(logistic + ["status == 2 ~ age + factor(ph.ecog)", "--reference", "ph.ecog=1"])
+    let d = try coefficients(logistic + ["status == 2 ~ age + relevel(factor(ph.ecog), ref = '1')"])
+    #expect(c.count == 5 && c == d)
+    try expectBadInput(cox + ["Surv(time, status) ~ celltype + trt", "--reference", "trt=2"],
+                       "--reference: trt=2: trt is numeric in the model, expected factor(trt) for a reference level")
+    try expectBadInput(cox + ["Surv(time, status) ~ celltype", "--reference", "celltype=huge"],
+                       "--reference: celltype=huge: no level \"huge\" in the data, expected one of: adeno, large, smallcell, squamous")
+    try expectBadInput(cox + ["Surv(time, status) ~ celltype", "--reference", "age=60"],
+                       "--reference: age=60: \"age\" is not a variable of the model, expected one of: celltype")
+  }
+
   @Test("cox --at (repeatable, commas inside) and --predict give the same curves; bad profiles are errors")
   func coxPredictions() throws {
     let base = ["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age + sex", "--times", "180,365", "--format", "json"]

@@ -17,6 +17,11 @@ extension Parameter {
   }
   public static let power = Parameter("power", help: "Power in (0, 1).", default: "0.8")
 
+  /// `reference VAR=LEVEL` (repeatable): a factor's reference level.
+  public static let reference = Parameter(
+    "reference", .repeated,
+    help: "Reference level of a factor, as VAR=LEVEL (repeatable), e.g. sex=2; default the first level (R), SAS's is the last.")
+
   /// `time-unit` of a follow-up computed from dates (`Surv(end - start, status)`).
   public static let timeUnit = Parameter.choice(
     "time-unit", TimeUnit.self,
@@ -24,6 +29,17 @@ extension Parameter {
 }
 
 extension KeyedDecodingContainer {
+  /// `--reference sex=2 --reference ph.ecog=1` as (column, level) pairs.
+  public func references(_ key: Key) throws -> [(column: String, level: String)] {
+    try (repeatedTexts(key) ?? []).map { text in
+      let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
+      guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+        throw InputError(option: key.stringValue, "expected VAR=LEVEL, as sex=2, found \(text.quotedForMessage)")
+      }
+      return (parts[0], parts[1])
+    }
+  }
+
   /// The required formula.
   public func formula(_ key: Key) throws -> String {
     guard let f = try text(key, expected: "a model formula") else {

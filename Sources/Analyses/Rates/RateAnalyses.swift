@@ -1,3 +1,4 @@
+import ModelFrame
 import Rates
 import Rendering
 import Tabular
@@ -270,8 +271,11 @@ public enum LogisticAnalysis: Analysis {
     public var firth: Bool
     public var profile: Bool
     public var maxIterations: Int
+    public var references: [(column: String, level: String)] = []
 
-    enum CodingKeys: String, CodingKey { case formula, confLevel = "conf-level", firth, noProfile = "no-profile", iterMax = "iter-max" }
+    enum CodingKeys: String, CodingKey {
+      case formula, confLevel = "conf-level", firth, noProfile = "no-profile", iterMax = "iter-max", reference
+    }
 
     public static var parameters: [Parameter] {
       DataSelection.parameters(adam: false) + [
@@ -279,6 +283,7 @@ public enum LogisticAnalysis: Analysis {
         Parameter("firth", .flag, help: "Firth's penalized likelihood (R logistf)."),
         Parameter("no-profile", .flag, help: "Skip the profile-likelihood intervals."),
         Parameter("iter-max", help: "Maximum IRLS iterations (R glm.control maxit).", default: "25"),
+        .reference,
       ]
     }
 
@@ -290,6 +295,7 @@ public enum LogisticAnalysis: Analysis {
       firth = try c.flag(.firth)
       profile = !(try c.flag(.noProfile))
       maxIterations = try c.wholeNumber(.iterMax, expected: "a whole number of iterations of at least 1", where: { $0 >= 1 && $0 < 100_000 }) ?? 25
+      references = try c.references(.reference)
     }
   }
 
@@ -303,7 +309,9 @@ public enum LogisticAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> LogisticOutput {
-    let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(binaryResponse: true, basisTerms: true))
+    var frameOptions = ModelFrame.Options(binaryResponse: true, basisTerms: true)
+    frameOptions.references = options.references
+    let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
     let fit = try LogisticRegression.fit(frame: frame, options: .init(confidenceLevel: options.confidenceLevel, firth: options.firth,
                                                                       profile: options.profile, maxIterations: options.maxIterations,
                                                                       progress: frame.n >= 100_000 ? context.progress : nil))

@@ -37,6 +37,7 @@ public enum CoxAnalysis: Analysis {
     public var times: [Double]?
     public var robust = false
     public var initial: [Double]?
+    public var references: [(column: String, level: String)] = []
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
                 zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil, timeUnit: TimeUnit? = nil) {
@@ -53,7 +54,7 @@ public enum CoxAnalysis: Analysis {
 
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
-      case timeUnit = "time-unit", at, predict, times, robust, initial = "init"
+      case timeUnit = "time-unit", at, predict, times, robust, initial = "init", reference
     }
 
     public static var parameters: [Parameter] {
@@ -71,6 +72,7 @@ public enum CoxAnalysis: Analysis {
         Parameter("times", .list, help: "With --at or --predict, the predicted curves at these times (R summary(sf, times =))."),
         Parameter("robust", .flag, help: "Robust (sandwich) variance with each row its own cluster (R robust = TRUE)."),
         Parameter("init", .list, help: "Starting coefficients, one per column (R init); with --iter-max 0 the model at them."),
+        .reference,
       ]
     }
 
@@ -93,6 +95,7 @@ public enum CoxAnalysis: Analysis {
       robust = try c.flag(.robust)
       initial = try c.numbers(.initial)
       if let i = initial, !i.allSatisfy(\.isFinite) { throw c.problem(.initial, "finite numbers") }
+      references = try c.references(.reference)
     }
   }
 
@@ -112,6 +115,7 @@ public enum CoxAnalysis: Analysis {
     cox.initial = options.initial
     var frameOptions = ModelFrame.Options(weights: options.weights, strataInteractions: true, basisTerms: true, timeUnit: options.timeUnit)
     frameOptions.offsets = true
+    frameOptions.references = options.references
     let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
     if !frame.terms.offsets.isEmpty && (options.at != nil || options.predict != nil) {
       throw InputError(option: options.at != nil ? "at" : "predict",
