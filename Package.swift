@@ -88,6 +88,6 @@ let package = Package(
     .testTarget(name: "OutcomesCLITests", dependencies: [
       "OutcomesCLI", "Analyses", "Reports", "SpecFiles", "TestSupport", "outcomes",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ]),
+    ], exclude: ["Residuals"]),
   ]
 )

@@ -104,6 +104,27 @@ extension CoxModel {
   }
 }
 
+extension CoxModel {
+  /// R's `residuals(fit, "scaledsch")` (the `y` of `cox.zph`): each event's
+  /// Schoenfeld residual (times its weight when `weighted`) times the naive
+  /// variance, times the number of events, plus β; `nil` for censored rows.
+  public func scaledSchoenfeld(_ r: CoxResiduals, weighted: Bool) -> [[Double]?] {
+    let events = r.status.reduce(0.0) { $0 + ($1 == 1 ? 1 : 0) }
+    let coefficient = (0..<p).map { fit.terms[$0].coefficient ?? 0 }
+    return r.schoenfeld.enumerated().map { i, residual -> [Double]? in
+      guard let residual else { return nil }
+      let w = weighted ? r.weight[i] : 1
+      return (0..<p).map { b in
+        var sum = 0.0
+        for a in 0..<p where fit.terms[a].coefficient != nil && fit.terms[b].coefficient != nil {
+          sum += residual[a] * w * variance[a, b]
+        }
+        return sum * events + coefficient[b]
+      }
+    }
+  }
+}
+
 /// Residuals of a Cox model per observation, in the model frame's row order,
 /// as R's `residuals.coxph`: martingale, deviance, score and Schoenfeld
 /// unweighted; dfbeta weighted by the case weights (R's defaults).
@@ -114,6 +135,8 @@ public struct CoxResiduals: Sendable {
   public var rows: [Int]
   public var time: [Double]
   public var status: [Double]
+  /// Case weight of each observation (1 without weights).
+  public var weight: [Double] = []
   public var martingale: [Double]
   public var deviance: [Double]
   /// Per observation, one value per column.
@@ -162,6 +185,7 @@ extension CoxModel {
       let sign: Double = martingale > 0 ? 1 : (martingale < 0 ? -1 : 0)
       out.time.append(sets.stop[j])
       out.status.append(delta)
+      out.weight.append(sets.weight[j])
       out.martingale.append(martingale)
       out.deviance.append(sign * (-2 * inner).squareRoot())
       out.score.append((0..<p).map { score[j + $0 * n] })

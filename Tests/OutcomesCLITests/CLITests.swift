@@ -371,7 +371,7 @@ struct CLITests {
     #expect(z.status == 0)
     #expect(z.stdout.contains("Proportional hazards (R cox.zph"))
     let lines = try String(contentsOfFile: residuals, encoding: .utf8).split(separator: "\r\n")
-    #expect(lines.first == "row,time,status,martingale,deviance,score.age,score.sex,schoenfeld.age,schoenfeld.sex,dfbeta.age,dfbeta.sex")
+    #expect(lines.first == "row,time,status,martingale,deviance,score.age,score.sex,schoenfeld.age,schoenfeld.sex,scaledsch.age,scaledsch.sex,dfbeta.age,dfbeta.sex")
     #expect(lines.count == 228)  // header + 227 rows (one ph.ecog missing)
     let base = try String(contentsOfFile: baseline, encoding: .utf8)
     #expect(base.hasPrefix("time,hazard,strata\r\n"))

@@ -505,6 +505,57 @@ predict_case("predict-heart-counting", "Datasets/heart.csv", "Surv(start, stop, 
 predict_case("predict-veteran-celltype-interaction", "Datasets/veteran.csv", "Surv(time, status) ~ celltype * karno",
              data.frame(celltype = c("adeno", "squamous"), karno = c(60, 80)), times = c(30, 90, 180))
 
+# Residual options: weighted = TRUE, collapse = id, scaled Schoenfeld.
+# (R's weighted Schoenfeld residuals multiply by the weights of other rows:
+# its event rows are in time order, its weights in data order; they are not
+# recorded here, and outcomes multiplies each event by its own weight.)
+residual_case <- function(id, path, formula_text, weights = NULL, collapse = NULL) {
+  data <- read.csv(path)
+  data$.w <- if (is.null(weights)) rep(1, nrow(data)) else data[[weights]]
+  fit <- coxph(as.formula(formula_text), data = data, weights = .w, x = TRUE, y = TRUE)
+  used <- if (is.null(fit$na.action)) seq_len(nrow(data)) else seq_len(nrow(data))[-fit$na.action]
+  weighted <- !is.null(weights)
+  mart <- residuals(fit, "martingale", weighted = weighted)
+  dev <- residuals(fit, "deviance", weighted = weighted)
+  sc <- as.matrix(residuals(fit, "score", weighted = weighted))
+  dfb <- as.matrix(residuals(fit, "dfbeta"))
+  ssch <- as.matrix(residuals(fit, "scaledsch"))
+  y <- fit$y; ny <- ncol(y); status <- y[, ny]
+  ord <- order(y[, ny - 1], -status)
+  sch_rows <- ord[status[ord] == 1]
+  rows <- lapply(seq_along(used), function(i) {
+    j <- match(i, sch_rows)
+    list(row = used[i], martingale = unname(mart[i]), deviance = unname(dev[i]), score = unname(sc[i, ]),
+         dfbeta = unname(dfb[i, ]), scaledsch = if (is.na(j)) NULL else unname(ssch[j, ]))
+  })
+  expect <- list(rows = rows)
+  args <- c("cox", "--data", path, "--formula", formula_text, "--residuals", "RESIDUALS")
+  if (weighted) args <- c(args, "--weights", weights, "--residuals-weighted")
+  if (!is.null(collapse)) {
+    key <- data[[collapse]][used]
+    cm <- residuals(fit, "martingale", weighted = weighted, collapse = key)
+    cd <- residuals(fit, "deviance", weighted = weighted, collapse = key)
+    cs <- as.matrix(residuals(fit, "score", weighted = weighted, collapse = key))
+    cb <- as.matrix(residuals(fit, "dfbeta", collapse = key))
+    expect$collapsed <- lapply(seq_along(cm), function(g)
+      list(id = names(cm)[g], martingale = unname(cm[g]), deviance = unname(cd[g]), score = unname(cs[g, ]),
+           dfbeta = unname(cb[g, ])))
+    args <- c(args, "--collapse", collapse)
+  }
+  case <- list(id = id, reference = header,
+               call = paste0("fit <- coxph(", formula_text, ", data = read.csv(\"", path, "\")",
+                             if (weighted) paste0(", weights = ", weights) else "", "); residuals(fit, type",
+                             if (weighted) ", weighted = TRUE" else "", if (is.null(collapse)) "" else paste0(", collapse = ", collapse),
+                             "); residuals(fit, \"scaledsch\")"),
+               args = args, expect = expect)
+  writeLines(to_json(case), file.path("Tests/OutcomesCLITests/Residuals", paste0(id, ".json")))
+}
+dir.create("Tests/OutcomesCLITests/Residuals", showWarnings = FALSE, recursive = TRUE)
+residual_case("residuals-lung-weighted", "Tests/SurvivalTests/References/lung-weights.csv", "Surv(time, status) ~ sex + ph.ecog",
+              weights = "wint")
+residual_case("residuals-heart-collapse", "Datasets/heart.csv", "Surv(start, stop, event) ~ age + transplant", collapse = "id")
+residual_case("residuals-veteran-scaled", "Datasets/veteran.csv", "Surv(time, status) ~ karno + celltype")
+
 al <- read.csv("Datasets/lung.csv")[, c("time", "status", "age", "sex")]
 al$age2 <- 2 * al$age
 al$one <- 1

@@ -38,6 +38,8 @@ public enum CoxAnalysis: Analysis {
     public var robust = false
     public var initial: [Double]?
     public var references: [(column: String, level: String)] = []
+    public var residualsWeighted = false
+    public var collapse: String?
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
                 zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil, timeUnit: TimeUnit? = nil) {
@@ -55,6 +57,7 @@ public enum CoxAnalysis: Analysis {
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
       case timeUnit = "time-unit", at, predict, times, robust, initial = "init", reference
+      case residualsWeighted = "residuals-weighted", collapse
     }
 
     public static var parameters: [Parameter] {
@@ -73,6 +76,8 @@ public enum CoxAnalysis: Analysis {
         Parameter("robust", .flag, help: "Robust (sandwich) variance with each row its own cluster (R robust = TRUE)."),
         Parameter("init", .list, help: "Starting coefficients, one per column (R init); with --iter-max 0 the model at them."),
         .reference,
+        Parameter("residuals-weighted", .flag, help: "With --residuals, residuals times the case weights (R weighted = TRUE)."),
+        Parameter("collapse", help: "With --residuals, sum the residuals by this column, e.g. a patient id (R collapse =)."),
       ]
     }
 
@@ -96,6 +101,8 @@ public enum CoxAnalysis: Analysis {
       initial = try c.numbers(.initial)
       if let i = initial, !i.allSatisfy(\.isFinite) { throw c.problem(.initial, "finite numbers") }
       references = try c.references(.reference)
+      residualsWeighted = try c.flag(.residualsWeighted)
+      collapse = try c.text(.collapse, expected: "a column name")
     }
   }
 
@@ -129,7 +136,28 @@ public enum CoxAnalysis: Analysis {
         throw InputError(option: "ties", "exact: predicted survival needs a Breslow or Efron baseline hazard, expected --ties efron or breslow with --at or --predict")
       }
     }
+    if (options.residualsWeighted || options.collapse != nil) && !context.requestedFiles.contains("residuals") {
+      throw InputError(option: options.collapse != nil ? "collapse" : "residuals-weighted",
+                       "shapes the residuals file, expected --residuals FILE with it")
+    }
     let dataRows = frame.rows
+    var collapseKeys: [String]? = nil
+    if let name = options.collapse {
+      let table = try context.select(options.data!).table
+      guard let j = table.columnIndex(named: name) else {
+        throw InputError(option: "collapse", "unknown column \(name.quotedForMessage), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+      }
+      collapseKeys = try dataRows.map { i in
+        switch table.columns[j] {
+        case .numeric(let c):
+          guard !c.values[i].isNaN else { throw InputError(table.location(row: i, column: j), "\(name) is missing, expected an id for every row of the model") }
+          return RNumberText.format(c.values[i])
+        case .categorical(let c):
+          guard c.codes[i] >= 0 else { throw InputError(table.location(row: i, column: j), "\(name) is missing, expected an id for every row of the model") }
+          return c.levels[Int(c.codes[i])]
+        }
+      }
+    }
     // Profiles are coded from the frame before the model takes it.
     let profiles = try profiles(options, frame: frame)
     // The frame is handed over: on large data the model releases its
@@ -138,6 +166,8 @@ public enum CoxAnalysis: Analysis {
     let keep = !context.requestedFiles.isDisjoint(with: ["residuals", "baseline"])
     var output = CoxOutput(fit: model.fit, formula: options.data!.formula(options.formula), model: keep ? model : nil,
                            dataRows: keep ? dataRows : [])
+    output.residualsWeighted = options.residualsWeighted
+    output.collapse = collapseKeys.map { (options.collapse!, $0) }
     if let profiles {
       output.predictions = model.predict(profiles, times: options.times, confidenceLevel: options.confidenceLevel)
     }
@@ -178,7 +208,9 @@ public enum CoxAnalysis: Analysis {
   public static func file(_ name: String, of output: CoxOutput) throws -> ResultTable? {
     guard let model = output.model else { return nil }
     switch name {
-    case "residuals": return model.residualTable(frame: DataRows(rows: output.dataRows))
+    case "residuals":
+      return model.residualTable(frame: DataRows(rows: output.dataRows), weighted: output.residualsWeighted,
+                                 collapse: output.collapse?.keys, collapseName: output.collapse?.name ?? "id")
     case "baseline": return model.baselineTable()
     default: return nil
     }
@@ -203,6 +235,9 @@ public struct CoxOutput: AnalysisOutput {
   var dataRows: [Int]
   /// Predicted survival (`--at`, `--predict`).
   public var predictions: [CoxPrediction]?
+  /// How the residual file is written.
+  var residualsWeighted = false
+  var collapse: (name: String, keys: [String])?
 
   enum PredictionKey: String, CodingKey { case predictions }
 
