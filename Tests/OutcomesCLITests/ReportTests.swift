@@ -119,6 +119,29 @@ struct ReportTests {
 
 @Suite("Reports: figures from the same rows, honest non-estimable results")
 struct ReportBehaviourTests {
+  @Test("a cox entry with at: draws the predicted survival curves and tabulates them at times:")
+  func predictedCurves() throws {
+    let dir = try makeTemporaryFolder("report")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let spec = dir.appendingPathComponent("spec.yaml").path
+    try """
+      title: Predicted
+      data:
+        lung: \(repositoryPath("Datasets/lung.csv"))
+      sections:
+        - title: Cox
+          analyses:
+            - cox: {data: lung, formula: "Surv(time, status) ~ age + sex", at: ["age=60, sex=1", "age=60, sex=2"], times: [180, 365]}
+      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    let out = dir.appendingPathComponent("out").path
+    let r = try runOutcomes(["report", spec, "--out-dir", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let svg = try String(contentsOfFile: out + "/figures/cox-1-predicted.svg", encoding: .utf8)
+    #expect(svg.contains("age=60, sex=1") && svg.contains("age=60, sex=2") && svg.contains("Predicted survival"))
+    let md = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+    #expect(md.contains("| age=60, sex=2 | 365 | 65 | 0.538 |"), "R: summary(survfit(fit, newdata), times = 365) gives 0.538")
+  }
+
   @Test("where: and logrank-p: the figure's test is R's survdiff on the filtered rows (colon, etype == 2: chisq 11.68, p = 0.003)")
   func figureUsesSelection() throws {
     let dir = try makeTemporaryFolder("report")

@@ -1,3 +1,4 @@
+import Figures
 import DataFiles
 import Foundation
 import ModelFrame
@@ -108,10 +109,24 @@ public enum CoxAnalysis: Analysis {
 
   public struct FigureOptions: AnalysisOptions {
     public var forest = true
-    enum CodingKeys: String, CodingKey { case forest }
-    public static var parameters: [Parameter] { [Parameter("forest", .flag, help: "A forest plot of the hazard ratios (default true).")] }
+    public var curves = true
+    public var breaks: [Double]?
+    enum CodingKeys: String, CodingKey { case forest, curves, breaks }
+    public static var parameters: [Parameter] {
+      [Parameter("forest", .flag, help: "A forest plot of the hazard ratios (default true)."),
+       Parameter("curves", .flag, help: "With at: or predict:, the predicted survival curves (default true)."),
+       Parameter("breaks", .list, help: "The x-axis ticks of the predicted curves.")]
+    }
     public init(from decoder: Decoder) throws {
-      forest = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Bool.self, forKey: .forest) ?? true
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      forest = try c.decodeIfPresent(Bool.self, forKey: .forest) ?? true
+      curves = try c.decodeIfPresent(Bool.self, forKey: .curves) ?? true
+      breaks = try c.numbers(.breaks)
+      if let b = breaks {
+        guard b.count >= 2, b.count <= 40, zip(b, b.dropFirst()).allSatisfy({ $0 < $1 }), b.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+          throw c.problem(.breaks, "from 2 to 40 increasing times of at least 0")
+        }
+      }
     }
   }
 
@@ -218,11 +233,29 @@ public enum CoxAnalysis: Analysis {
 
   public static func figures(_ output: CoxOutput, options: Options, figure: FigureOptions, in context: AnalysisContext,
                              style: JournalStyle) throws -> [ReportFigure] {
-    guard figure.forest, !output.fit.terms.isEmpty else { return [] }
-    let plot = output.fit.forestPlot(title: nil)
-    return [ReportFigure(suffix: "-forest", svg: plot.svg(),
-                         subject: "Hazard ratios with \(RNumberText.format(output.fit.confidenceLevel * 100))% confidence intervals",
-                         detail: plot.captionNote + ".")]
+    var figures: [ReportFigure] = []
+    if figure.forest, !output.fit.terms.isEmpty {
+      let plot = output.fit.forestPlot(title: nil)
+      figures.append(ReportFigure(suffix: "-forest", svg: plot.svg(),
+                                  subject: "Hazard ratios with \(RNumberText.format(output.fit.confidenceLevel * 100))% confidence intervals",
+                                  detail: plot.captionNote + "."))
+    }
+    if figure.curves, let predictions = output.predictions, !predictions.isEmpty {
+      // Adjusted (predicted) survival curves, one per profile and stratum.
+      let curves = predictions.map { p in
+        KaplanMeierPlot.Curve(label: p.stratum.map { "\(p.profile); \($0)" } ?? p.profile, points: p.steps.map {
+          KaplanMeierPlot.Point(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper, censored: false)
+        })
+      }
+      let last = predictions.flatMap(\.steps).map(\.time).max() ?? 1
+      let plot = KaplanMeierPlot(title: nil, curves: curves, breaks: KaplanMeierFit.plotBreaks(figure.breaks, last: last),
+                                 countRows: [], bands: false, cumulativeIncidence: false, xLabel: "Time",
+                                 yLabel: "Predicted survival", annotation: nil)
+      figures.append(ReportFigure(suffix: "-predicted", svg: plot.svg(),
+                                  subject: "Predicted survival from the Cox model for the given covariate profiles",
+                                  detail: " (R survfit(fit, newdata); \(output.fit.ties == .efron ? "Efron" : "Breslow") baseline hazard)."))
+    }
+    return figures
   }
 }
 

@@ -8,8 +8,12 @@ extension KaplanMeierFit {
   /// The times of the axis ticks and of the counts under the plot: the
   /// given ones, or round numbers from 0 to just past the last time.
   public func plotBreaks(_ given: [Double]?) -> [Double] {
+    KaplanMeierFit.plotBreaks(given, last: curves.flatMap(\.steps).map(\.time).max() ?? 1)
+  }
+
+  /// The given ticks, or round numbers from 0 to just past `last`.
+  static func plotBreaks(_ given: [Double]?, last: Double) -> [Double] {
     if let given, !given.isEmpty { return given.sorted() }
-    let last = curves.flatMap(\.steps).map(\.time).max() ?? 1
     var ticks = niceTicks(low: 0, high: last, target: 6)
     if ticks.first != 0 { ticks.insert(0, at: 0) }
     if let end = ticks.last, end < last, ticks.count >= 2 {
