@@ -38,7 +38,13 @@ public enum CSVReader {
     let delimiter = delimiter ?? .forPath(path)
     if path == "-" {
       var bytes: [UInt8] = []
-      try WholeFile.forEachChunk(path: "-", what: "standard input") { bytes.append(contentsOf: $0) }
+      try WholeFile.forEachChunk(path: "-", what: "standard input") { chunk in
+        // A binary stream (`< /dev/zero`) is refused at its first chunk.
+        if bytes.isEmpty, chunk.contains(0) {
+          throw InputError(InputLocation(source: "<stdin>"), "holds NUL bytes (binary data), expected a delimited text file")
+        }
+        bytes.append(contentsOf: chunk)
+      }
       return try read(bytes: bytes, source: "<stdin>", delimiter: delimiter)
     }
     let source = try FileSource(path: path, displayName: path)
@@ -174,6 +180,9 @@ final class DelimitedParser<Source: ByteSource> {
   private var atEOF = false
   private var line = 1         // physical line at `position`
   private var checkedBOM = false
+  private var checkedBinary = false
+  /// The longest record read (the buffer doubles up to it): 256 MiB.
+  static var maximumRecordBytes: Int { 256 << 20 }
   // Field spans of the current record: start, length, flags (1 = quoted, 2 = has "").
   private var starts: UnsafeMutablePointer<Int>
   private var lengths: UnsafeMutablePointer<Int>
@@ -268,6 +277,13 @@ final class DelimitedParser<Source: ByteSource> {
       end = keep
     }
     if end == capacity {
+      // One record filling the whole buffer: grow it, up to a bound, so
+      // that a file without line breaks (or /dev/zero) ends in an error
+      // rather than in growing memory.
+      guard capacity < DelimitedParser.maximumRecordBytes else {
+        throw InputError(InputLocation(source: name, line: line),
+                         "a record longer than \(DelimitedParser.maximumRecordBytes >> 20) MiB with no line break, expected delimited text")
+      }
       let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
       bigger.update(from: buffer, count: end)
       buffer.deallocate()
@@ -276,6 +292,13 @@ final class DelimitedParser<Source: ByteSource> {
     }
     let n = try source.read(into: buffer + end, count: capacity - end)
     if n == 0 { atEOF = true }
+    if !checkedBinary {
+      // Text has no NUL bytes; a binary file (or a device) is refused at once.
+      checkedBinary = true
+      if memchr(buffer + end, 0, n) != nil {
+        throw InputError(InputLocation(source: name), "holds NUL bytes (binary data), expected a delimited text file")
+      }
+    }
     end += n
     if !checkedBOM && (end >= 3 || atEOF) {
       if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }

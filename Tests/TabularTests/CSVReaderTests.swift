@@ -194,6 +194,19 @@ struct RNumberTextTests {
   }
 }
 
+@Suite("CSV reader: binary and endless input")
+struct CSVBinaryInputTests {
+  @Test("/dev/zero and a file with NUL bytes end at once with one error, never a hang")
+  func binary() throws {
+    #expect(throws: InputError(InputLocation(source: "/dev/zero"), "holds NUL bytes (binary data), expected a delimited text file")) {
+      try CSVReader.read(path: "/dev/zero")
+    }
+    #expect(throws: InputError(InputLocation(source: "b.csv"), "holds NUL bytes (binary data), expected a delimited text file")) {
+      try CSVReader.read(bytes: [0x61, 0x2C, 0x62, 0x0A, 0x31, 0x00, 0x0A], source: "b.csv")
+    }
+  }
+}
+
 @Suite("Whole-file reader: specs, claims files, manuscripts")
 struct WholeFileTests {
   @Test("a file's bytes and text; a directory, a missing file, invalid UTF-8 and an endless source are errors naming the path")
