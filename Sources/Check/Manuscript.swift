@@ -130,21 +130,22 @@ public enum ManuscriptCheck {
     }
     let normal = Normal(mean: 0, standardDeviation: 1)
     switch kind {
+    // A statistic with no degrees of freedom (r(0), t(0)) has no p-value to check.
     case "chi-square":
-      guard let df = Double(g[0]) else { return nil }
+      guard let df = Double(g[0]), df > 0, df.isFinite else { return nil }
       return testStatistic(g[1], relation: g[2], p: g[3]) { ChiSquared(degreesOfFreedom: df).cdf($0, tail: .upper) }
     case "t":
-      guard let df = printed(g[0])?.value else { return nil }
+      guard let df = printed(g[0])?.value, df > 0, df.isFinite else { return nil }
       return testStatistic(g[1], relation: g[2], p: g[3]) { 2 * StudentT(degreesOfFreedom: df).cdf(-$0, tail: .lower) }
     case "F":
-      guard let d1 = printed(g[0])?.value, let d2 = printed(g[1])?.value else { return nil }
+      guard let d1 = printed(g[0])?.value, let d2 = printed(g[1])?.value, d1 > 0, d2 > 0, d1.isFinite, d2.isFinite else { return nil }
       return testStatistic(g[2], relation: g[3], p: g[4]) {
         FisherF(numeratorDegreesOfFreedom: d1, denominatorDegreesOfFreedom: d2).cdf($0, tail: .upper)
       }
     case "z":
       return testStatistic(g[0], relation: g[1], p: g[2]) { 2 * normal.cdf(-$0, tail: .lower) }
     case "r":
-      guard let df = Double(g[0]) else { return nil }
+      guard let df = Double(g[0]), df > 0, df.isFinite else { return nil }
       return testStatistic(g[1], relation: g[2], p: g[3]) { r in
         guard r < 1 else { return 0 }
         let t = r * (df / (1 - r * r)).squareRoot()

@@ -491,6 +491,12 @@ private struct FrameBuilder {
       switch table.columns[j] {
       case .numeric(let c):
         let values = kept(c.values)
+        // A covariate of Inf (or 1e400) is an error at its cell, as R's
+        // "data contains an infinite predictor" / "NA/NaN/Inf in 'x'".
+        if !v.asFactor && !v.isStrata, let bad = values.firstIndex(where: { !$0.isFinite }) {
+          throw InputError(table.location(row: rows[bad], column: j),
+                           "column \(table.names[j].quotedForMessage) (\(v.label)): expected a finite number, found \(RNumberText.format(values[bad]))")
+        }
         if v.isStrata {
           // R's strata() levels of a number: `ph.ecog=0`.
           variables.append(.factor(Factor.interaction([Factor.fromNumbers(values)], names: [v.columnName])))

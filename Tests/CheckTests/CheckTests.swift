@@ -150,4 +150,10 @@ struct ManuscriptTests {
       "17 GRIM consistent", "17 GRIM inconsistent",
     ], "\(summary)")
   }
+
+  @Test("a statistic with zero degrees of freedom has no p-value to judge: never 'p = -nan' or a decision error")
+  func zeroDegreesOfFreedom() {
+    let findings = ManuscriptCheck.check("We found r(0) = 0.3, p = .03; t(0) = 2.1, p = .04; χ2(0) = 3.1, p = .07; F(0, 10) = 2, p = .2.\n")
+    #expect(findings.isEmpty, "\(findings.map(\.computed))")
+  }
 }

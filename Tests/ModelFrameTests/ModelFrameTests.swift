@@ -70,6 +70,12 @@ struct ModelFrameTests {
     }
   }
 
+  @Test("an infinite covariate (Inf, 1e400) is an error at its cell, as R's \"infinite predictor\"")
+  func infiniteCovariate() {
+    #expect(errorMessage("t,s,x\n1,1,1\n2,0,Inf\n3,1,2\n", "Surv(t, s) ~ x") == "d.csv:3:3: column \"x\" (x): expected a finite number, found Inf")
+    #expect(errorMessage("t,s,x\n1,1,1\n2,0,1e400\n3,1,2\n", "Surv(t, s) ~ x") == "d.csv:3:3: column \"x\" (x): expected a finite number, found Inf")
+  }
+
   @Test("comparisons and %in% in the response; a missing value stays missing (R's %in% would call it FALSE)")
   func responseComparisons() throws {
     let csv = "t,grade,age\n1,1,50\n2,3,60\n3,NA,70\n4,4,80\n"
