@@ -53,4 +53,12 @@ public enum Cell: Sendable, Equatable {
     guard let x, x.isFinite else { return .missing(display: display) }
     return .number(x)
   }
+
+  /// A value that may be infinite: ±∞ shown as R prints it (`Inf`, `-Inf`),
+  /// nil or NaN (0/0, undefined) as `NA`.
+  public static func extended(_ x: Double?) -> Cell {
+    guard let x, !x.isNaN else { return .missing(display: "NA") }
+    if x.isInfinite { return .missing(display: x > 0 ? "Inf" : "-Inf") }
+    return .number(x)
+  }
 }

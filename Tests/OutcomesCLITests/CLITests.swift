@@ -304,6 +304,20 @@ struct CLITests {
     try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, table1, design, report, check")
   }
 
+  @Test("cmh prints 0/0 odds ratios as NA and x/0 as Inf (R mantelhaen.test), never Inf for an undefined value")
+  func cmhUndefinedOddsRatios() throws {
+    let dir = try makeTemporaryFolder("cli")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let none = dir.appendingPathComponent("none.csv").path, infinite = dir.appendingPathComponent("inf.csv").path
+    try "failed,arm,site\n1,A,1\n1,B,1\n0,A,2\n0,B,2\n".write(toFile: none, atomically: true, encoding: .utf8)
+    try "failed,arm,site\n1,A,1\n0,A,1\n0,B,1\n0,B,1\n1,A,2\n1,A,2\n0,B,2\n1,B,2\n".write(toFile: infinite, atomically: true, encoding: .utf8)
+    let a = try runOutcomes(["cmh", "--data", none, "--formula", "failed ~ arm + strata(site)"])
+    #expect(a.stdout.contains("site=1              1        1             1        1          NA"), "\(a.stdout)")
+    #expect(a.stdout.contains("Mantel-Haenszel        NA"))
+    let b = try runOutcomes(["cmh", "--data", infinite, "--formula", "failed ~ arm + strata(site)"])
+    #expect(b.stdout.contains("Mantel-Haenszel       Inf") && b.stdout.contains("conditional MLE       Inf"), "\(b.stdout)")
+  }
+
   @Test("--reference VAR=LEVEL gives relevel()'s coefficients (cox, logistic); a level, column or numeric variable it cannot honour is an error")
   func referenceLevels() throws {
     func coefficients(_ args: [String]) throws -> [JSONValue?] {

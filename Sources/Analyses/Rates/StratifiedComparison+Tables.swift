@@ -15,17 +15,17 @@ extension StratifiedComparison {
                 ColumnSpec("odds ratio", style: .significant(4))],
       rows: strata.map { s in
         [.text(s.label), .number(Double(s.group1.events)), .number(Double(s.group1.trials)),
-         .number(Double(s.group2.events)), .number(Double(s.group2.trials)), .value(s.oddsRatio, missing: "Inf")]
+         .number(Double(s.group2.events)), .number(Double(s.group2.trials)), .extended(s.oddsRatio)]
       },
       footnotes: ["Response \(response ?? ""); n = \(n) rows used, \(nDropped) dropped for missing values; \(informativeStrata) of \(strata.count) strata have both groups and both outcomes."])
     let estimates = ResultTable(
       columns: [ColumnSpec("odds ratio", style: .text), ColumnSpec("estimate", style: .significant(4)),
                 ColumnSpec("interval", style: .text), ColumnSpec("lower \(level)%", style: .significant(4)),
                 ColumnSpec("upper \(level)%", style: .significant(4))],
-      rows: [[.text("Mantel-Haenszel"), .value(oddsRatio.estimate, missing: "Inf"), .text("robins_breslow_greenland"),
+      rows: [[.text("Mantel-Haenszel"), .extended(oddsRatio.estimate), .text("robins_breslow_greenland"),
               .value(oddsRatio.interval("robins_breslow_greenland")?.lower),
               .value(oddsRatio.interval("robins_breslow_greenland")?.upper, missing: "Inf")],
-             [.text("conditional MLE"), .value(oddsRatio.conditionalMLE, missing: "Inf"), .text("exact"),
+             [.text("conditional MLE"), .extended(oddsRatio.conditionalMLE), .text("exact"),
               .value(oddsRatio.interval("exact")?.lower), .value(oddsRatio.interval("exact")?.upper, missing: "Inf")]],
       footnotes: ["Common odds ratio of the event, \(group1) against \(group2). Mantel-Haenszel estimate with the Robins-Breslow-Greenland variance of its log (R mantelhaen.test); conditional MLE with the exact conditional interval (R mantelhaen.test(exact = TRUE))."])
     let t = tests
