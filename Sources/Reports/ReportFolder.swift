@@ -12,8 +12,14 @@ import Darwin
 public enum ReportFolder {
   public static func write(_ files: [(path: String, contents: String)], to folder: String) throws {
     let fm = FileManager.default
-    let trimmed = folder.hasSuffix("/") && folder.count > 1 ? String(folder.dropLast()) : folder
-    let parent = (trimmed as NSString).deletingLastPathComponent
+    // An absolute, standardized path: `.`, `..`, `out/` and `./out` all name
+    // a folder with a parent (Foundation traps on the last component of ".").
+    let absolute = folder.hasPrefix("/") ? folder : fm.currentDirectoryPath + "/" + folder
+    let trimmed = URL(fileURLWithPath: absolute).standardizedFileURL.path
+    guard trimmed != "/", !trimmed.isEmpty else {
+      throw OutputError(path: folder, reason: "it is the root folder, expected a folder of its own for the report")
+    }
+    let parent = String(trimmed[..<(trimmed.lastIndex(of: "/") ?? trimmed.startIndex)])
     if !parent.isEmpty && !fm.fileExists(atPath: parent) {
       do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
         throw OutputError(path: folder, reason: "cannot create the parent folder")

@@ -119,6 +119,26 @@ struct ReportTests {
 
 @Suite("Reports: figures from the same rows, honest non-estimable results")
 struct ReportBehaviourTests {
+  @Test("--out-dir . and .. write beside what is there (no trap); the root folder is refused")
+  func outDirDot() throws {
+    let dir = try makeTemporaryFolder("report")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let sub = dir.appendingPathComponent("sub")
+    try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+    try "mine".write(to: dir.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
+    let spec = dir.appendingPathComponent("spec.yaml").path
+    try "title: T\ndata:\n  gehan: \(repositoryPath("Datasets/gehan.csv"))\nsections:\n  - title: A\n    analyses:\n      - km: {data: gehan, formula: \"Surv(time, cens) ~ treat\"}\n"
+      .write(toFile: spec, atomically: true, encoding: .utf8)
+    let dot = try runOutcomes(["report", spec, "--out-dir", "."], in: dir)
+    #expect(dot.status == 0, "\(dot.stderr)")
+    let up = try runOutcomes(["report", spec, "--out-dir", ".."], in: sub)
+    #expect(up.status == 0, "\(up.stderr)")
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+    #expect(names == ["figures", "keep.txt", "report.md", "spec.yaml", "sub", "tables"], "\(names)")
+    let root = try runOutcomes(["report", spec, "--out-dir", "/"], in: dir)
+    #expect(root.status == 2 && root.stdout.isEmpty && root.stderr.contains("root folder"))
+  }
+
   @Test("a cox entry with at: draws the predicted survival curves and tabulates them at times:")
   func predictedCurves() throws {
     let dir = try makeTemporaryFolder("report")

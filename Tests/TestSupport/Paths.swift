@@ -22,11 +22,11 @@ public struct CommandResult: Sendable {
 
 /// Runs the built `outcomes` binary with `arguments`, from the repository
 /// root (so `Datasets/...` paths work), with optional standard input.
-public func runOutcomes(_ arguments: [String], stdin: String? = nil) throws -> CommandResult {
+public func runOutcomes(_ arguments: [String], stdin: String? = nil, in directory: URL = repositoryRoot) throws -> CommandResult {
   let process = Process()
   process.executableURL = outcomesExecutable()
   process.arguments = arguments
-  process.currentDirectoryURL = repositoryRoot
+  process.currentDirectoryURL = directory
   let out = Pipe(), err = Pipe(), input = Pipe()
   process.standardOutput = out
   process.standardError = err
