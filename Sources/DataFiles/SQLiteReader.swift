@@ -1,5 +1,10 @@
 import CSQLite
 import Tabular
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A table or query of an SQLite database (`--data study.sqlite --table
 /// adtte`, or `--query "SELECT …"`), read through SQLite's C library
@@ -8,6 +13,25 @@ import Tabular
 /// and from the values for expressions without one (numeric when every
 /// non-NULL value is a number); NULL is missing.
 public enum SQLiteReader {
+  /// The longest a query may run: 300 s, or `OUTCOMES_QUERY_SECONDS` (a
+  /// positive number) for a database whose honest queries take longer. A
+  /// query that does not end (a recursive CTE without a bound) is stopped
+  /// with an error instead of running until it is killed.
+  public static var queryTimeLimit: Double {
+    if let text = getenv("OUTCOMES_QUERY_SECONDS").map({ String(cString: $0) }), let v = Double(text), v > 0, v.isFinite { return v }
+    return 300
+  }
+
+  /// The most values (rows × columns) read from one table or query: 500
+  /// million, a bound on memory for a query that returns rows without end.
+  public static let maximumValues = 500_000_000
+
+  private static func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+  }
+
   public static func isDatabase(path: String) -> Bool {
     let lower = path.lowercased()
     return lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") || lower.hasSuffix(".db")
@@ -21,6 +45,18 @@ public enum SQLiteReader {
       throw InputError(InputLocation(source: path), "cannot open the database: \(message)")
     }
     defer { sqlite3_close(db) }
+    // The deadline, checked every 100 000 virtual-machine steps.
+    let limit = queryTimeLimit
+    let deadline = UnsafeMutablePointer<Double>.allocate(capacity: 2)
+    defer { deadline.deallocate() }
+    deadline[0] = monotonicSeconds() + limit
+    sqlite3_progress_handler(db, 100_000, { context in
+      guard let context else { return 0 }
+      var t = timespec()
+      clock_gettime(CLOCK_MONOTONIC, &t)
+      let now = Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+      return now > context.assumingMemoryBound(to: Double.self)[0] ? 1 : 0
+    }, deadline)
     let sql: String
     let option: String
     if let query {
@@ -62,7 +98,15 @@ public enum SQLiteReader {
     while true {
       let step = sqlite3_step(statement)
       if step == SQLITE_DONE { break }
+      if step == SQLITE_INTERRUPT {
+        throw InputError(InputLocation(option: option),
+                         "the query ran longer than \(RNumberText.format(limit)) s and was stopped, expected a query that ends (OUTCOMES_QUERY_SECONDS raises the limit)")
+      }
       guard step == SQLITE_ROW else { throw InputError(InputLocation(option: option), "SQLite: \(String(cString: sqlite3_errmsg(db)))") }
+      if numbers[0].count * count >= maximumValues {
+        throw InputError(InputLocation(option: option),
+                         "the \(option) returns more than \(maximumValues / 1_000_000) million values, expected fewer rows or columns (select only the columns the analysis uses)")
+      }
       for j in 0..<count {
         let c = Int32(j)
         switch sqlite3_column_type(statement, c) {

@@ -39,6 +39,18 @@ struct DataFilesTests {
     #expect(throws: InputError.self) { try DataFiles.read(path: "\(Self.files)/study.sqlite", query: "SELEC 1") }
   }
 
+  @Test("a query without end (a recursive CTE) is stopped at the time limit with one error")
+  func endlessQuery() throws {
+    setenv("OUTCOMES_QUERY_SECONDS", "1", 1)
+    defer { unsetenv("OUTCOMES_QUERY_SECONDS") }
+    let started = Date()
+    #expect(throws: InputError(InputLocation(option: "query"), "the query ran longer than 1 s and was stopped, expected a query that ends (OUTCOMES_QUERY_SECONDS raises the limit)")) {
+      try DataFiles.read(path: "\(Self.files)/study.sqlite",
+                         query: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS time FROM c")
+    }
+    #expect(Date().timeIntervalSince(started) < 30)
+  }
+
   @Test("value labels are levels in value order; dates keep their numbers with the unit named; user-missing is missing")
   func labelled() throws {
     let dta = try DataFiles.read(path: "\(Self.files)/labelled.dta")
