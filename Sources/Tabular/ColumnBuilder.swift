@@ -14,7 +14,9 @@ struct BlockArray<Element> {
       full.append(current)
       current = []
     }
-    if current.isEmpty { current.reserveCapacity(Self.blockSize) }
+    // The first block grows as an array does (a file of a million columns
+    // and a few rows stays small); later blocks are reserved whole.
+    if current.isEmpty && !full.isEmpty { current.reserveCapacity(Self.blockSize) }
     current.append(x)
   }
 
