@@ -40,6 +40,12 @@ public enum TableOne {
                          "unknown column \(column.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
       }
       if table.columns[j].isCategorical { categorical = true }
+      // A date column holds day counts: a mean of them would print as a
+      // number of days since an epoch, so it is refused rather than shown.
+      if !categorical, let unit = table.unit(ofColumn: j), CalendarDate.unit(unit) != nil {
+        throw InputError(option: "variables",
+                         "\(column.quotedForMessage) holds dates (\(unit)), which Table 1 does not summarise yet, expected a number or a category (a follow-up time from two dates can be added as a column)")
+      }
       return Variable(column: column, categorical: categorical)
     }
   }

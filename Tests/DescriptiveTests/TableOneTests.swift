@@ -12,6 +12,14 @@ import TestSupport
 struct TableOneReferenceTests {
   static let fixtures = fixtureFiles("Tests/DescriptiveTests/References", prefix: "table1-", suffix: "")
 
+
+  @Test("a date column is refused rather than summarised as days since 1970")
+  func dates() throws {
+    let t = try CSVReader.read(bytes: Array("visit,arm\n2021-03-04,A\n2021-05-01,B\n".utf8), source: "d.csv")
+    #expect(throws: InputError(InputLocation(option: "variables"), "\"visit\" holds dates (days since 1970-01-01), which Table 1 does not summarise yet, expected a number or a category (a follow-up time from two dates can be added as a column)")) {
+      try TableOne.variables(["visit", "arm"], in: t)
+    }
+  }
   @Test("fixture count")
   func count() { #expect(Self.fixtures.count == 3) }
 
