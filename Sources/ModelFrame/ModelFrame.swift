@@ -69,6 +69,9 @@ public struct ModelFrame: Sendable {
   public var weights: [Double]?
   /// The sum of the `offset()` terms over the kept rows (`Options.offsets`).
   public var offset: [Double]?
+  /// Per term variable, the calendar unit of a date column read as it is
+  /// (its levels, when it groups rows, are written as dates).
+  public var dateUnits: [Int: CalendarDate.Unit] = [:]
   /// Indices of the table rows kept, in table order.
   public var rows: [Int]
   public var nDropped: Int
@@ -131,7 +134,11 @@ public struct ModelFrame: Sendable {
   public func factor(ofVariable i: Int) -> Factor {
     switch variables[i] {
     case .factor(let f): return f
-    case .numeric(let v): return Factor.fromNumbers(v)
+    case .numeric(let v):
+      let f = Factor.fromNumbers(v)
+      // A date column groups by its dates, labelled as dates.
+      guard let unit = dateUnits[i] else { return f }
+      return f.relabelled { CalendarDate.label(Double($0) ?? .nan, unit: unit) }
     case .matrix: preconditionFailure("a basis of several columns groups no rows (refused by the frame unless basisTerms)")
     }
   }
@@ -442,11 +449,15 @@ private struct FrameBuilder {
 
     func factorOf(column j: Int) -> Factor {
       switch table.columns[j] {
-      case .numeric(let c): return Factor.fromNumbers(kept(c.values))
+      case .numeric(let c):
+        let f = Factor.fromNumbers(kept(c.values))
+        guard let unit = table.calendarUnit(ofColumn: j) else { return f }
+        return f.relabelled { CalendarDate.label(Double($0) ?? .nan, unit: unit) }
       case .categorical(let c): return Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)
       }
     }
     var variables: [VariableValues] = []
+    var dateUnits: [Int: CalendarDate.Unit] = [:]
     for (k, v) in terms.variables.enumerated() {
       let j = variableColumns[k]
       switch v.transform {
@@ -501,7 +512,8 @@ private struct FrameBuilder {
           // R's strata() levels of a number: `ph.ecog=0`.
           variables.append(.factor(Factor.interaction([Factor.fromNumbers(values)], names: [v.columnName])))
         } else {
-          variables.append(v.asFactor ? .factor(Factor.fromNumbers(values)) : .numeric(values))
+          variables.append(v.asFactor ? .factor(factorOf(column: j)) : .numeric(values))
+          if let unit = table.calendarUnit(ofColumn: j) { dateUnits[k] = unit }
         }
       case .categorical(let c):
         variables.append(.factor(Factor.fromCategories(levels: c.levels, codes: c.codes, rows: rows)))
@@ -546,8 +558,10 @@ private struct FrameBuilder {
       weights = w
     }
 
-    return ModelFrame(source: table.source, formula: formula, terms: terms, response: response,
-                      binaryResponse: binaryResponse, variables: variables, strata: strata, strataFactors: strataFactors, cluster: cluster, weights: weights,
-                      offset: offset, rows: rows, nDropped: table.rowCount - rows.count)
+    var frame = ModelFrame(source: table.source, formula: formula, terms: terms, response: response,
+                           binaryResponse: binaryResponse, variables: variables, strata: strata, strataFactors: strataFactors, cluster: cluster, weights: weights,
+                           offset: offset, rows: rows, nDropped: table.rowCount - rows.count)
+    frame.dateUnits = dateUnits
+    return frame
   }
 }

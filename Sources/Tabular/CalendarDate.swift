@@ -86,6 +86,18 @@ public enum CalendarDate {
     return (NumericColumn(values: c.codes.map { $0 < 0 ? .nan : values[Int($0)] }), unit)
   }
 
+  /// A value in `unit` as text: `YYYY-MM-DD` for dates, with the time
+  /// (`YYYY-MM-DD HH:MM:SS`) for date-times.
+  public static func label(_ value: Double, unit: Unit) -> String {
+    guard value.isFinite else { return RNumberText.format(value) }
+    let days = value * unit.daysPerUnit + unit.epoch
+    guard unit.isDateTime else { return format(days: days) }
+    let seconds = ((days - days.rounded(.down)) * 86_400).rounded()
+    let h = Int(seconds) / 3600, m = Int(seconds) % 3600 / 60, sec = Int(seconds) % 60
+    func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return format(days: days) + " \(two(h)):\(two(m)):\(two(sec))"
+  }
+
   /// `YYYY-MM-DD` of a day count since 1970-01-01 (the integral part).
   public static func format(days: Double) -> String {
     guard days.isFinite, abs(days) < 1e8 else { return RNumberText.format(days) }

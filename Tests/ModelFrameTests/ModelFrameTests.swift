@@ -76,6 +76,15 @@ struct ModelFrameTests {
     #expect(errorMessage("t,s,x\n1,1,1\n2,0,1e400\n3,1,2\n", "Surv(t, s) ~ x") == "d.csv:3:3: column \"x\" (x): expected a finite number, found Inf")
   }
 
+  @Test("a date column that groups rows is labelled with its dates, as R's strata() of a Date")
+  func dateGroups() throws {
+    let csv = "entry,last,status\n2020-01-01,2020-03-01,1\n2020-01-01,2020-05-01,0\n2020-02-01,2020-06-01,1\n"
+    let f = try frame(csv, "Surv(last - entry, status) ~ entry")
+    #expect(f.grouping(of: [0]).levels == ["entry=2020-01-01", "entry=2020-02-01"])
+    let s = try frame(csv, "Surv(last - entry, status) ~ strata(entry)")
+    #expect(s.strata?.levels == ["entry=2020-01-01", "entry=2020-02-01"])
+  }
+
   @Test("comparisons and %in% in the response; a missing value stays missing (R's %in% would call it FALSE)")
   func responseComparisons() throws {
     let csv = "t,grade,age\n1,1,50\n2,3,60\n3,NA,70\n4,4,80\n"
