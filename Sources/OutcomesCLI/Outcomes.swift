@@ -89,7 +89,7 @@ public enum OutcomesCLI {
 
   private static func fail(_ message: String) -> Never {
     let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-    writeStandardError("outcomes: \(line)\n")
+    writeStandardError("outcomes: \(printableErrorLine(line))\n")
     exit(2)
   }
 
@@ -130,4 +130,22 @@ private func writeAll(_ text: String, to fd: Int32) {
     if n <= 0 { return }
     written += n
   }
+}
+
+/// An error line safe for a terminal: control characters (an escape
+/// sequence echoed from a formula or a file) written as `\u{1b}`, and at
+/// most 2,000 characters.
+func printableErrorLine(_ line: String) -> String {
+  var out = String.UnicodeScalarView()
+  var count = 0
+  for scalar in line.unicodeScalars {
+    if count == 2_000 { out.append("…"); break }
+    if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+      out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+    } else {
+      out.append(scalar)
+    }
+    count += 1
+  }
+  return String(out)
 }

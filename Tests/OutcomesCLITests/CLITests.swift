@@ -304,6 +304,12 @@ struct CLITests {
     try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, table1, design, report, check")
   }
 
+  @Test("an escape sequence echoed in an error is written as \\u{1b}, never sent to the terminal")
+  func escapedErrors() throws {
+    try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ \u{1b}[31mred"],
+                       "--formula:1:22: unexpected character '\\u{1b}' in the formula")
+  }
+
   @Test("cmh prints 0/0 odds ratios as NA and x/0 as Inf (R mantelhaen.test), never Inf for an undefined value")
   func cmhUndefinedOddsRatios() throws {
     let dir = try makeTemporaryFolder("cli")
