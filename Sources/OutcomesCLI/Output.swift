@@ -55,8 +55,64 @@ enum AtomicFile {
     return d.isEmpty ? "/" : d
   }
 
+  /// Where `path` leads: a regular file (or nothing yet) is replaced by a
+  /// rename — over the file a symbolic link points to, so the link stays —
+  /// while a device, FIFO or socket (`/dev/null`, `/dev/stdout`, a pipe) is
+  /// written through, never renamed over.
+  enum Target {
+    case file(String)
+    case stream(String)
+  }
+
+  static func target(_ path: String) -> Target {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return .file(path) }
+    let kind = info.st_mode & S_IFMT
+    guard kind == S_IFREG else { return kind == S_IFDIR ? .file(path) : .stream(path) }
+    guard let resolved = realpath(path, nil) else { return .file(path) }
+    defer { free(resolved) }
+    return .file(String(cString: resolved))
+  }
+
+  /// Runs `produce` into `fd`; on failure closes it, runs `cleanUp`, and
+  /// throws the error as an input or output error naming `path`.
+  static func produce(into fd: Int32, path: String, _ produce: (ByteWriter) throws -> Void,
+                      cleanUp: () -> Void = {}) throws {
+    let sink = ByteWriter(fileDescriptor: fd)
+    do {
+      try produce(sink)
+      try sink.flush()
+    } catch {
+      close(fd)
+      cleanUp()
+      if let e = error as? OutputError { throw e }
+      if let e = error as? InputError { throw e }
+      throw OutputError(path: path, reason: "\(error)")
+    }
+  }
+
+  /// Writes `produce`'s bytes straight into a device or FIFO.
+  static func writeThrough(_ path: String, _ produce: (ByteWriter) throws -> Void) throws {
+    let fd = open(path, O_WRONLY)
+    if fd < 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+    try self.produce(into: fd, path: path, produce)
+    if close(fd) != 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+  }
+
   /// Lets `produce` write a temporary file beside `path` by name, then renames it into place.
-  static func writeWith(_ path: String, _ produce: (String) throws -> Void) throws {
+  static func writeWith(_ requested: String, _ produce: (String) throws -> Void) throws {
+    let path: String
+    switch target(requested) {
+    case .file(let p): path = p
+    case .stream(let device):
+      // A file-only writer (libxlsxwriter): write a temporary file, then copy it through.
+      let temporary = "/tmp/.outcomes-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+      defer { unlink(temporary) }
+      do { try produce(temporary) } catch { throw OutputError(path: requested, reason: "\(error)") }
+      let bytes = try WholeFile.bytes(path: temporary, what: "the output", limit: Int.max)
+      try writeThrough(device) { sink in bytes.withUnsafeBytes { sink.write(bytes: $0) } }
+      return
+    }
     let temporary = "\(directory(of: path))/.outcomes-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
     do {
       try produce(temporary)
@@ -72,22 +128,17 @@ enum AtomicFile {
   }
 
   /// Streams `produce`'s bytes into a temporary file beside `path`, then renames it into place.
-  static func write(_ path: String, _ produce: (ByteWriter) throws -> Void) throws {
+  static func write(_ requested: String, _ produce: (ByteWriter) throws -> Void) throws {
+    let path: String
+    switch target(requested) {
+    case .file(let p): path = p
+    case .stream(let device): return try writeThrough(device, produce)
+    }
     var template = Array("\(directory(of: path))/.outcomes-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     if fd < 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
     let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let sink = ByteWriter(fileDescriptor: fd)
-    do {
-      try produce(sink)
-      try sink.flush()
-    } catch {
-      close(fd)
-      unlink(temporary)
-      if let e = error as? OutputError { throw e }
-      if let e = error as? InputError { throw e }
-      throw OutputError(path: path, reason: "\(error)")
-    }
+    try self.produce(into: fd, path: path, produce, cleanUp: { unlink(temporary) })
     fchmod(fd, 0o644)
     if close(fd) != 0 || rename(temporary, path) != 0 {
       let reason = String(cString: strerror(errno))

@@ -304,6 +304,44 @@ struct CLITests {
     try expectBadInput(["frailty", "--data", "Datasets/lung.csv"], "unknown command \"frailty\", expected one of: km, logrank, cox, rate, compare, cmh, logistic, table1, design, report, check")
   }
 
+  @Test("--out to a FIFO writes through it; to a symbolic link replaces the file it points to and keeps the link")
+  func outThroughSpecialFiles() throws {
+    let dir = try makeTemporaryFolder("cli")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let args = ["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ sex", "--format", "csv", "--out"]
+    // A FIFO, read on another thread: the rows arrive, and the FIFO stays a FIFO.
+    let fifo = dir.appendingPathComponent("pipe").path
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let received = ReceivedBytes()
+    let reader = Thread {
+      let fd = open(fifo, O_RDONLY)
+      var bytes = Data()
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while fd >= 0 {
+        let n = read(fd, &buffer, buffer.count)
+        if n <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<n])
+      }
+      if fd >= 0 { close(fd) }
+      received.set(bytes)
+    }
+    reader.start()
+    let r = try runOutcomes(args + [fifo])
+    #expect(r.status == 0, "\(r.stderr)")
+    for _ in 0..<200 where received.get() == nil { usleep(10_000) }
+    #expect(String(decoding: received.get() ?? Data(), as: UTF8.self).contains("sex=1"))
+    var info = stat()
+    #expect(lstat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the FIFO was renamed over")
+    // A symbolic link: the link stays, its target gets the table.
+    let target = dir.appendingPathComponent("real.csv").path, link = dir.appendingPathComponent("link.csv").path
+    try "old".write(toFile: target, atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+    let s = try runOutcomes(args + [link])
+    #expect(s.status == 0)
+    #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target)
+    #expect(try String(contentsOfFile: target, encoding: .utf8).contains("sex=1"))
+  }
+
   @Test("an escape sequence echoed in an error is written as \\u{1b}, never sent to the terminal")
   func escapedErrors() throws {
     try expectBadInput(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ \u{1b}[31mred"],
@@ -457,4 +495,12 @@ struct HostileExpressionTests {
     let ands = Array(repeating: "age > 1", count: 3_000).joined(separator: " & ")
     try expectOneLine(["km", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ 1", "--where", ands], "--where:1:")
   }
+}
+
+/// Bytes handed from a reader thread to the test.
+final class ReceivedBytes: @unchecked Sendable {
+  private let lock = NSLock()
+  private var data: Data?
+  func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+  func get() -> Data? { lock.lock(); defer { lock.unlock() }; return data }
 }
