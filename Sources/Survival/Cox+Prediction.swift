@@ -40,6 +40,10 @@ extension CoxModel {
     }
     let z = Normal.twoSidedCriticalValue(confidenceLevel: confidenceLevel)
     var out: [CoxPrediction] = []
+    // The baseline increments depend on the stratum only: once each, not per profile.
+    let increments = sets.strata.enumerated().map { s, range in
+      hazardIncrements(stratum: s, range: range, centred: centred, eta: eta)
+    }
     for profile in profiles {
       var xc = [Double](repeating: 0, count: p)
       var profileEta = 0.0
@@ -50,12 +54,11 @@ extension CoxModel {
       for (s, range) in sets.strata.enumerated() {
         let label = strataLevels.map { $0[Int(stratumOfRow[range.lowerBound])] }
         if let wanted = profile.stratum, wanted != label { continue }
-        let increments = hazardIncrements(stratum: s, range: range, centred: centred, eta: eta)
         let relative = exp(profileEta)
         var cumulative = 0.0, variance = 0.0
         var dbar = [Double](repeating: 0, count: p)
         var steps = KaplanMeierKernel.Steps()
-        for step in increments {
+        for step in increments[s] {
           cumulative += step.hazard
           variance += step.variance
           for k in 0..<p { dbar[k] += step.xbar[k] - step.hazard * xc[k] }
