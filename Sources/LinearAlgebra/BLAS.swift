@@ -71,4 +71,28 @@ public enum BLAS {
     }
     return c
   }
+
+  /// y ← A·x (`dgemv`, column-major, α = 1, β = 0): the product R's
+  /// `A %*% x` computes for a vector, through the same BLAS routine, so the
+  /// result has R's rounding where that matters (ties in a linear predictor).
+  public static func matrixVector(_ a: Matrix, _ x: [Double]) throws -> [Double] {
+    guard x.count == a.columns else {
+      throw LinearAlgebraError.dimensionMismatch("gemv \(a.rows)×\(a.columns) by \(x.count)")
+    }
+    var y = [Double](repeating: 0, count: a.rows)
+    if a.rows == 0 || a.columns == 0 { return y }
+    guard a.rows <= Int(Int32.max), a.columns <= Int(Int32.max) else {
+      throw LinearAlgebraError.dimensionMismatch("gemv \(a.rows)×\(a.columns) exceeds the BLAS's 32-bit sizes")
+    }
+    useSingleThreadedKernels()
+    a.storage.withUnsafeBufferPointer { ap in
+      x.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+          cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(a.rows), Int32(a.columns), 1,
+                      ap.baseAddress, Int32(max(1, a.rows)), xp.baseAddress, 1, 0, yp.baseAddress, 1)
+        }
+      }
+    }
+    return y
+  }
 }

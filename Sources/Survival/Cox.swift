@@ -46,6 +46,8 @@ public enum Cox {
     public var robust = false
     /// R's `init`: starting coefficients, one per design column.
     public var initial: [Double]?
+    /// When two rows' linear predictors tie for the concordance.
+    public var concordanceTies: ConcordanceTies = .r
 
     public init(ties: CoxTies = .efron, confidenceLevel: Double = 0.95, maxIterations: Int = 20,
                 tolerance: Double = Cox.defaultTolerance, cholTolerance: Double = RankRevealingCholesky.defaultTolerance,
@@ -58,6 +60,18 @@ public enum Cox {
       self.timeFix = timeFix
       self.proportionalHazards = proportionalHazards
     }
+  }
+
+  /// When the concordance counts a pair of rows as tied in risk.
+  public enum ConcordanceTies: String, Sendable, CaseIterable, Codable {
+    /// When R's linear predictor, computed as R computes it (the design
+    /// through the BLAS's `dgemv`), is equal to the last bit: R's own
+    /// `fit$concordance`, on the BLAS R uses (OpenBLAS splits some rows with
+    /// equal covariates by an ulp, so R's counts depend on the machine).
+    case r
+    /// When the rows' covariates (and offsets) are equal: the linear
+    /// predictor summed in one fixed order per row; the same on every machine.
+    case covariates
   }
 
   /// The exact kernel (R's arithmetic) for right-censored data up to
@@ -154,7 +168,6 @@ public struct CoxModel: Sendable {
     let p = design.columns
     let useExactKernel = !response.isCountingProcess && (options.kernel == .exact
       || (options.kernel == .automatic && Double(n) * Double(p * p) <= CoxModel.exactKernelLimit))
-    if !useExactKernel { frame.variables = [] }  // only the exact path reads them again
     let columnNames = design.columnNames
     let assign = design.assign
     var x = (consume design).matrix.storage  // unique: centred and scaled in place, no copy
@@ -177,7 +190,14 @@ public struct CoxModel: Sendable {
       }
       initialScaled = (0..<p).map { initial[$0] / scale[$0] }
     }
-    let sortedOffset = frame.offset.map { o in rows.map { o[Int($0)] } }
+    // R's coxph centres a non-zero offset on its mean (and drops one that
+    // is all zero); the likelihood is the same, the rounding is R's.
+    let offset = frame.offset.flatMap { o -> [Double]? in
+      if o.allSatisfy({ $0 == 0 }) { return nil }
+      let mean = RLongDouble.rMean(o)
+      return o.map { $0 - mean }
+    }
+    let sortedOffset = offset.map { o in rows.map { o[Int($0)] } }
     let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges, offset: sortedOffset)
     let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
     let last = LastEvaluation()
@@ -344,20 +364,46 @@ public struct CoxModel: Sendable {
     let tests = CoxTests(likelihoodRatio: test(2 * (result.logLikelihood - result.logLikelihoodNull)),
                          wald: test(wald), score: test(result.scoreTest))
 
-    // The linear predictor for the concordance, each row summed in one
-    // fixed order (Σ_k x_ik β_k, k ascending, over the centred and scaled
-    // columns, which are a function of each row's own values): rows with
-    // equal covariates get equal values, so a pair is tied exactly when its
-    // covariates are. (R's X %*% coef goes through a BLAS whose kernels can
-    // split such rows by an ulp, and then count the pair as concordant or
-    // discordant depending on the machine.)
-    var sortedPredictor = sortedOffset ?? [Double](repeating: 0, count: n)
-    x.withUnsafeBufferPointer { xs in
-      for k in 0..<p where !dropped.contains(k) && result.beta[k] != 0 {
-        let b = result.beta[k]
-        let column = xs.baseAddress! + k * n
-        for i in 0..<n { sortedPredictor[i] += column[i] * b }
+    // The linear predictor for the concordance.
+    let sortedPredictor: [Double]
+    switch options.concordanceTies {
+    case .r:
+      // As R computes `fit$linear.predictors` (see `rLinearPredictor`).
+      let rawDesign = frame.designMatrix(intercept: false).matrix
+      frame.variables = []
+      let coefficients = (0..<p).map { dropped.contains($0) ? 0 : beta[$0] }
+      if options.ties == .exact && !response.isCountingProcess {
+        var timeOfRow = [Double](repeating: 0, count: n)
+        for (i, r) in rows.enumerated() { timeOfRow[Int(r)] = stop[i] }
+        let sorted = try CoxModel.rExactLinearPredictor(
+          design: rawDesign, coefficients: coefficients, offset: offset,
+          stratum: frame.strata?.codes, time: timeOfRow)
+        var dataOrder = [Double](repeating: 0, count: n)
+        for (position, value) in zip(sorted.order, sorted.lp) { dataOrder[position] = value }
+        sortedPredictor = rows.map { dataOrder[Int($0)] }
+      } else {
+        let rCentre = response.isCountingProcess
+          ? zip(CoxModel.rColumnMeans(rawDesign), centred).map { $1 ? $0 : 0 }
+          : weightedMeans
+        let dataOrder = try CoxModel.rLinearPredictor(design: rawDesign, coefficients: coefficients,
+                                                      offset: offset, centre: rCentre)
+        sortedPredictor = rows.map { dataOrder[Int($0)] }
       }
+    case .covariates:
+      // Each row summed in one fixed order (Σ_k x_ik β_k, k ascending, over
+      // the centred and scaled columns, which are a function of each row's
+      // own values): rows with equal covariates get equal values, so a pair
+      // is tied exactly when its covariates (and offset) are.
+      frame.variables = []
+      var eta = sortedOffset ?? [Double](repeating: 0, count: n)
+      x.withUnsafeBufferPointer { xs in
+        for k in 0..<p where !dropped.contains(k) && result.beta[k] != 0 {
+          let b = result.beta[k]
+          let column = xs.baseAddress! + k * n
+          for i in 0..<n { eta[i] += column[i] * b }
+        }
+      }
+      sortedPredictor = eta
     }
     let concordance = CoxModel.concordance(sets: sets, eta: sortedPredictor,
                                            cluster: frame.cluster.map { c in

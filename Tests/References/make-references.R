@@ -283,7 +283,8 @@ dir.create(cox_dir, showWarnings = FALSE, recursive = TRUE)
 # fit$concordance uses X %*% coef through the BLAS, whose kernels can split
 # such rows by an ulp (and poly()'s QR gives equal values different last
 # bits), so that a tied pair counts as concordant or discordant, differently
-# on different machines; the brute-force counts are the stable definition.
+# on different machines; the brute-force counts are the stable definition
+# (outcomes --concordance-ties covariates; the tests set it for these fixtures).
 tied_concordance <- function(fit, data) {
   tt <- terms(fit)
   vars <- as.list(attr(tt, "variables"))[-1]

@@ -50,6 +50,9 @@ struct CoxReferenceTests {
       proportionalHazards: flags.contains("--zph") ? ZPHTransform(rawValue: options["--zph-transform"] ?? "km") : nil)
     coxOptions.robust = flags.contains("--robust")
     coxOptions.initial = options["--init"].map { $0.split(separator: ",").map { Double($0)! } }
+    // The fixtures' concordance counts rows with equal covariates as tied
+    // (the same on every machine); R's own, BLAS-rounded, is tested below.
+    coxOptions.concordanceTies = .covariates
     let model = try CoxModel(frame: frame, options: coxOptions)
     let actual = try JSONValueEncoder().encode(model.fit)
     for problem in jsonMismatches(expected: expected, actual: actual, relative: 1e-8) {
@@ -193,5 +196,50 @@ struct CoxHandTests {
     let table = try CSVReader.read(bytes: Array("t,s,x,w\n1,1,1,0\n2,1,2,1\n3,0,1,1\n".utf8), source: "d.csv")
     let frame = try ModelFrame.build(formula: Formula.parse("Surv(t, s) ~ x"), table: table, options: .init(weights: "w"))
     #expect(throws: InputError.self) { try CoxModel(frame: frame, options: .init()) }
+  }
+}
+
+/// The two rules for a tie in the concordance. R's `fit$concordance` uses
+/// `x %*% coef` through the BLAS, whose kernels may compute the last n mod 4
+/// rows in a scalar tail and so split rows with equal covariates by an ulp;
+/// `--concordance-ties r` reproduces that product, `covariates` ties rows
+/// whose covariates are equal on every machine (the fixtures above pin it).
+@Suite("Cox: concordance ties (R's linear predictor and equal covariates)")
+struct CoxConcordanceTiesTests {
+  private static func fits(_ csv: String, _ formula: String) throws -> (r: Concordance, covariates: Concordance) {
+    var results: [Concordance] = []
+    for rule in [Cox.ConcordanceTies.r, .covariates] {
+      let table = try CSVReader.read(bytes: Array(csv.utf8), source: "lung.csv")
+      var frameOptions = ModelFrame.Options(weights: nil)
+      frameOptions.offsets = true
+      let frame = try ModelFrame.build(formula: Formula.parse(formula), table: table, options: frameOptions)
+      var options = Cox.Options()
+      options.concordanceTies = rule
+      results.append(try #require(try CoxModel(frame: frame, options: options).fit.concordance))
+    }
+    return (results[0], results[1])
+  }
+
+  @Test("n a multiple of 4 (lung, 228 rows): no BLAS tail, the two rules agree exactly")
+  func noTail() throws {
+    let csv = try String(contentsOfFile: repositoryPath("Datasets/lung.csv"), encoding: .utf8)
+    for formula in ["Surv(time, status) ~ age + sex", "Surv(time, status) ~ age * sex + offset(0.1 * age)"] {
+      let (r, covariates) = try Self.fits(csv, formula)
+      #expect(r == covariates, "\(formula)")
+      // R: coxph(Surv(time, status) ~ age + sex, lung)$concordance (228 rows; no split here).
+      if formula.hasSuffix("age + sex") {
+        #expect(r.concordant == 11910 && r.discordant == 7793 && r.tiedRisk == 311)
+      }
+    }
+  }
+
+  @Test("n not a multiple of 4 (lung, 227 rows): only pairs with a tail row may leave the tie")
+  func tail() throws {
+    let csv = try String(contentsOfFile: repositoryPath("Datasets/lung.csv"), encoding: .utf8)
+    let (r, covariates) = try Self.fits(csv, "Surv(time, status) ~ age + sex + ph.karno")
+    #expect(r.concordant + r.discordant + r.tiedRisk == covariates.concordant + covariates.discordant + covariates.tiedRisk)
+    // Brute force (R, rows with equal covariates tied): 12578 / 7145 / 65.
+    #expect(covariates.concordant == 12578 && covariates.discordant == 7145 && covariates.tiedRisk == 65)
+    #expect(r.tiedRisk <= covariates.tiedRisk && covariates.tiedRisk - r.tiedRisk <= 3 * 226)
   }
 }

@@ -79,6 +79,7 @@ extension TimeUnit: OptionChoice {}
 extension SurvivalEstimator: OptionChoice {}
 extension HazardEstimator: OptionChoice {}
 extension CoxTies: OptionChoice {}
+extension Cox.ConcordanceTies: OptionChoice {}
 extension ZPHTransform: OptionChoice {}
 extension Alternative: OptionChoice {}
 extension TwoRates.UnconditionalTests: OptionChoice {}

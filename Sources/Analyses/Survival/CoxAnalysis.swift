@@ -41,6 +41,7 @@ public enum CoxAnalysis: Analysis {
     public var references: [(column: String, level: String)] = []
     public var residualsWeighted = false
     public var collapse: String?
+    public var concordanceTies: Cox.ConcordanceTies = .r
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
                 zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil, timeUnit: TimeUnit? = nil) {
@@ -58,7 +59,7 @@ public enum CoxAnalysis: Analysis {
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
       case timeUnit = "time-unit", at, predict, times, robust, initial = "init", reference
-      case residualsWeighted = "residuals-weighted", collapse
+      case residualsWeighted = "residuals-weighted", collapse, concordanceTies = "concordance-ties"
     }
 
     public static var parameters: [Parameter] {
@@ -79,6 +80,9 @@ public enum CoxAnalysis: Analysis {
         .reference,
         Parameter("residuals-weighted", .flag, help: "With --residuals, residuals times the case weights (R weighted = TRUE)."),
         Parameter("collapse", help: "With --residuals, sum the residuals by this column, e.g. a patient id (R collapse =)."),
+        .choice("concordance-ties", Cox.ConcordanceTies.self,
+                help: "When the concordance counts two rows as tied: r, when R's linear predictor (computed as R computes it, through the BLAS) is equal, as fit$concordance; covariates, when their covariates are equal, the same on every machine.",
+                default: .r),
       ]
     }
 
@@ -104,6 +108,7 @@ public enum CoxAnalysis: Analysis {
       references = try c.references(.reference)
       residualsWeighted = try c.flag(.residualsWeighted)
       collapse = try c.text(.collapse, expected: "a column name")
+      concordanceTies = try c.choice(.concordanceTies, default: .r)
     }
   }
 
@@ -135,6 +140,7 @@ public enum CoxAnalysis: Analysis {
                           proportionalHazards: options.zph ? options.zphTransform : nil)
     cox.robust = options.robust
     cox.initial = options.initial
+    cox.concordanceTies = options.concordanceTies
     var frameOptions = ModelFrame.Options(weights: options.weights, strataInteractions: true, basisTerms: true, timeUnit: options.timeUnit)
     frameOptions.offsets = true
     frameOptions.references = options.references
