@@ -33,6 +33,11 @@ public protocol Analysis {
 
   /// A file the command line asked for (`fileOutputs`), as a table written as CSV.
   static func file(_ name: String, of output: Output) throws -> ResultTable?
+
+  /// The conventions behind the output's numbers where systems differ
+  /// (docs/CONVENTIONS.md): the JSON's `conventions` and the fingerprint
+  /// under the tables; `nil` for an analysis with none.
+  static func conventions(_ options: Options, output: Output) -> Conventions?
 }
 
 extension Analysis {
@@ -40,6 +45,7 @@ extension Analysis {
   public static func figures(_ output: Output, options: Options, figure: FigureOptions, in context: AnalysisContext,
                              style: JournalStyle) throws -> [ReportFigure] { [] }
   public static func file(_ name: String, of output: Output) throws -> ResultTable? { nil }
+  public static func conventions(_ options: Options, output: Output) -> Conventions? { nil }
 }
 
 /// How an analysis is named by each front end: `km`; `design simon` on the

@@ -99,6 +99,8 @@ public protocol AnalysisTypeReceiver {
 public struct CompletedAnalysis: Sendable {
   public let name: AnalysisName
   public let output: any AnalysisOutput
+  /// The conventions behind the numbers (`nil` when the analysis has none).
+  public let conventions: Conventions?
   private let figureMaker: @Sendable (OptionInput, JournalStyle) throws -> [ReportFigure]
   private let fileMaker: @Sendable (String) throws -> ResultTable?
 
@@ -109,7 +111,15 @@ public struct CompletedAnalysis: Sendable {
   }
 
   /// `{"command": …, …the output's fields}`.
-  public var envelope: AnalysisJSON { AnalysisJSON(command: name.command, output: output) }
+  public var envelope: AnalysisJSON { AnalysisJSON(command: name.command, output: output, conventions: conventions) }
+
+  /// The output's tables with the conventions' fingerprint under the last:
+  /// what text, Markdown and a report print.
+  public func tables(title: String?) -> [ResultTable] {
+    var tables = output.tables(title: title)
+    if let conventions, !tables.isEmpty { tables[tables.count - 1].footnotes.append(conventions.fingerprint) }
+    return tables
+  }
 
   /// The figures of a report entry from its figure keys (decoded here).
   public func figures(_ keys: OptionInput, style: JournalStyle) throws -> [ReportFigure] {
@@ -119,27 +129,34 @@ public struct CompletedAnalysis: Sendable {
   /// A file asked for on the command line (`residuals`), as a table.
   public func file(_ name: String) throws -> ResultTable? { try fileMaker(name) }
 
-  init(name: AnalysisName, output: any AnalysisOutput,
+  init(name: AnalysisName, output: any AnalysisOutput, conventions: Conventions?,
        figures: @escaping @Sendable (OptionInput, JournalStyle) throws -> [ReportFigure],
        file: @escaping @Sendable (String) throws -> ResultTable?) {
     self.name = name
     self.output = output
+    self.conventions = conventions
     self.figureMaker = figures
     self.fileMaker = file
   }
 }
 
-/// The JSON document of an analysis: `command` first, then the output's fields.
+/// The JSON document of an analysis: `command` first, then the output's
+/// fields, then `conventions` when the analysis has them.
 public struct AnalysisJSON: Encodable, Sendable {
   public let command: String
   public let output: any AnalysisOutput
+  public let conventions: Conventions?
 
-  enum CodingKeys: String, CodingKey { case command }
+  enum CodingKeys: String, CodingKey { case command, conventions }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(command, forKey: .command)
     try output.encode(to: encoder)
+    if let conventions {
+      var after = encoder.container(keyedBy: CodingKeys.self)
+      try after.encode(conventions, forKey: .conventions)
+    }
   }
 }
 
@@ -159,7 +176,7 @@ extension Analysis {
   public static func complete(_ options: Options, in context: AnalysisContext) throws -> CompletedAnalysis {
     let output = try run(options, in: context)
     return CompletedAnalysis(
-      name: name, output: output,
+      name: name, output: output, conventions: conventions(options, output: output),
       figures: { keys, style in
         let figure = try OptionDecoder.decode(FigureOptions.self, from: keys)
         return try figures(output, options: options, figure: figure, in: context, style: style)

@@ -101,6 +101,11 @@ public struct ModelFrame: Sendable {
     /// Reference levels (`--reference sex=2`): column name → the level that
     /// comes first (and so is the reference of the treatment contrasts).
     public var references: [(column: String, level: String)] = []
+    /// Which level of a factor is its reference when neither `references`
+    /// nor the formula (`relevel()`, `factor(x, levels =)`) names one: the
+    /// first in level order (R, Stata) or the last (SAS's CLASS REF=LAST).
+    /// Logical variables (`I(age > 60)`) keep FALSE as the reference.
+    public var referenceLevel: ReferenceLevel = .first
     public init(weights: String? = nil, requiresSurvivalResponse: Bool = true, binaryResponse: Bool = false,
                 strataInteractions: Bool = false, basisTerms: Bool = false, timeUnit: TimeUnit? = nil) {
       self.timeUnit = timeUnit
@@ -544,6 +549,18 @@ private struct FrameBuilder {
         variables[k] = .factor(f.reordered([level] + f.levels.filter { $0 != level }))
       }
     }
+    if options.referenceLevel == .last {
+      for k in terms.variables.indices where !terms.variables[k].isStrata {
+        let v = terms.variables[k]
+        if options.references.contains(where: { $0.column == v.columnName }) { continue }
+        switch v.transform {
+        case .logical, .levels, .reference: continue
+        default: break
+        }
+        guard case .factor(let f) = variables[k], f.levels.count > 1, let last = f.levels.last else { continue }
+        variables[k] = .factor(f.reordered([last] + f.levels.dropLast()))
+      }
+    }
     let offset = offsetAll.map(kept)
     if let offset, let bad = offset.firstIndex(where: { !$0.isFinite }) {
       throw formulaError(terms.offsets[0].column, "the offset is \(RNumberText.format(offset[bad])) in the row at line \(table.line(ofRow: rows[bad])) of \(table.source), expected a finite value")
@@ -564,4 +581,12 @@ private struct FrameBuilder {
     frame.dateUnits = dateUnits
     return frame
   }
+}
+
+/// The reference level a factor takes by default (`--reference-level`).
+public enum ReferenceLevel: String, Sendable, CaseIterable, Codable {
+  /// The first level in byte order (R's treatment contrasts; Stata's base).
+  case first
+  /// The last level (SAS's CLASS statement, REF=LAST).
+  case last
 }

@@ -30,8 +30,8 @@ struct Emitter {
       case .json:
         try JSONStreamEncoder.encode(result.envelope, to: sink)
         sink.write("\n")
-      case .text: TextRenderer().render(output.tables(title: nil), to: sink)
-      case .md: MarkdownRenderer().render(output.tables(title: nil), to: sink)
+      case .text: TextRenderer().render(result.tables(title: nil), to: sink)
+      case .md: MarkdownRenderer().render(result.tables(title: nil), to: sink)
       case .csv: CSVRenderer().render(output.dataTables(title: nil), to: sink)
       case .xlsx: break
       }

@@ -11,7 +11,7 @@ import Tabular
 ///   the full 0.5 continuity correction (Newcombe 1998, method 4),
 ///   Agresti–Coull, Jeffreys, Wald, mid-p.
 /// - Tests: R's `binom.test` p-value (two-sided: every outcome no more
-///   likely than x), the mid-p test (two-sided: twice the smaller one-sided
+///   likely than x; or twice the smaller tail, or Blaker's, by `twoSided`), the mid-p test (two-sided: twice the smaller one-sided
 ///   mid-p), R's `prop.test(correct = FALSE)` score test.
 /// - Edges: x = 0 or x = n give the one-sided limits 0 or 1 exactly; n = 1 works.
 /// - Complexity: O(log n) for every number (incomplete beta functions and
@@ -22,11 +22,15 @@ public enum BinomialRate {
     /// The rate under the null hypothesis; no test when `nil`.
     public var nullRate: Double?
     public var alternative: Alternative
+    /// How the exact test's two-sided p is formed (R's `minlike` by default).
+    public var twoSided: TwoSidedRule
 
-    public init(confidenceLevel: Double = 0.95, nullRate: Double? = nil, alternative: Alternative = .twoSided) {
+    public init(confidenceLevel: Double = 0.95, nullRate: Double? = nil, alternative: Alternative = .twoSided,
+                twoSided: TwoSidedRule = .minlike) {
       self.confidenceLevel = confidenceLevel
       self.nullRate = nullRate
       self.alternative = alternative
+      self.twoSided = twoSided
     }
   }
 
@@ -98,7 +102,7 @@ public enum BinomialRate {
     let test = options.nullRate.map { p0 -> RateTest in
       let side = options.alternative.side
       return RateTest(nullRate: p0, alternative: options.alternative,
-                      exactP: BinomialTests.exact(x: x, n: n, p0: p0, side: side),
+                      exactP: BinomialTests.exact(x: x, n: n, p0: p0, side: side, twoSided: options.twoSided),
                       midP: BinomialTests.midP(x: x, n: n, p0: p0, side: side),
                       scoreP: BinomialTests.score(x: x, n: n, p0: p0, side: side))
     }

@@ -48,6 +48,7 @@ public enum ReportWriter {
     let style = JournalStyle.named(content.spec.style) ?? .default
     var tableNumber = 0, figureNumber = 0
     var methods: [String] = []
+    var otherProfiles: [String] = []
     func addTable(_ table: ResultTable, data: ResultTable, file: String) {
       tableNumber += 1
       var t = table
@@ -71,7 +72,7 @@ public enum ReportWriter {
       for entry in content.sections[s] {
         let output = entry.result.output
         let title = entry.keys.title
-        let tables = output.tables(title: title)
+        let tables = entry.result.tables(title: title)
         let data = output.dataTables(title: title)
         for (k, table) in tables.enumerated() {
           var t = table
@@ -95,10 +96,19 @@ public enum ReportWriter {
         if let note = entry.keys.note { md += [note, ""] }
         // The analysis's sentence, then what its figures add (the test printed on them).
         for m in [output.methods] + entry.figures.compactMap(\.methods) where !methods.contains(m) { methods.append(m) }
+        if let profile = entry.result.conventions?.profile, profile != .r, !otherProfiles.contains(profile.displayName) {
+          otherProfiles.append(profile.displayName)
+        }
       }
     }
     md += ["## Methods", ""]
-    md += [(methods + ["All analyses were run with outcomes \(content.version), whose estimates, intervals and p-values agree with R (survival 3.5, stats 4.2) to at least 1e-6 relative."]).joined(separator: " "), ""]
+    var closing = "All analyses were run with outcomes \(content.version), whose estimates, intervals and p-values agree with R (survival 3.5, stats 4.2) to at least 1e-6 relative"
+    if !otherProfiles.isEmpty {
+      closing += " under R's conventions; the analyses under the \(otherProfiles.joined(separator: " and ")) "
+        + (otherProfiles.count == 1 ? "profile" : "profiles")
+        + " follow that system's defaults instead, as the conventions line under their tables states (docs/CONVENTIONS.md)"
+    }
+    md += [(methods + [closing + "."]).joined(separator: " "), ""]
     md += ["## Provenance", ""]
     md += ["| input | rows | SHA-256 |", "| :--- | ---: | :--- |"]
     for input in content.inputs { md.append("| \(input.path) | \(input.rows) | `\(input.sha256)` |") }

@@ -45,6 +45,8 @@ public enum KaplanMeier {
     public var startTime: Double?
     /// R's `conf.lower = "modified"` (Dorey & Korn 1987) for the lower limit.
     public var modifiedLowerLimit = false
+    /// The time of a quantile where the curve sits on 1 − p (R's midpoint rule by default).
+    public var quantileRule: SurvivalQuantileRule = .midpoint
     /// The variance: nil for R's rule (the infinitesimal jackknife when a
     /// case weight is not an integer), or forced (R's `robust =`).
     public var variance: SurvivalVariance?
@@ -119,11 +121,12 @@ public enum KaplanMeier {
       steps = KaplanMeierKernel.estimate(
         stop: curve.stop, status: reverseStatus, weight: weights, start: curve.start,
         startOrder: curve.startOrder, jackknife: false)
-      let followUp = SurvivalQuantile.quantile(0.5, times: steps.time, curve: steps.survival, start: origin)
+      let rule = options.quantileRule
+      let followUp = SurvivalQuantile.quantile(0.5, times: steps.time, curve: steps.survival, start: origin, rule: rule)
       func quantile(_ p: Double) -> SurvivalTimeQuantile {
-        SurvivalTimeQuantile(p: p, time: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.survival, start: origin),
-                             lower: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.lower, start: origin),
-                             upper: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.upper, start: origin))
+        SurvivalTimeQuantile(p: p, time: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.survival, start: origin, rule: rule),
+                             lower: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.lower, start: origin, rule: rule),
+                             upper: SurvivalQuantile.quantile(p, times: fit.times, curve: fit.upper, start: origin, rule: rule))
       }
       let median = quantile(0.5)
       curves.append(KaplanMeierCurve(
@@ -141,7 +144,7 @@ public enum KaplanMeier {
                           variance: jackknife ? .jackknife : .greenwood,
                           estimator: options.estimator, hazard: options.hazard,
                           modifiedLowerLimit: options.modifiedLowerLimit, startTime: options.startTime,
-                          curves: curves)
+                          quantileRule: options.quantileRule, curves: curves)
   }
 }
 

@@ -17,6 +17,8 @@ public struct KaplanMeierFit: Sendable {
   public var modifiedLowerLimit = false
   /// R's `start.time`: the curves are conditional on reaching it.
   public var startTime: Double?
+  /// The time of a quantile where the curve sits on 1 − p.
+  public var quantileRule: SurvivalQuantileRule = .midpoint
   public var curves: [KaplanMeierCurve]
 }
 

@@ -13,14 +13,22 @@ import Tabular
 /// - rho = 0 is the log-rank test, rho = 1 the Peto–Peto modification of the
 ///   Gehan–Wilcoxon test; the weight is the pooled Kaplan–Meier S(t−)^rho
 ///   within each stratum, so O and E are weighted sums when rho ≠ 0.
+/// - The other weights of SAS PROC LIFETEST (`LogRankWeight`: Gehan,
+///   Tarone–Ware, Peto's S̃, modified Peto, G(rho, gamma)) enter the same
+///   sums, matching its STRATA statement's TEST= rank tests.
 /// - Right-censored data only; near-tied times merged as R's `aeqSurv`.
 /// - Reference: Harrington & Fleming (1982), doi:10.1093/biomet/69.3.553.
 public enum LogRank {
   public struct Options: Sendable {
-    public var rho: Double
+    /// The weight of each event time (the log-rank test's 1 by default).
+    public var weight: LogRankWeight
     public var timeFix: Bool
     public init(rho: Double = 0, timeFix: Bool = true) {
-      self.rho = rho
+      self.weight = .flemingHarrington(rho: rho, gamma: 0)
+      self.timeFix = timeFix
+    }
+    public init(weight: LogRankWeight, timeFix: Bool = true) {
+      self.weight = weight
       self.timeFix = timeFix
     }
   }
@@ -67,7 +75,7 @@ public enum LogRank {
     for part in data.parts where part.count > 0 {
       SurvDiffKernel.accumulate(time: part.stop, status: part.status,
                                 group: part.tag!.map { Int32($0 >> 1) },
-                                groups: k, rho: options.rho,
+                                groups: k, weight: options.weight,
                                 observed: &observed, expected: &expected, variance: &variance)
     }
     let kept = (0..<k).filter { expected[$0] > 0 }
@@ -96,7 +104,7 @@ public enum LogRank {
       LogRankGroup(label: groups.levels[$0], n: counts[$0], observed: observed[$0], expected: expected[$0],
                    variance: variance[$0 * k + $0])
     }
-    return LogRankTest(n: frame.n, nDropped: frame.nDropped, rho: options.rho, chiSquare: chiSquare,
+    return LogRankTest(n: frame.n, nDropped: frame.nDropped, weight: options.weight, chiSquare: chiSquare,
                        degreesOfFreedom: df, p: p, groups: rows, strata: frame.strata?.levels.count ?? 1)
   }
 }
@@ -105,7 +113,7 @@ public enum LogRank {
 public struct LogRankTest: Sendable {
   public var n: Int
   public var nDropped: Int
-  public var rho: Double
+  public var weight: LogRankWeight
   public var chiSquare: Double
   public var degreesOfFreedom: Int
   public var p: Double
@@ -127,7 +135,55 @@ public struct LogRankGroup: Sendable, Equatable {
 
 extension LogRankTest: Encodable {
   enum CodingKeys: String, CodingKey {
-    case n, nDropped = "n_dropped", rho, chiSquare = "chisq", degreesOfFreedom = "df", p, strata, groups
+    case n, nDropped = "n_dropped", rho, gamma, test, chiSquare = "chisq", degreesOfFreedom = "df", p, strata, groups
+  }
+
+  /// rho of the G-rho family; 0 for the other weights.
+  public var rho: Double {
+    if case .flemingHarrington(let rho, _) = weight { return rho }
+    return 0
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(n, forKey: .n)
+    try c.encode(nDropped, forKey: .nDropped)
+    try c.encode(rho, forKey: .rho)
+    if case .flemingHarrington(_, let gamma) = weight, gamma != 0 { try c.encode(gamma, forKey: .gamma) }
+    try c.encode(weight.name, forKey: .test)
+    try c.encode(chiSquare, forKey: .chiSquare)
+    try c.encode(degreesOfFreedom, forKey: .degreesOfFreedom)
+    try c.encode(p, forKey: .p)
+    try c.encode(strata, forKey: .strata)
+    try c.encode(groups, forKey: .groups)
+  }
+}
+
+extension LogRankWeight {
+  /// The option's spelling: `logrank`, `gehan`, `tarone-ware`, `peto`, `modified-peto`, `fh`.
+  public var name: String {
+    switch self {
+    case .flemingHarrington(0, 0): return "logrank"
+    case .flemingHarrington: return "fh"
+    case .gehan: return "gehan"
+    case .taroneWare: return "tarone-ware"
+    case .peto: return "peto"
+    case .modifiedPeto: return "modified-peto"
+    }
+  }
+
+  /// `Log-rank test`, `Gehan–Wilcoxon test`, `G-rho test (rho = 1)`.
+  public var title: String {
+    switch self {
+    case .flemingHarrington(0, 0): return "Log-rank test"
+    case .flemingHarrington(_, 0): return "G-rho test"
+    case .flemingHarrington(let rho, let gamma):
+      return "Fleming–Harrington test (rho = \(RNumberText.format(rho)), gamma = \(RNumberText.format(gamma)))"
+    case .gehan: return "Gehan–Wilcoxon test"
+    case .taroneWare: return "Tarone–Ware test"
+    case .peto: return "Peto–Peto test"
+    case .modifiedPeto: return "modified Peto–Peto test"
+    }
   }
 }
 

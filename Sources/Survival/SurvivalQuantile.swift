@@ -11,13 +11,19 @@
 ///   if the curve ends on the segment, the midpoint of its start and the last
 ///   time.
 /// - `nil` when the curve never reaches p.
+///
+/// The other rules (`SurvivalQuantileRule`) differ only where the curve sits
+/// on 1 − p: SAS PROC LIFETEST takes the same midpoint but calls the quantile
+/// not estimable when the curve ends on the flat segment; lifelines takes the
+/// first time the curve is at or below 1 − p.
 enum SurvivalQuantile {
   static let tolerance = Double.ulpOfOne.squareRoot()
 
   /// - Parameters:
   ///   - times: t₁ < … < t_k, the curve's step times (events and censorings).
   ///   - curve: S (or a confidence limit) at those times; NaN = undefined.
-  static func quantile(_ p: Double, times: [Double], curve: [Double], start: Double = 0) -> Double? {
+  static func quantile(_ p: Double, times: [Double], curve: [Double], start: Double = 0,
+                       rule: SurvivalQuantileRule = .midpoint) -> Double? {
     var x: [Double] = [start]
     var y: [Double] = [0]
     x.append(contentsOf: times)
@@ -90,11 +96,27 @@ enum SurvivalQuantile {
     if p == 0 { return keptX[0] }
     let i1 = firstAtOrAbove(p, shift: tol)
     let i2 = firstAtOrAbove(p, shift: -tol)
+    if rule == .first {
+      return i1.map { keptX[$0] }
+    }
     if !keptY[n - 1].isNaN && abs(p - keptY[n - 1]) < tol {
-      guard let i1 else { return nil }
+      guard let i1, rule == .midpoint else { return nil }
       return (keptX[i1] + xmax) / 2
     }
     guard let i1, let i2 else { return nil }
     return (keptX[i1] + keptX[i2]) / 2
   }
+}
+
+/// Which time a survival quantile is where the curve sits exactly on 1 − p
+/// over an interval [t_j, t_j+1) (docs/CONVENTIONS.md).
+public enum SurvivalQuantileRule: String, Sendable, CaseIterable, Codable {
+  /// R's `quantile.survfit`: the interval's midpoint; when the curve ends on
+  /// it, the midpoint of t_j and the last time.
+  case midpoint
+  /// SAS PROC LIFETEST: the midpoint (t_j + t_j+1) / 2; not estimable when
+  /// the curve ends on the segment (no time with S(t) < 1 − p).
+  case sas
+  /// lifelines (`qth_survival_time`): the first time with S(t) ≤ 1 − p, t_j.
+  case first
 }

@@ -176,3 +176,47 @@ struct BinomialRateDataTests {
     #expect(throws: InputError.self) { _ = try frame("t,s,arm\n1,1,A\n", "Surv(t, s) ~ arm") }
   }
 }
+
+/// The two-sided rules of the exact binomial test (docs/CONVENTIONS.md),
+/// each against its definition enumerated over every outcome 0…n.
+@Suite("One rate: two-sided rules of the exact test")
+struct TwoSidedRuleTests {
+  /// dbinom(k, n, p) from log-gamma, for the enumeration.
+  private func mass(_ k: Int, _ n: Int, _ p: Double) -> Double {
+    exp(lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1))
+        + Double(k) * log(p) + Double(n - k) * log1p(-p))
+  }
+
+  private func tails(_ x: Int, _ n: Int, _ p: Double) -> (lower: Double, upper: Double) {
+    ((0...x).reduce(0) { $0 + mass($1, n, p) }, (x...n).reduce(0) { $0 + mass($1, n, p) })
+  }
+
+  static let cases: [(Int, Int, Double)] = [
+    (63, 228, 0.19), (0, 10, 0.3), (10, 10, 0.3), (3, 10, 0.3), (7, 20, 0.5), (10, 20, 0.5),
+    (26, 33, 0.65), (1, 50, 0.01), (40, 50, 0.9), (5, 12, 0.35), (2, 7, 0.2),
+  ]
+
+  @Test("central: twice the smaller tail, at most 1 (SAS PROC FREQ BINOMIAL EXACT)", arguments: 0..<cases.count)
+  func central(_ i: Int) throws {
+    let (x, n, p) = Self.cases[i]
+    let t = tails(x, n, p)
+    let r = try BinomialRate.estimate(events: x, trials: n, options: .init(nullRate: p, twoSided: .central))
+    expectClose(r.test?.exactP, min(1, 2 * min(t.lower, t.upper)), relative: 1e-10, "central \(x)/\(n) p0 \(p)")
+  }
+
+  @Test("blaker: every outcome whose smaller tail is no larger than the observed one's (Blaker 2000)", arguments: 0..<cases.count)
+  func blaker(_ i: Int) throws {
+    let (x, n, p) = Self.cases[i]
+    func gamma(_ k: Int) -> Double { let t = tails(k, n, p); return min(t.lower, t.upper) }
+    let bound = gamma(x) * (1 + 1e-7)
+    let expected = min(1, (0...n).filter { gamma($0) <= bound }.reduce(0) { $0 + mass($1, n, p) })
+    let r = try BinomialRate.estimate(events: x, trials: n, options: .init(nullRate: p, twoSided: .blaker))
+    expectClose(r.test?.exactP, expected, relative: 1e-10, "blaker \(x)/\(n) p0 \(p)")
+  }
+
+  @Test("minlike stays R's binom.test: 63/228 against 0.19 is 0.0016828878642599571 (R 4.2.2)")
+  func minlike() throws {
+    let r = try BinomialRate.estimate(events: 63, trials: 228, options: .init(nullRate: 0.19))
+    expectClose(r.test?.exactP, 0.0016828878642599571, relative: 1e-12, "binom.test")
+  }
+}

@@ -274,6 +274,80 @@ lr_case("logrank-pbc-death-trt", "pbc", pbc, Surv(time, status == 2) ~ trt,
 lr_case("logrank-near-ties", "near-ties", near, Surv(time, status) ~ g, c("--formula", "Surv(time, status) ~ g"),
         path = near_path)
 
+# ---- weighted k-sample tests (SAS PROC LIFETEST, STRATA / TEST=) ----------
+# survdiff has the G-rho family with gamma = 0 only. The other weights of
+# SAS/STAT's "Weight Functions for Various Tests" (LIFETEST details, "Rank
+# Tests for the Association of Survival Time with Covariates"... k-sample
+# tests) are computed here from their definitions, time by time on the pooled
+# risk sets, with survdiff's hypergeometric variance: Wilcoxon (Gehan) w = Y,
+# Tarone-Ware sqrt(Y), Peto-Peto S~(t) = prod_{t_j <= t} (1 - d_j/(Y_j + 1)),
+# modified Peto-Peto S~(t) Y/(Y + 1), Fleming-Harrington S(t-)^rho (1 - S(t-))^gamma.
+weighted_lr <- function(time, status, group, strata, test, rho = 0, gamma = 0) {
+  lev <- sort(unique(group))
+  k <- length(lev)
+  O <- E <- numeric(k)
+  V <- matrix(0, k, k)
+  for (s in unique(strata)) {
+    idx <- strata == s
+    t <- time[idx]; d <- status[idx]; g <- group[idx]
+    S <- 1; St <- 1
+    for (u in sort(unique(t))) {
+      Y <- sum(t >= u); D <- sum(t == u & d == 1)
+      Sminus <- S
+      St <- St * (1 - D / (Y + 1))
+      S <- S * (1 - D / Y)
+      if (D == 0) next
+      w <- switch(test, logrank = 1, gehan = Y, "tarone-ware" = sqrt(Y), peto = St,
+                  "modified-peto" = St * Y / (Y + 1), fh = Sminus^rho * (1 - Sminus)^gamma)
+      Yk <- vapply(lev, function(l) sum(t >= u & g == l), 0)
+      Dk <- vapply(lev, function(l) sum(t == u & d == 1 & g == l), 0)
+      O <- O + w * Dk
+      E <- E + w * D * Yk / Y
+      if (Y > 1) V <- V + w^2 * D * (Y - D) / (Y * (Y - 1)) * (diag(Yk, k) - outer(Yk, Yk) / Y)
+    }
+  }
+  used <- which(E > 0)[-1]
+  chisq <- drop((O - E)[used] %*% solve(V[used, used, drop = FALSE], (O - E)[used]))
+  list(levels = lev, n = as.vector(table(factor(group, levels = lev))), O = O, E = E, V = V,
+       chisq = chisq, df = length(used))
+}
+wlr_case <- function(id, data_name, data, time, status, group, strata, group_label, formula_text, test,
+                     rho = 0, gamma = 0) {
+  ok <- !is.na(data[[time]]) & !is.na(data[[status]]) & !is.na(data[[group]]) &
+    (if (is.null(strata)) TRUE else !is.na(data[[strata]]))
+  d <- data[ok, ]
+  st <- if (is.null(strata)) rep(1, nrow(d)) else d[[strata]]
+  r <- weighted_lr(d[[time]], as.numeric(d[[status]] == max(d[[status]])), as.character(d[[group]]), st, test, rho, gamma)
+  if (test == "logrank" || (test == "fh" && gamma == 0)) {
+    sd <- survdiff(as.formula(formula_text), data = data, rho = rho)
+    stopifnot(isTRUE(all.equal(sd$chisq, r$chisq, tolerance = 1e-12)))
+  }
+  groups <- lapply(seq_along(r$levels), function(i)
+    list(label = paste0(group_label, "=", r$levels[i]), n = r$n[i], observed = r$O[i], expected = r$E[i],
+         variance = r$V[i, i]))
+  args <- c("--formula", formula_text, "--test", test)
+  if (test == "fh") args <- c(args, "--rho", as.character(rho), "--gamma", as.character(gamma))
+  expect <- list(n = nrow(d), test = if (test == "fh" && rho == 0 && gamma == 0) "logrank" else test,
+                 chisq = r$chisq, df = r$df, p = pchisq(r$chisq, r$df, lower.tail = FALSE), groups = groups)
+  call <- paste0("weighted_lr(", test, ", rho = ", rho, ", gamma = ", gamma, ") on ", formula_text,
+                 ", data = read.csv(\"Datasets/", data_name, ".csv\") (make-references.R)")
+  write_case(id, call, c("logrank", "--data", paste0("Datasets/", data_name, ".csv"), args), expect)
+}
+for (test in c("gehan", "tarone-ware", "peto", "modified-peto")) {
+  wlr_case(paste0("logrank-gehan-treat-", test), "gehan", gehan, "time", "cens", "treat", NULL, "treat",
+           "Surv(time, cens) ~ treat", test)
+}
+wlr_case("logrank-gehan-treat-fh-1-1", "gehan", gehan, "time", "cens", "treat", NULL, "treat",
+         "Surv(time, cens) ~ treat", "fh", rho = 1, gamma = 1)
+wlr_case("logrank-lung-sex-fh-0-1", "lung", lung, "time", "status", "sex", NULL, "sex",
+         "Surv(time, status) ~ sex", "fh", rho = 0, gamma = 1)
+wlr_case("logrank-lung-sex-fh-0.5-0", "lung", lung, "time", "status", "sex", NULL, "sex",
+         "Surv(time, status) ~ sex", "fh", rho = 0.5, gamma = 0)
+wlr_case("logrank-veteran-celltype-peto", "veteran", veteran, "time", "status", "celltype", NULL, "celltype",
+         "Surv(time, status) ~ celltype", "peto")
+wlr_case("logrank-lung-sex-strata-ecog-gehan", "lung", lung, "time", "status", "sex", "ph.ecog", "sex",
+         "Surv(time, status) ~ sex + strata(ph.ecog)", "gehan")
+
 # ---- Cox regression (coxph, summary.coxph, cox.zph, residuals, basehaz) ----
 cox_dir <- "Tests/SurvivalTests/CoxReferences"
 dir.create(cox_dir, showWarnings = FALSE, recursive = TRUE)

@@ -38,7 +38,7 @@ struct ReportSpecErrorTests {
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - kaplan: {data: x}\n")
             == "spec.yaml:5:9: sections[0].analyses[0].kaplan: unknown analysis, expected one of: cmh, compare, cox, design, km, logistic, logrank, rate, table1")
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: x, formual: y}\n")
-            == "spec.yaml:5:23: sections[0].analyses[0].km.formual: unknown key, expected one of: data, where, table, query, adam, param, formula, conf-level, conf-type, times, tau, weights, steps, time-unit, estimator, cumhaz, quantiles, extend, start-time, conf-lower, variance, title, name, note, inline, unit, figure, risk-table, kmunicate, bands, cumulative-incidence, logrank-p, xlab, ylab, breaks")
+            == "spec.yaml:5:23: sections[0].analyses[0].km.formual: unknown key, expected one of: data, where, table, query, adam, param, formula, conf-level, conf-type, times, tau, weights, steps, time-unit, estimator, cumhaz, quantiles, extend, start-time, conf-lower, variance, median-rule, profile, title, name, note, inline, unit, figure, risk-table, kmunicate, bands, cumulative-incidence, logrank-p, xlab, ylab, breaks")
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {formula: {a: 1}}\n")
             == "spec.yaml:5:23: sections[0].analyses[0].km.formula: expected a value or a list, found a mapping")
     #expect(error("title: T\nsections:\n  - title: A\n    analyses:\n      - km: {data: x}\n        cox: {data: x}\n")

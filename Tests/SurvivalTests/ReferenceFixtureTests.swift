@@ -8,13 +8,13 @@ import TestSupport
 
 /// Every field of every fixture written by Tests/References/make-references.R
 /// (R 4.2.2, survival 3.5-3), compared at 1e-8 relative.
-@Suite("R reference fixtures (survfit, summary.survfit, quantile.survfit, survdiff)")
+@Suite("R reference fixtures (survfit, summary.survfit, quantile.survfit, survdiff, SAS's weighted tests)")
 struct ReferenceFixtureTests {
   static let fixtures = fixtureFiles("Tests/SurvivalTests/References")
 
   @Test("fixture count: every case of make-references.R is here")
   func count() {
-    #expect(Self.fixtures.count == 36)
+    #expect(Self.fixtures.count == 45)
   }
 
   @Test("every field matches R at 1e-8", arguments: fixtures)
@@ -64,7 +64,16 @@ struct ReferenceFixtureTests {
       km.variance = options["--variance"].map { $0 == "robust" ? .jackknife : .greenwood }
       return try JSONValueEncoder().encode(KaplanMeier.fit(frame, options: km))
     case "logrank":
-      let test = try LogRank.test(frame, options: .init(rho: Double(options["--rho"] ?? "0")!))
+      let rho = Double(options["--rho"] ?? "0")!, gamma = Double(options["--gamma"] ?? "0")!
+      let weight: LogRankWeight
+      switch options["--test"] ?? "logrank" {
+      case "gehan": weight = .gehan
+      case "tarone-ware": weight = .taroneWare
+      case "peto": weight = .peto
+      case "modified-peto": weight = .modifiedPeto
+      default: weight = .flemingHarrington(rho: rho, gamma: gamma)
+      }
+      let test = try LogRank.test(frame, options: .init(weight: weight))
       return try JSONValueEncoder().encode(test)
     default:
       throw InputError(InputLocation(source: "fixture"), "unknown command \(args[0])")

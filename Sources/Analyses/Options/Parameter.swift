@@ -75,6 +75,7 @@ extension OptionChoice {
 
 // The analyses' closed choices, spelled as their raw values.
 extension ConfidenceTransform: OptionChoice {}
+extension SurvivalQuantileRule: OptionChoice {}
 extension TimeUnit: OptionChoice {}
 extension SurvivalEstimator: OptionChoice {}
 extension HazardEstimator: OptionChoice {}
@@ -83,3 +84,4 @@ extension Cox.ConcordanceTies: OptionChoice {}
 extension ZPHTransform: OptionChoice {}
 extension Alternative: OptionChoice {}
 extension TwoRates.UnconditionalTests: OptionChoice {}
+extension TwoSidedRule: OptionChoice {}

@@ -23,8 +23,18 @@ public enum OneRateAnalysis: Analysis {
     public var nullRate: Double?
     public var alternative: Alternative
     public var confidenceLevel: Double
+    /// Whose defaults the options not given take.
+    public var profile: ConventionProfile = .r
+    /// How the exact test's two-sided p is formed.
+    public var twoSided: TwoSidedRule = .minlike
 
-    enum CodingKeys: String, CodingKey { case events, n, p0, alternative, confLevel = "conf-level" }
+    enum CodingKeys: String, CodingKey { case events, n, p0, alternative, confLevel = "conf-level", profile, twoSided = "two-sided" }
+
+    /// The exact binomial test's two-sided rule a profile takes by default:
+    /// minlike (R, Stata, lifelines), central (SAS).
+    public static func defaultTwoSided(_ profile: ConventionProfile) -> TwoSidedRule {
+      profile == .sas ? .central : .minlike
+    }
 
     public static var parameters: [Parameter] {
       [Parameter("events", help: "Number of events (failures or responses), from 0 to --n."),
@@ -33,6 +43,10 @@ public enum OneRateAnalysis: Analysis {
           .confidenceLevel,
           Parameter("p0", help: "Rate under the null hypothesis, in (0, 1); adds the tests."),
           .choice("alternative", Alternative.self, help: "Alternative hypothesis.", default: .twoSided),
+          .choice("two-sided", TwoSidedRule.self,
+                  help: "The exact test's two-sided p: minlike (R binom.test: outcomes no more likely), central (twice the smaller tail; SAS) or blaker.",
+                  default: .minlike),
+          .profile,
         ]
     }
 
@@ -41,9 +55,14 @@ public enum OneRateAnalysis: Analysis {
       data = table.data
       formula = table.formula
       let c = try decoder.container(keyedBy: CodingKeys.self)
+      profile = try c.profile(.profile)
       confidenceLevel = try c.confidenceLevel(.confLevel)
       nullRate = try c.rate(.p0)
       alternative = try c.choice(.alternative, default: .twoSided)
+      twoSided = try c.choice(.twoSided, default: Self.defaultTwoSided(profile))
+      if c.contains(.twoSided) && (nullRate == nil || alternative != .twoSided) {
+        throw c.problem(.twoSided, nullRate == nil ? "\(String.option("p0")) with it (it shapes the exact test)" : "the two-sided alternative with it")
+      }
       if data == nil {
         guard let events = try c.count(.events) else {
           throw InputError(option: "events", "expected \(String.option("events")) and \(String.option("n")), or \(String.option("data")) and \(String.option("formula"))")
@@ -56,12 +75,29 @@ public enum OneRateAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> RateOutput {
-    let rate = BinomialRate.Options(confidenceLevel: options.confidenceLevel, nullRate: options.nullRate, alternative: options.alternative)
+    let rate = BinomialRate.Options(confidenceLevel: options.confidenceLevel, nullRate: options.nullRate, alternative: options.alternative,
+                                    twoSided: options.twoSided)
     if let data = options.data, let formula = options.formula {
       let frame = try context.select(data).frame(formula: formula, options: .init(binaryResponse: true))
       return .table(try BinomialRate.estimate(frame: frame, options: rate))
     }
     return .counts(try BinomialRate.estimate(events: options.events ?? 0, trials: options.n ?? 0, options: rate))
+  }
+}
+
+extension OneRateAnalysis {
+  public static func conventions(_ options: Options, output: RateOutput) -> Conventions? {
+    var c = Conventions(profile: options.profile)
+    if options.nullRate != nil {
+      let words: String
+      switch options.twoSided {
+      case .minlike: words = "exact two-sided p sums outcomes no more likely"
+      case .central: words = "exact two-sided p twice the smaller tail"
+      case .blaker: words = "exact two-sided p Blaker's"
+      }
+      c.add("two_sided", options.twoSided.rawValue, text: words)
+    }
+    return c
   }
 }
 
@@ -126,8 +162,12 @@ public enum CompareAnalysis: Analysis {
     public var counts: (events1: Int, n1: Int, events2: Int, n2: Int)?
     public var confidenceLevel: Double
     public var unconditional: TwoRates.UnconditionalTests
+    /// Whose defaults the options not given take (every test and interval is printed whatever the profile).
+    public var profile: ConventionProfile = .r
 
-    enum CodingKeys: String, CodingKey { case events1, n1, events2, n2, confLevel = "conf-level", exactUnconditional = "exact-unconditional" }
+    enum CodingKeys: String, CodingKey {
+      case events1, n1, events2, n2, confLevel = "conf-level", exactUnconditional = "exact-unconditional", profile
+    }
 
     public static var parameters: [Parameter] {
       [Parameter("events1", help: "Events in group 1."), Parameter("n1", help: "Trials in group 1."),
@@ -136,6 +176,7 @@ public enum CompareAnalysis: Analysis {
           .confidenceLevel,
           .choice("exact-unconditional", TwoRates.UnconditionalTests.self,
                   help: "Barnard's and Boschloo's tests: auto (up to 1,000,000 patients), always or never.", default: .auto),
+          .profile,
         ]
     }
 
@@ -145,6 +186,7 @@ public enum CompareAnalysis: Analysis {
       data = table.data
       formula = table.formula
       let c = try decoder.container(keyedBy: CodingKeys.self)
+      profile = try c.profile(.profile)
       confidenceLevel = try c.confidenceLevel(.confLevel)
       unconditional = try c.choice(.exactUnconditional, default: .auto)
       if data == nil {
@@ -159,6 +201,13 @@ public enum CompareAnalysis: Analysis {
         counts = (values[0], values[1], values[2], values[3])
       }
     }
+  }
+
+  public static func conventions(_ options: Options, output: CompareOutput) -> Conventions? {
+    var c = Conventions(profile: options.profile)
+    c.add("fisher_two_sided", "minlike", text: "Fisher two-sided p sums tables no more likely (R, SAS, Stata)")
+    c.add("comparison", "first-vs-second", text: "group 1 (first level) against group 2")
+    return c
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> CompareOutput {
@@ -212,18 +261,28 @@ public enum CMHAnalysis: Analysis {
     public var formula: String
     public var confidenceLevel: Double
 
-    enum CodingKeys: String, CodingKey { case formula, confLevel = "conf-level" }
+    /// Whose defaults the options not given take (both CMH statistics are printed whatever the profile).
+    public var profile: ConventionProfile = .r
+
+    enum CodingKeys: String, CodingKey { case formula, confLevel = "conf-level", profile }
 
     public static var parameters: [Parameter] {
-      DataSelection.parameters(adam: false) + [.formula("failed ~ arm + strata(site)"), .confidenceLevel]
+      DataSelection.parameters(adam: false) + [.formula("failed ~ arm + strata(site)"), .confidenceLevel, .profile]
     }
 
     public init(from decoder: Decoder) throws {
       data = try DataSelection.decode(from: decoder, adam: false, required: true)
       let c = try decoder.container(keyedBy: CodingKeys.self)
+      profile = try c.profile(.profile)
       formula = try c.formula(.formula)
       confidenceLevel = try c.confidenceLevel(.confLevel)
     }
+  }
+
+  public static func conventions(_ options: Options, output: CMHOutput) -> Conventions? {
+    var c = Conventions(profile: options.profile)
+    c.add("cmh_correction", "both", text: "CMH with (R) and without (SAS) continuity correction")
+    return c
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> CMHOutput {
@@ -272,9 +331,14 @@ public enum LogisticAnalysis: Analysis {
     public var profile: Bool
     public var maxIterations: Int
     public var references: [(column: String, level: String)] = []
+    /// Whose defaults the options not given take.
+    public var conventionProfile: ConventionProfile = .r
+    /// A factor's reference level when --reference does not name one.
+    public var referenceLevel: ReferenceLevel = .first
 
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", firth, noProfile = "no-profile", iterMax = "iter-max", reference
+      case conventionProfile = "profile", referenceDefault = "reference-default"
     }
 
     public static var parameters: [Parameter] {
@@ -284,14 +348,18 @@ public enum LogisticAnalysis: Analysis {
         Parameter("no-profile", .flag, help: "Skip the profile-likelihood intervals."),
         Parameter("iter-max", help: "Maximum IRLS iterations (R glm.control maxit).", default: "25"),
         .reference,
+        .referenceDefault,
+        .profile,
       ]
     }
 
     public init(from decoder: Decoder) throws {
       data = try DataSelection.decode(from: decoder, adam: false, required: true)
       let c = try decoder.container(keyedBy: CodingKeys.self)
+      conventionProfile = try c.profile(.conventionProfile)
       formula = try c.formula(.formula)
       confidenceLevel = try c.confidenceLevel(.confLevel)
+      referenceLevel = try c.choice(.referenceDefault, default: ReferenceLevel.defaultFor(conventionProfile))
       firth = try c.flag(.firth)
       profile = !(try c.flag(.noProfile))
       maxIterations = try c.wholeNumber(.iterMax, expected: "a whole number of iterations of at least 1", where: { $0 >= 1 && $0 < 100_000 }) ?? 25
@@ -311,11 +379,18 @@ public enum LogisticAnalysis: Analysis {
   public static func run(_ options: Options, in context: AnalysisContext) throws -> LogisticOutput {
     var frameOptions = ModelFrame.Options(binaryResponse: true, basisTerms: true)
     frameOptions.references = options.references
+    frameOptions.referenceLevel = options.referenceLevel
     let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
     let fit = try LogisticRegression.fit(frame: frame, options: .init(confidenceLevel: options.confidenceLevel, firth: options.firth,
                                                                       profile: options.profile, maxIterations: options.maxIterations,
                                                                       progress: frame.n >= 100_000 ? context.progress : nil))
     return LogisticOutput(fit: fit, formula: options.formula)
+  }
+
+  public static func conventions(_ options: Options, output: LogisticOutput) -> Conventions? {
+    var c = Conventions(profile: options.conventionProfile)
+    c.addReference(options.referenceLevel)
+    return c
   }
 
   public static func figures(_ output: LogisticOutput, options: Options, figure: FigureOptions, in context: AnalysisContext,

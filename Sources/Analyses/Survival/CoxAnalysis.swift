@@ -42,6 +42,15 @@ public enum CoxAnalysis: Analysis {
     public var residualsWeighted = false
     public var collapse: String?
     public var concordanceTies: Cox.ConcordanceTies = .r
+    /// Whose defaults the options not given take.
+    public var profile: ConventionProfile = .r
+    /// A factor's reference level when --reference does not name one.
+    public var referenceLevel: ReferenceLevel = .first
+
+    /// The tie method a profile takes by default: Efron (R, lifelines), Breslow (SAS PHREG, Stata stcox).
+    public static func defaultTies(_ profile: ConventionProfile) -> CoxTies {
+      profile == .sas || profile == .stata ? .breslow : .efron
+    }
 
     public init(data: DataSelection, formula: String, confidenceLevel: Double = 0.95, ties: CoxTies = .efron, zph: Bool = false,
                 zphTransform: ZPHTransform = .km, maxIterations: Int = 20, weights: String? = nil, timeUnit: TimeUnit? = nil) {
@@ -60,13 +69,14 @@ public enum CoxAnalysis: Analysis {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
       case timeUnit = "time-unit", at, predict, times, robust, initial = "init", reference
       case residualsWeighted = "residuals-weighted", collapse, concordanceTies = "concordance-ties"
+      case profile, referenceDefault = "reference-default"
     }
 
     public static var parameters: [Parameter] {
       DataSelection.parameters(adam: true) + [
         .formula("Surv(time, status) ~ age + sex"),
         .confidenceLevel,
-        .choice("ties", CoxTies.self, help: "Method for tied event times.", default: .efron),
+        .choice("ties", CoxTies.self, help: "Method for tied event times; default efron (R, lifelines), breslow under --profile sas or stata.", default: .efron),
         Parameter("zph", .flag, help: "Test proportional hazards (R cox.zph)."),
         .choice("zph-transform", ZPHTransform.self, help: "Time scale of --zph.", default: .km),
         Parameter("iter-max", help: "Maximum Newton–Raphson iterations.", default: "20"),
@@ -78,6 +88,8 @@ public enum CoxAnalysis: Analysis {
         Parameter("robust", .flag, help: "Robust (sandwich) variance with each row its own cluster (R robust = TRUE)."),
         Parameter("init", .list, help: "Starting coefficients, one per column (R init); with --iter-max 0 the model at them."),
         .reference,
+        .referenceDefault,
+        .profile,
         Parameter("residuals-weighted", .flag, help: "With --residuals, residuals times the case weights (R weighted = TRUE)."),
         Parameter("collapse", help: "With --residuals, sum the residuals by this column, e.g. a patient id (R collapse =)."),
         .choice("concordance-ties", Cox.ConcordanceTies.self,
@@ -89,9 +101,11 @@ public enum CoxAnalysis: Analysis {
     public init(from decoder: Decoder) throws {
       data = try DataSelection.decode(from: decoder, adam: true, required: true)
       let c = try decoder.container(keyedBy: CodingKeys.self)
+      profile = try c.profile(.profile)
       formula = try c.formula(.formula)
       confidenceLevel = try c.confidenceLevel(.confLevel)
-      ties = try c.choice(.ties, default: .efron)
+      ties = try c.choice(.ties, default: Self.defaultTies(profile))
+      referenceLevel = try c.choice(.referenceDefault, default: ReferenceLevel.defaultFor(profile))
       zph = try c.flag(.zph)
       zphTransform = try c.choice(.zphTransform, default: .km)
       maxIterations = try c.wholeNumber(.iterMax, expected: "a whole number of iterations", where: { $0 >= 0 && $0 < 100_000 }) ?? 20
@@ -135,6 +149,21 @@ public enum CoxAnalysis: Analysis {
     }
   }
 
+  public static func conventions(_ options: Options, output: CoxOutput) -> Conventions? {
+    var c = Conventions(profile: options.profile)
+    let ties: String
+    switch options.ties {
+    case .efron: ties = "ties Efron"
+    case .breslow: ties = "ties Breslow"
+    case .exact: ties = "ties exact (discrete)"
+    }
+    c.add("ties", options.ties.rawValue, text: ties)
+    c.addReference(options.referenceLevel)
+    c.add("concordance_ties", options.concordanceTies.rawValue,
+          text: options.concordanceTies == .r ? "concordance ties on R's linear predictor" : "concordance ties on equal covariates")
+    return c
+  }
+
   public static func run(_ options: Options, in context: AnalysisContext) throws -> CoxOutput {
     var cox = Cox.Options(ties: options.ties, confidenceLevel: options.confidenceLevel, maxIterations: options.maxIterations,
                           proportionalHazards: options.zph ? options.zphTransform : nil)
@@ -144,6 +173,7 @@ public enum CoxAnalysis: Analysis {
     var frameOptions = ModelFrame.Options(weights: options.weights, strataInteractions: true, basisTerms: true, timeUnit: options.timeUnit)
     frameOptions.offsets = true
     frameOptions.references = options.references
+    frameOptions.referenceLevel = options.referenceLevel
     let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
     if !frame.terms.offsets.isEmpty && (options.at != nil || options.predict != nil) {
       throw InputError(option: options.at != nil ? "at" : "predict",

@@ -33,6 +33,10 @@ public enum KaplanMeierAnalysis: Analysis {
     public var startTime: Double?
     public var confidenceLower: ConfidenceLower = .usual
     public var variance: VarianceChoice?
+    /// Whose defaults the options not given take.
+    public var profile: ConventionProfile = .r
+    /// The time of a quantile where the curve sits on 1 − p.
+    public var medianRule: SurvivalQuantileRule = .midpoint
 
     /// R's `conf.lower`.
     public enum ConfidenceLower: String, Sendable, CaseIterable, Codable, OptionChoice { case usual, modified }
@@ -54,13 +58,28 @@ public enum KaplanMeierAnalysis: Analysis {
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", confType = "conf-type", times, tau, weights, steps, timeUnit = "time-unit"
       case estimator, cumhaz, quantiles, extend, startTime = "start-time", confLower = "conf-lower", variance
+      case profile, medianRule = "median-rule"
+    }
+
+    /// The pointwise-interval scale a profile takes by default: log (R), log-log (SAS, Stata, lifelines).
+    public static func defaultConfidenceTransform(_ profile: ConventionProfile) -> ConfidenceTransform {
+      profile == .r ? .log : .logLog
+    }
+
+    /// The quantile rule a profile takes by default.
+    public static func defaultMedianRule(_ profile: ConventionProfile) -> SurvivalQuantileRule {
+      switch profile {
+      case .r: return .midpoint
+      case .sas: return .sas
+      case .stata, .lifelines: return .first
+      }
     }
 
     public static var parameters: [Parameter] {
       DataSelection.parameters(adam: true) + [
         .formula("Surv(time, status) ~ sex"),
         .confidenceLevel,
-        .choice("conf-type", ConfidenceTransform.self, help: "Confidence interval scale.", default: .log),
+        .choice("conf-type", ConfidenceTransform.self, help: "Confidence interval scale; default log (R), log-log under --profile sas, stata or lifelines.", default: .log),
         Parameter("times", .list, help: "Report the curves at these times (R summary(fit, times =))."),
         Parameter("tau", help: "Restricted mean survival time up to this time (R print(fit, rmean =))."),
         Parameter("weights", help: "Column of case weights."),
@@ -73,15 +92,21 @@ public enum KaplanMeierAnalysis: Analysis {
         Parameter("start-time", help: "Curves conditional on survival to this time (R survfit(start.time =))."),
         .choice("conf-lower", ConfidenceLower.self, help: "Lower limit: usual or modified (Dorey–Korn; R conf.lower).", default: .usual),
         .choice("variance", VarianceChoice.self, help: "greenwood or robust (infinitesimal jackknife); default: R's rule (robust when a weight is not an integer)."),
+        .choice("median-rule", SurvivalQuantileRule.self,
+                help: "Median and quantiles where the curve sits on 1 − p: midpoint (R), sas (midpoint; not estimable when the curve ends there) or first (the first time S(t) ≤ 1 − p: lifelines, Stata).",
+                default: .midpoint),
+        .profile,
       ]
     }
 
     public init(from decoder: Decoder) throws {
       data = try DataSelection.decode(from: decoder, adam: true, required: true)
       let c = try decoder.container(keyedBy: CodingKeys.self)
+      profile = try c.profile(.profile)
       formula = try c.formula(.formula)
       confidenceLevel = try c.confidenceLevel(.confLevel)
-      confidenceTransform = try c.choice(.confType, default: .log)
+      confidenceTransform = try c.choice(.confType, default: Self.defaultConfidenceTransform(profile))
+      medianRule = try c.choice(.medianRule, default: Self.defaultMedianRule(profile))
       times = try c.numbers(.times)
       tau = try c.number(.tau, expected: "a positive number", where: { $0 > 0 })
       weights = try c.text(.weights)
@@ -159,10 +184,30 @@ public enum KaplanMeierAnalysis: Analysis {
     km.startTime = options.startTime
     km.modifiedLowerLimit = options.confidenceLower == .modified
     km.variance = options.variance.map { $0 == .robust ? .jackknife : .greenwood }
+    km.quantileRule = options.medianRule
     let selection = try context.select(options.data!)
     let frame = try selection.frame(formula: options.formula, options: .init(weights: options.weights, timeUnit: options.timeUnit))
     return KaplanMeierOutput(fit: try KaplanMeier.fit(frame, options: km), formula: options.data!.formula(options.formula),
                              showSteps: options.steps)
+  }
+
+  public static func conventions(_ options: Options, output: KaplanMeierOutput) -> Conventions? {
+    var c = Conventions(profile: options.profile)
+    let fit = output.fit
+    c.add("estimator", options.estimator.rawValue,
+          text: options.estimator == .kaplanMeier ? "KM product-limit" : "survival exp(−Fleming–Harrington hazard)")
+    c.add("variance", fit.variance == .greenwood ? "greenwood" : "robust",
+          text: fit.variance == .greenwood ? "Greenwood variance" : "infinitesimal-jackknife variance")
+    c.add("conf_type", fit.confidenceTransform.rawValue, text: "CI \(fit.confidenceTransform.rawValue)")
+    if options.confidenceLower == .modified { c.add("conf_lower", "modified", text: "modified lower limit") }
+    let rule: String
+    switch options.medianRule {
+    case .midpoint: rule = "median midpoint rule"
+    case .sas: rule = "median SAS rule"
+    case .first: rule = "median first S(t) ≤ 0.5"
+    }
+    c.add("median_rule", options.medianRule.rawValue, text: rule)
+    return c
   }
 
   public static func figures(_ output: KaplanMeierOutput, options: Options, figure: FigureOptions, in context: AnalysisContext,
@@ -211,7 +256,15 @@ public struct KaplanMeierOutput: AnalysisOutput {
   }
 
   public var methods: String {
-    "Survival was estimated by the Kaplan–Meier method, with \(percent(fit.confidenceLevel)) pointwise confidence intervals on the \(fit.confidenceTransform.rawValue) scale (\(fit.variance == .greenwood ? "Greenwood" : "infinitesimal-jackknife") variance) and medians with their confidence limits as in R's quantile.survfit."
+    "Survival was estimated by the Kaplan–Meier method, with \(percent(fit.confidenceLevel)) pointwise confidence intervals on the \(fit.confidenceTransform.rawValue) scale (\(fit.variance == .greenwood ? "Greenwood" : "infinitesimal-jackknife") variance) and medians with their confidence limits \(medianMethod)."
+  }
+
+  private var medianMethod: String {
+    switch fit.quantileRule {
+    case .midpoint: return "as in R's quantile.survfit"
+    case .sas: return "by SAS PROC LIFETEST's rule (not estimable when the curve ends at 0.5)"
+    case .first: return "taken as the first time S(t) ≤ 0.5"
+    }
   }
 
   public func sentences(style: JournalStyle, unit: String?) -> [String] {

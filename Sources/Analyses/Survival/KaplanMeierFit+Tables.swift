@@ -30,7 +30,7 @@ extension KaplanMeierFit {
     }
     var notes = [
       "n = \(n) rows used, \(nDropped) dropped for missing values.",
-      "Median and \(percent(confidenceLevel)) CI: R quantile.survfit; pointwise CI on the \(confidenceTransform.rawValue) scale, \(varianceName) variance. NR: not reached.",
+      "Median and \(percent(confidenceLevel)) CI: \(quantileRuleName); pointwise CI on the \(confidenceTransform.rawValue) scale, \(varianceName) variance. NR: not reached.",
     ]
     do {
       var parts: [String] = []
@@ -65,7 +65,7 @@ extension KaplanMeierFit {
     return ResultTable(title: "Survival quantiles", columns: [
       ColumnSpec("group", style: .text), ColumnSpec("p", style: .significant(3)), ColumnSpec("time", style: .significant(3)),
       ColumnSpec("lower \(level) CI", style: .significant(3)), ColumnSpec("upper \(level) CI", style: .significant(3)),
-    ], rows: rows, footnotes: ["time: when 1 − S(t) reaches p (R quantile.survfit); NR: not reached."])
+    ], rows: rows, footnotes: ["time: when 1 − S(t) reaches p (\(quantileRuleName)); NR: not reached."])
   }
 
   /// R's `summary(fit, times = …)`: the curves at the requested times.
@@ -105,5 +105,16 @@ extension KaplanMeierFit {
 
   private var varianceName: String {
     estimator == .flemingHarrington ? "cumulative-hazard" : variance == .greenwood ? "Greenwood" : "infinitesimal-jackknife"
+  }
+}
+
+extension KaplanMeierFit {
+  /// Whose quantile rule the medians follow, for footnotes and methods.
+  var quantileRuleName: String {
+    switch quantileRule {
+    case .midpoint: return "R quantile.survfit"
+    case .sas: return "SAS PROC LIFETEST's rule"
+    case .first: return "the first time S(t) ≤ 1 − p"
+    }
   }
 }

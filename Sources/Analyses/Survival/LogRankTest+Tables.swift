@@ -22,13 +22,32 @@ extension LogRankTest {
       columns: [ColumnSpec("test", style: .text), ColumnSpec("Chisq", style: .significant(3)),
                 ColumnSpec("df", style: .count), ColumnSpec("p", style: .pValue)],
       rows: [[.text(testName), .value(chiSquare), .number(Double(degreesOfFreedom)), .value(p)]],
-      footnotes: [rho == 0
-        ? "Log-rank test (R survdiff, rho = 0)\(strata > 1 ? ", stratified" : "")."
-        : "Fleming–Harrington G-rho test with rho = \(RNumberText.format(rho)) (R survdiff)\(strata > 1 ? ", stratified" : "")."])
+      footnotes: [testFootnote + (strata > 1 ? ", stratified" : "") + "."])
     return [groupTable, testTable]
   }
 
+  private var testFootnote: String {
+    switch weight {
+    case .flemingHarrington(0, 0): return "Log-rank test (R survdiff, rho = 0)"
+    case .flemingHarrington(let rho, 0): return "Fleming–Harrington G-rho test with rho = \(RNumberText.format(rho)) (R survdiff)"
+    case .flemingHarrington(let rho, let gamma):
+      return "Fleming–Harrington test, weight S(t−)^\(RNumberText.format(rho))·(1 − S(t−))^\(RNumberText.format(gamma)) (SAS TEST=FH)"
+    case .gehan: return "Gehan's generalized Wilcoxon test, weight n at risk (SAS TEST=WILCOXON)"
+    case .taroneWare: return "Tarone–Ware test, weight √n at risk (SAS TEST=TARONE)"
+    case .peto: return "Peto–Peto test, weight Peto's S̃(t) (SAS TEST=PETO)"
+    case .modifiedPeto: return "Modified Peto–Peto test, weight S̃(t)·n/(n + 1) (SAS TEST=MODPETO)"
+    }
+  }
+
   private var testName: String {
-    rho == 0 ? "log-rank" : "G-rho (rho = \(RNumberText.format(rho)))"
+    switch weight {
+    case .flemingHarrington(0, 0): return "log-rank"
+    case .flemingHarrington(let rho, 0): return "G-rho (rho = \(RNumberText.format(rho)))"
+    case .flemingHarrington(let rho, let gamma): return "FH(\(RNumberText.format(rho)), \(RNumberText.format(gamma)))"
+    case .gehan: return "Gehan–Wilcoxon"
+    case .taroneWare: return "Tarone–Ware"
+    case .peto: return "Peto–Peto"
+    case .modifiedPeto: return "modified Peto–Peto"
+    }
   }
 }

@@ -15,12 +15,32 @@ enum BinomialTests {
   /// tolerance 1 + 10⁻⁷ for "no more likely" (so that equal probabilities
   /// computed with different rounding still count).
   /// - Reference: R `binom.test`; Clopper & Pearson (1934), doi:10.1093/biomet/26.4.404.
-  static func exact(x: Double, n: Double, p0: Double, side: Side) -> Double {
+  ///
+  /// `central` (SAS PROC FREQ's BINOMIAL EXACT, Fay's "central"): twice the
+  /// smaller one-sided p, at most 1. `blaker` (Blaker 2000; exactci's
+  /// tsmethod = "blaker"): the probability of every outcome whose smaller
+  /// tail is no larger than x's, with the same relative tolerance.
+  /// - Reference: Fay (2010), doi:10.32614/RJ-2010-008; Blaker (2000), doi:10.2307/3315958.
+  static func exact(x: Double, n: Double, p0: Double, side: Side, twoSided rule: TwoSidedRule = .minlike) -> Double {
     let b = Binomial(trials: n, probability: p0)
     let p: Double
     switch side {
     case .less: p = b.cdf(x, tail: .lower)
     case .greater: p = x == 0 ? 1 : b.cdf(x - 1, tail: .upper)
+    case .twoSided where rule == .central:
+      let lower = b.cdf(x, tail: .lower)
+      let upper = x == 0 ? 1 : b.cdf(x - 1, tail: .upper)
+      p = 2 * min(lower, upper)
+    case .twoSided where rule == .blaker:
+      // γ(k) = min(P(X ≤ k), P(X ≥ k)); P(X ≤ k) rises with k and P(X ≥ k)
+      // falls, so {k : γ(k) ≤ γ(x)} is a prefix 0…a and a suffix c…n.
+      let atMost = { (k: Double) in b.cdf(k, tail: .lower) }
+      let atLeast = { (k: Double) in k <= 0 ? 1 : b.cdf(k - 1, tail: .upper) }
+      let bound = min(atMost(x), atLeast(x)) * (1 + 1e-7)
+      let a = firstIndex(from: 0, to: n) { atMost($0) > bound } - 1
+      let c = firstIndex(from: 0, to: n) { atLeast($0) <= bound }
+      if a + 1 >= c { return 1 }
+      p = (a < 0 ? 0 : atMost(a)) + (c > n ? 0 : atLeast(c))
     case .twoSided:
       let relativeError = 1 + 1e-7
       let d = b.probabilityMass(x)
@@ -84,4 +104,15 @@ enum BinomialTests {
     }
     return lo
   }
+}
+
+/// How an exact test's two-sided p-value is formed from the distribution of
+/// the outcome (Fay 2010's names; docs/CONVENTIONS.md).
+public enum TwoSidedRule: String, Sendable, CaseIterable, Codable {
+  /// R's `binom.test`: every outcome no more likely than the observed.
+  case minlike
+  /// Twice the smaller one-sided p (SAS PROC FREQ, Stata's bitest... see docs).
+  case central
+  /// Blaker's acceptability: every outcome whose smaller tail is no larger.
+  case blaker
 }
