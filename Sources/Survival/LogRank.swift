@@ -60,6 +60,9 @@ public enum LogRank {
     if k < 2 {
       throw InputError(formulaLocation, "there is only 1 group (\(groups.levels[0])), expected at least 2 to compare")
     }
+    if options.weight == .likelihoodRatio {
+      return try likelihoodRatio(frame, response: response, groups: groups)
+    }
     let strata = frame.strata ?? Factor(levels: ["all"], codes: [Int32](repeating: 0, count: frame.n))
     // Each row carries its status and group through the sort: status | group << 1.
     var tags = [UInt32](repeating: 0, count: frame.n)
@@ -106,6 +109,45 @@ public enum LogRank {
     }
     return LogRankTest(n: frame.n, nDropped: frame.nDropped, weight: options.weight, chiSquare: chiSquare,
                        degreesOfFreedom: df, p: p, groups: rows, strata: frame.strata?.levels.count ?? 1)
+  }
+}
+
+extension LogRank {
+  /// SAS PROC LIFETEST's −2Log(LR) test (Lawless 1982): the likelihood-ratio
+  /// test that exponential distributions share one rate,
+  ///
+  ///     χ² = 2N·log(T/N) − 2 Σ_k N_k·log(T_k/N_k)   on K − 1 df,
+  ///
+  /// N_k the events and T_k the total time on test of group k (a group
+  /// without events adds 0). `expected` is the events a common rate N/T
+  /// gives the group, λ·T_k; there is no variance matrix.
+  static func likelihoodRatio(_ frame: ModelFrame, response: SurvivalResponse, groups: Factor) throws -> LogRankTest {
+    if frame.strata != nil {
+      throw InputError(InputLocation(option: "test"),
+                       "lr: the exponential likelihood-ratio test has no stratified form (SAS computes it over the strata themselves), expected no strata() with it")
+    }
+    let k = groups.levels.count
+    var events = [Double](repeating: 0, count: k), timeOnTest = [Double](repeating: 0, count: k)
+    var counts = [Int](repeating: 0, count: k)
+    for i in 0..<frame.n {
+      let g = Int(groups.codes[i])
+      events[g] += response.status[i]
+      timeOnTest[g] += response.stop[i]
+      counts[g] += 1
+    }
+    let n = events.reduce(0, +), t = timeOnTest.reduce(0, +)
+    func term(_ d: Double, _ time: Double) -> Double { d == 0 ? 0 : d * log(time / d) }
+    var chiSquare = 2 * term(n, t)
+    for g in 0..<k { chiSquare -= 2 * term(events[g], timeOnTest[g]) }
+    chiSquare = max(0, chiSquare)
+    let df = counts.filter { $0 > 0 }.count - 1
+    let p = n == 0 ? 1 : ChiSquared(degreesOfFreedom: Double(df)).cdf(chiSquare, tail: .upper)
+    let rows = (0..<k).map {
+      LogRankGroup(label: groups.levels[$0], n: counts[$0], observed: events[$0],
+                   expected: t > 0 ? n / t * timeOnTest[$0] : 0, variance: .nan)
+    }
+    return LogRankTest(n: frame.n, nDropped: frame.nDropped, weight: .likelihoodRatio, chiSquare: chiSquare,
+                       degreesOfFreedom: df, p: p, groups: rows, strata: 1)
   }
 }
 
@@ -169,6 +211,7 @@ extension LogRankWeight {
     case .taroneWare: return "tarone-ware"
     case .peto: return "peto"
     case .modifiedPeto: return "modified-peto"
+    case .likelihoodRatio: return "lr"
     }
   }
 
@@ -183,6 +226,7 @@ extension LogRankWeight {
     case .taroneWare: return "Tarone–Ware test"
     case .peto: return "Peto–Peto test"
     case .modifiedPeto: return "modified Peto–Peto test"
+    case .likelihoodRatio: return "Exponential likelihood-ratio test"
     }
   }
 }
@@ -190,3 +234,9 @@ extension LogRankWeight {
 extension LogRankGroup: Encodable {
   enum CodingKeys: String, CodingKey { case label, n, observed, expected, variance }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

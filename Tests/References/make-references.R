@@ -347,6 +347,27 @@ wlr_case("logrank-veteran-celltype-peto", "veteran", veteran, "time", "status", 
          "Surv(time, status) ~ celltype", "peto")
 wlr_case("logrank-lung-sex-strata-ecog-gehan", "lung", lung, "time", "status", "sex", "ph.ecog", "sex",
          "Surv(time, status) ~ sex + strata(ph.ecog)", "gehan")
+# SAS's -2Log(LR): the likelihood-ratio test of one exponential rate
+# against one per group, which is survreg(dist = "exponential")'s LR test.
+exp_lr_case <- function(id, data_name, data, formula_text, group) {
+  f <- as.formula(formula_text)
+  fit <- survreg(f, data = data, dist = "exponential")
+  chisq <- 2 * diff(fit$loglik)
+  df <- length(unique(na.omit(data[[group]]))) - 1
+  mf <- model.frame(f, data = data)
+  y <- mf[[1]]; g <- as.character(mf[[2]])
+  lev <- sort(unique(g))
+  groups <- lapply(lev, function(l) list(label = paste0(group, "=", l), n = sum(g == l),
+                                         observed = sum(y[g == l, 2])))
+  expect <- list(n = nrow(mf), test = "lr", chisq = chisq, df = df, p = pchisq(chisq, df, lower.tail = FALSE),
+                 groups = groups)
+  call <- paste0("2 * diff(survreg(", formula_text, ", data = read.csv(\"Datasets/", data_name,
+                 ".csv\"), dist = \"exponential\")$loglik)")
+  write_case(id, call, c("logrank", "--data", paste0("Datasets/", data_name, ".csv"), "--formula", formula_text,
+                         "--test", "lr"), expect)
+}
+exp_lr_case("logrank-gehan-treat-lr", "gehan", gehan, "Surv(time, cens) ~ treat", "treat")
+exp_lr_case("logrank-veteran-celltype-lr", "veteran", veteran, "Surv(time, status) ~ celltype", "celltype")
 
 # ---- Cox regression (coxph, summary.coxph, cox.zph, residuals, basehaz) ----
 cox_dir <- "Tests/SurvivalTests/CoxReferences"

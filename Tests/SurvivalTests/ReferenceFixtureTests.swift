@@ -14,7 +14,7 @@ struct ReferenceFixtureTests {
 
   @Test("fixture count: every case of make-references.R is here")
   func count() {
-    #expect(Self.fixtures.count == 45)
+    #expect(Self.fixtures.count == 47)
   }
 
   @Test("every field matches R at 1e-8", arguments: fixtures)
@@ -71,6 +71,7 @@ struct ReferenceFixtureTests {
       case "tarone-ware": weight = .taroneWare
       case "peto": weight = .peto
       case "modified-peto": weight = .modifiedPeto
+      case "lr": weight = .likelihoodRatio
       default: weight = .flemingHarrington(rho: rho, gamma: gamma)
       }
       let test = try LogRank.test(frame, options: .init(weight: weight))

@@ -15,7 +15,7 @@ public enum LogRankAnalysis: Analysis {
 
   /// The weights `--test` names.
   public enum TestChoice: String, Sendable, CaseIterable, Codable, OptionChoice {
-    case logrank, gehan, peto, modifiedPeto = "modified-peto", taroneWare = "tarone-ware", fh
+    case logrank, gehan, peto, modifiedPeto = "modified-peto", taroneWare = "tarone-ware", fh, lr
   }
 
   public struct Options: AnalysisOptions {
@@ -45,7 +45,7 @@ public enum LogRankAnalysis: Analysis {
       DataSelection.parameters(adam: true) + [
         .formula("Surv(time, status) ~ sex"),
         .choice("test", TestChoice.self,
-                help: "The weight of each event time: logrank (1), gehan (n at risk; SAS's Wilcoxon), tarone-ware (√n), peto (Peto's S̃(t), SAS), modified-peto (S̃(t)·n/(n+1)) or fh (S(t−)^rho·(1 − S(t−))^gamma); default logrank, fh when --rho or --gamma is given.",
+                help: "The weight of each event time: logrank (1), gehan (n at risk; SAS's Wilcoxon), tarone-ware (√n), peto (Peto's S̃(t), SAS), modified-peto (S̃(t)·n/(n+1)) or fh (S(t−)^rho·(1 − S(t−))^gamma), or lr (SAS's −2Log(LR): equal exponential rates); default logrank, fh when --rho or --gamma is given.",
                 default: .logrank),
         Parameter("rho", help: "Weight S(t-)^rho of the G-rho family (R survdiff); 0 is the log-rank test, 1 R's Peto–Peto.", default: "0"),
         Parameter("gamma", help: "With --rho, the Fleming–Harrington weight's (1 − S(t−))^gamma.", default: "0"),
@@ -72,6 +72,7 @@ public enum LogRankAnalysis: Analysis {
       case .peto: weight = .peto
       case .modifiedPeto: weight = .modifiedPeto
       case .taroneWare: weight = .taroneWare
+      case .lr: weight = .likelihoodRatio
       }
       timeUnit = try c.decodeIfPresent(TimeUnit.self, forKey: .timeUnit)
     }
@@ -79,7 +80,8 @@ public enum LogRankAnalysis: Analysis {
 
   public static func conventions(_ options: Options, output: LogRankOutput) -> Conventions? {
     var c = Conventions(profile: options.profile)
-    c.add("test", options.weight.name, text: options.weight.title + ", hypergeometric variance")
+    c.add("test", options.weight.name,
+          text: options.weight.title + (options.weight == .likelihoodRatio ? "" : ", hypergeometric variance"))
     return c
   }
 
@@ -112,6 +114,7 @@ public struct LogRankOutput: AnalysisOutput {
     case .taroneWare: name = "the Tarone–Ware test"
     case .peto: name = "the Peto–Peto test (Peto's survival estimate as weight)"
     case .modifiedPeto: name = "the modified Peto–Peto test (Andersen et al.)"
+    case .likelihoodRatio: name = "the likelihood-ratio test of equal exponential rates (Lawless)"
     }
     return "Survival was compared between groups with \(stratified ? "the stratified form of " : "")\(name)."
   }

@@ -36,6 +36,7 @@ extension LogRankTest {
     case .taroneWare: return "Tarone–Ware test, weight √n at risk (SAS TEST=TARONE)"
     case .peto: return "Peto–Peto test, weight Peto's S̃(t) (SAS TEST=PETO)"
     case .modifiedPeto: return "Modified Peto–Peto test, weight S̃(t)·n/(n + 1) (SAS TEST=MODPETO)"
+    case .likelihoodRatio: return "Likelihood-ratio test of equal exponential rates, −2Log(LR) (SAS LIFETEST; Lawless 1982); Expected: events at the common rate"
     }
   }
 
@@ -48,6 +49,7 @@ extension LogRankTest {
     case .taroneWare: return "Tarone–Ware"
     case .peto: return "Peto–Peto"
     case .modifiedPeto: return "modified Peto–Peto"
+    case .likelihoodRatio: return "-2Log(LR)"
     }
   }
 }

@@ -63,6 +63,7 @@ enum SurvDiffKernel {
       case .taroneWare: w = nAtRisk.squareRoot()
       case .peto: w = curve[i]
       case .modifiedPeto: w = curve[i] * nAtRisk / (nAtRisk + 1)
+      case .likelihoodRatio: w = 1  // not a weight: LogRank.likelihoodRatio computes it
       }
       var deaths = 0.0
       var j = i
@@ -110,4 +111,7 @@ public enum LogRankWeight: Sendable, Equatable {
   case peto
   /// S̃(t)·n/(n + 1) (Andersen et al. 1982; SAS TEST=MODPETO).
   case modifiedPeto
+  /// Not a weight: SAS's −2Log(LR) test of equal exponential rates
+  /// (`LogRank.likelihoodRatio`), offered beside the rank tests as SAS does.
+  case likelihoodRatio
 }
