@@ -167,6 +167,37 @@ enum CutIntervals {
     return names
   }
 
+  /// R's breaks for `cut(x, k)`: `seq.int(min, max, length.out = k + 1)`
+  /// with the outer two moved out by (max − min)/1000; for a constant x,
+  /// `seq.int(x − d/1000, x + d/1000, length.out = k + 1)` with d = |x| (1 at
+  /// 0). `nil` when x has no finite value.
+  static func breaks(intervals k: Int, of x: [Double]) -> [Double]? {
+    var lo = Double.infinity, hi = -Double.infinity
+    for v in x where v.isFinite {
+      lo = min(lo, v)
+      hi = max(hi, v)
+    }
+    guard lo <= hi else { return nil }
+    let n = k + 1
+    // seq.int(from, to, length.out = n) as R's seq.c: the ends exact, the
+    // first half from + i·by, the second to − (n − 1 − i)·by.
+    func sequence(_ from: Double, _ to: Double) -> [Double] {
+      let by = (to - from) / Double(n - 1)
+      return (0..<n).map { i in
+        i == 0 ? from : i == n - 1 ? to : i < n / 2 ? from + Double(i) * by : to - Double(n - 1 - i) * by
+      }
+    }
+    let dx = hi - lo
+    if dx == 0 {
+      let d = lo != 0 ? abs(lo) : 1
+      return sequence(lo - d / 1000, hi + d / 1000)
+    }
+    var b = sequence(lo, hi)
+    b[0] = lo - dx / 1000
+    b[n - 1] = hi + dx / 1000
+    return b
+  }
+
   /// Interval k is (breaks[k], breaks[k + 1]] (right) or [breaks[k], breaks[k + 1]).
   static func interval(of x: Double, breaks: [Double], right: Bool, includeLowest: Bool) -> Int? {
     let intervals = breaks.count - 1
@@ -475,8 +506,9 @@ private struct FrameBuilder {
         let columns = try Basis.columns(spec, x: x) { formulaError(v.formulaColumn, "\(v.label) \($0)") }
         variables.append(.matrix(columns.map(kept)))
         continue
-      case .numeric(let e), .logical(let e), .cut(let e, _, _, _):
-        let values = kept(try NumericExpression.evaluate(e, table: table, source: formulaSource))
+      case .numeric(let e), .logical(let e), .cut(let e, _, _, _), .cutCount(let e, _, _, _):
+        let all = try NumericExpression.evaluate(e, table: table, source: formulaSource)
+        let values = kept(all)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
           throw formulaError(v.formulaColumn, "\(v.label) is \(RNumberText.format(values[bad])) in the row at line \(table.line(ofRow: rows[bad])) of \(table.source), expected a finite value (leave such rows out with --where)")
         }
@@ -484,6 +516,13 @@ private struct FrameBuilder {
         case .logical:
           variables.append(.factor(Factor.fromNumbers(values).relabelled { $0 == "1" ? "TRUE" : "FALSE" }))
         case .cut(_, let breaks, let right, let lowest):
+          variables.append(.factor(try cut(values, rows: rows, breaks: breaks, right: right, includeLowest: lowest, variable: v)))
+        case .cutCount(_, let k, let right, let lowest):
+          // The range of x over every row with a value, as R evaluates cut()
+          // before rows with other missing variables are dropped.
+          guard let breaks = CutIntervals.breaks(intervals: k, of: all) else {
+            throw formulaError(v.formulaColumn, "\(v.label) has no value to cut, expected a column with numbers")
+          }
           variables.append(.factor(try cut(values, rows: rows, breaks: breaks, right: right, includeLowest: lowest, variable: v)))
         default:
           variables.append(.numeric(values))

@@ -57,6 +57,8 @@ extension ModelFrame {
         switch v.transform {
         case .basis:
           throw fail(row, "\(v.label) depends on the whole data set (its knots), expected a model without poly(), ns() or bs() for predictions")
+        case .cutCount:
+          throw fail(row, "\(v.label) depends on the whole data set (its breaks come from the range of the data), expected cut() with breaks = c(...) for predictions")
         case .numeric(let e), .logical(let e), .cut(let e, _, _, _):
           for name in e.names where table.columnIndex(named: name) == nil && name != "TRUE" && name != "FALSE" {
             _ = try column(name, row)

@@ -37,13 +37,16 @@ public enum VariableTransform: Sendable, Equatable {
   /// `cut(x, breaks = c(...))`: intervals `(a,b]` (or `[a,b)` with
   /// `right = FALSE`), labelled as R labels them.
   case cut(FormulaExpression, breaks: [Double], right: Bool, includeLowest: Bool)
+  /// `cut(x, k)`: k equal-width intervals over the range of x in the data,
+  /// the outer breaks moved out by range/1000, as R's `cut` computes them.
+  case cutCount(FormulaExpression, intervals: Int, right: Bool, includeLowest: Bool)
   /// `poly()`, `ns()`, `bs()`: several columns.
   case basis(BasisSpec)
 
   /// The arithmetic the variable is computed from, if any.
   public var expression: FormulaExpression? {
     switch self {
-    case .numeric(let e), .logical(let e), .cut(let e, _, _, _): return e
+    case .numeric(let e), .logical(let e), .cut(let e, _, _, _), .cutCount(let e, _, _, _): return e
     case .basis(let spec): return spec.argument
     case .none, .levels, .reference: return nil
     }
@@ -327,16 +330,27 @@ private struct TermsBuilder {
           throw error(c, "expected cut(x, breaks = c(...))")
         }
         let breaks = try numbers(breaksExpression, what: "the breaks")
+        let right = try named["right"].map { try flag($0, name: "right") } ?? true
+        let lowest = try named["include.lowest"].map { try flag($0, name: "include.lowest") } ?? false
+        if breaks.count == 1 {
+          // cut(x, k): k intervals of equal width over the data's range.
+          let k = breaks[0]
+          guard k >= 2, k <= 10_000, k == k.rounded(.down) else {
+            throw error(breaksExpression.column, "expected a whole number of intervals from 2 to 10000, or breaks as c(...), found \(breaksExpression.deparsed)")
+          }
+          let columns = try NumericExpression.columns(of: x, comparisons: false, source: source)
+          guard let firstColumn = columns.first else { throw error(x.column, "expected a column inside cut()") }
+          return [[variable(e.deparsed, column: firstColumn.name, asFactor: true, at: c,
+                            transform: .cutCount(x, intervals: Int(k), right: right, includeLowest: lowest))]]
+        }
         guard breaks.count >= 2 else {
-          throw error(breaksExpression.column, "expected at least two breaks as c(...) (a number of intervals is not supported), found \(breaksExpression.deparsed)")
+          throw error(breaksExpression.column, "expected breaks as c(...) or a number of intervals, found \(breaksExpression.deparsed)")
         }
         guard zip(breaks, breaks.dropFirst()).allSatisfy({ $0 < $1 }) else {
           throw error(breaksExpression.column, "expected increasing breaks, found \(breaksExpression.deparsed)")
         }
         let columns = try NumericExpression.columns(of: x, comparisons: false, source: source)
         guard let firstColumn = columns.first else { throw error(x.column, "expected a column inside cut()") }
-        let right = try named["right"].map { try flag($0, name: "right") } ?? true
-        let lowest = try named["include.lowest"].map { try flag($0, name: "include.lowest") } ?? false
         return [[variable(e.deparsed, column: firstColumn.name, asFactor: true, at: c,
                           transform: .cut(x, breaks: breaks, right: right, includeLowest: lowest))]]
       case _ where NumericExpression.isFunction(f):

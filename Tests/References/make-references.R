@@ -694,6 +694,8 @@ mm_case("mm-lung-arithmetic", "lung",
               "+ I(age * 2 - 1e5/1e4) + floor(age/10) + ceiling(age/7) + I(-age^2)"), intercept = FALSE)
 mm_case("mm-lung-cut", "lung",
         "~ cut(age, c(0, 50, 60, 100)) + cut(ph.karno, c(40, 70, 90, 100), right = FALSE, include.lowest = TRUE)")
+mm_case("mm-lung-cut-count", "lung",
+        "~ cut(age, 3) + cut(wt.loss, 4) + cut(ph.karno, 5, right = FALSE) + cut(meal.cal, 7, include.lowest = TRUE)")
 mm_case("mm-lung-reference-levels", "lung", "~ relevel(factor(ph.ecog), ref = \"1\") + factor(sex, levels = c(2, 1))")
 mm_case("mm-lung-logical", "lung", "~ I(age > 60) + I(ph.karno >= 80):sex", intercept = FALSE)
 mm_case("mm-lung-power", "lung", "~ (age + sex + ph.ecog)^2", intercept = FALSE)
