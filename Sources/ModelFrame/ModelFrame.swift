@@ -287,7 +287,7 @@ private struct FrameBuilder {
       throw formulaError(v.formulaColumn, "\(v.label) inside an interaction is fitted by cox only, expected strata() as a term of its own")
     }
     if !options.offsets, let first = terms.offsets.first {
-      throw formulaError(first.column, "offset(\(first.deparsed)) is fitted by cox only, expected no offset() here")
+      throw formulaError(first.column, "offset(\(first.deparsed)) is fitted by cox and logistic only, expected no offset() here")
     }
     if !options.basisTerms, let v = terms.variables.first(where: { if case .basis = $0.transform { return true } else { return false } }) {
       throw formulaError(v.formulaColumn, "\(v.label) makes several columns, for cox and logistic models only, expected a variable that groups the rows")

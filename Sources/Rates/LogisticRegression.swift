@@ -48,10 +48,14 @@ public enum LogisticRegression {
       throw InputError(InputLocation(option: "formula"),
                        "strata() and cluster() are not part of a logistic model; use outcomes cmh for stratified 2×2 tables")
     }
+    if frame.offset != nil && options.firth {
+      throw InputError(InputLocation(option: "firth"),
+                       "Firth's penalized likelihood with offset() is not supported yet, expected a model without offset() or no --firth")
+    }
     let design = frame.designMatrix(intercept: true)
     let events = y.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
     var model = Model(x: design.matrix, y: y, names: design.columnNames,
-                      hasIntercept: design.columnNames.first == "(Intercept)", options: options)
+                      hasIntercept: design.columnNames.first == "(Intercept)", options: options, offset: frame.offset)
     var fit = options.firth ? try model.firthFit() : try model.maximumLikelihoodFit()
     fit.n = frame.n
     fit.nDropped = frame.nDropped
@@ -72,8 +76,17 @@ struct Model {
   let names: [String]
   let hasIntercept: Bool
   let options: LogisticRegression.Options
+  /// The model's `offset()` (summed), in the linear predictor of every fit.
+  var offset: [Double]? = nil
 
   var n: Int { x.rows }
+
+  /// The model offset plus `extra` (a profiled term's b·xⱼ).
+  func offset(adding extra: [Double]?) -> [Double]? {
+    guard let offset else { return extra }
+    guard let extra else { return offset }
+    return zip(offset, extra).map { $0 + $1 }
+  }
   var z: Double { Normal.twoSidedCriticalValue(confidenceLevel: options.confidenceLevel) }
 
   /// Columns `columns` of x.
@@ -85,9 +98,18 @@ struct Model {
     return m
   }
 
-  func nullDeviance() -> Double {
-    let mean = hasIntercept ? y.reduce(0, +) / Double(n) : 0.5
-    return y.reduce(0) { $0 + LogitLink.deviance($1, mean) }
+  /// R's null deviance: the intercept-only model (with the offset, as
+  /// glm re-fits it when there is one), or η = offset without an intercept.
+  func nullDeviance() throws -> Double {
+    guard let offset else {
+      let mean = hasIntercept ? y.reduce(0, +) / Double(n) : 0.5
+      return y.reduce(0) { $0 + LogitLink.deviance($1, mean) }
+    }
+    guard hasIntercept else {
+      return zip(y, offset).reduce(0) { $0 + LogitLink.deviance($1.0, LogitLink.mean($1.1)) }
+    }
+    let irls = LogisticIRLS(maxIterations: 200, epsilon: 1e-13, halving: true)
+    return try irls.fit(x: columns([0]), y: y, offset: offset).deviance
   }
 
   static func chi(_ statistic: Double, df: Int) -> ChiSquareResult {
@@ -101,7 +123,7 @@ struct Model {
 
   mutating func maximumLikelihoodFit() throws -> LogisticFit {
     let irls = LogisticIRLS(maxIterations: options.maxIterations, epsilon: 1e-8)
-    let fit = try irls.fit(x: x, y: y)
+    let fit = try irls.fit(x: x, y: y, offset: offset)
     let kept = fit.kept
     let rank = kept.count
     var warnings: [String] = []
@@ -129,7 +151,7 @@ struct Model {
       }
     }
     let deviance = fit.deviance
-    let nullDeviance = nullDeviance()
+    let nullDeviance = try nullDeviance()
     let dfNull = n - (hasIntercept ? 1 : 0)
     var terms: [LogisticTerm] = []
     for (j, name) in names.enumerated() {
@@ -173,7 +195,7 @@ struct Model {
   /// `others` is the design without column j (nil when it has no other
   /// column), `xj` column j: both built once per term, not per point.
   func profileDeviance(others: Matrix?, xj: [Double], value b: Double, start: [Double]?) throws -> (deviance: Double, solution: [Double]) {
-    let offset = xj.map { $0 * b }
+    let offset = self.offset(adding: xj.map { $0 * b })!
     guard let others else {
       return (zip(y, offset).reduce(0) { $0 + LogitLink.deviance($1.0, LogitLink.mean($1.1)) }, [])
     }
@@ -188,7 +210,7 @@ struct Model {
   mutating func addProfiles(_ result: inout LogisticFit, kept: [Int], coefficients: [Double]) throws {
     // A tightly converged baseline, so that deviance differences are exact.
     let irls = LogisticIRLS(maxIterations: 200, epsilon: 1e-13, halving: true)
-    let full = try irls.fit(x: columns(kept), y: y, start: coefficients)
+    let full = try irls.fit(x: columns(kept), y: y, offset: offset, start: coefficients)
     let best = full.deviance
     let estimates = full.coefficients.map { $0! }
     let cutoff = z
@@ -316,7 +338,7 @@ struct Model {
     let deviance = -2 * fit.logLikelihood
     return LogisticFit(
       method: .firth, n: n, nDropped: 0, events: 0, response: nil, confidenceLevel: options.confidenceLevel,
-      terms: terms, deviance: deviance, nullDeviance: nullDeviance(), dfResidual: n - kept.count,
+      terms: terms, deviance: deviance, nullDeviance: try nullDeviance(), dfResidual: n - kept.count,
       dfNull: n - (hasIntercept ? 1 : 0), aic: nil, logLikelihood: fit.logLikelihood,
       penalizedLogLikelihood: fit.penalizedLogLikelihood, iterations: fit.iterations, converged: fit.converged,
       likelihoodRatio: lr, separation: nil, warnings: warnings, covariance: fit.covariance)

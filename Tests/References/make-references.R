@@ -1085,18 +1085,20 @@ logistic_case <- function(id, set, formula, conf = 0.95, firth = FALSE) {
   z <- qnorm(1 - (1 - conf) / 2)
   cut <- qchisq(conf, 1)
   fit <- glm(f, binomial, d)
+  off <- model.offset(mf)
+  if (is.null(off)) off <- rep(0, n)
   terms <- list()
   if (!firth) {
     s <- summary(fit)$coefficients
-    ftight <- glm.fit(X, y, family = binomial(), control = tight)
+    ftight <- glm.fit(X, y, family = binomial(), offset = off, control = tight)
     best <- ftight$deviance
-    prof_dev <- function(j, b) glm.fit(X[, -j, drop = FALSE], y, family = binomial(), offset = X[, j] * b, control = tight)$deviance
+    prof_dev <- function(j, b) glm.fit(X[, -j, drop = FALSE], y, family = binomial(), offset = off + X[, j] * b, control = tight)$deviance
     mass <- suppressMessages(confint(fit, level = conf))
     for (j in seq_len(p)) {
       b <- ftight$coefficients[j]; se <- s[j, 2]
       g <- function(v) sign(v - b) * sqrt(max(0, prof_dev(j, v) - best)) 
       r <- profile_roots(g, b, se, sqrt(cut), 1e-13); lo <- r[1]; hi <- r[2]
-      dev0 <- glm.fit(X[, -j, drop = FALSE], y, family = binomial(), control = tight)$deviance
+      dev0 <- glm.fit(X[, -j, drop = FALSE], y, family = binomial(), offset = off, control = tight)$deviance
       terms[[j]] <- list(term = colnames(X)[j], coef = s[j, 1], odds_ratio = exp(s[j, 1]), se = se, z = s[j, 3], p = s[j, 4],
                          p_lr = pchisq(dev0 - best, 1, lower.tail = FALSE),
                          lower = exp(s[j, 1] - z * se), upper = exp(s[j, 1] + z * se),
@@ -1150,6 +1152,8 @@ logistic_case("logistic-lung-comparison-response", "lung", "ph.ecog >= 2 ~ age +
 # R's %in% calls a missing value FALSE; outcomes keeps it missing (the row is
 # dropped and counted): veteran has no missing values, so the two agree.
 logistic_case("logistic-veteran-in-response", "veteran", "celltype %in% c(\"adeno\", \"smallcell\") ~ pmin(age, 70) + karno")
+logistic_case("logistic-lung-offset", "lung", "status == 2 ~ age + sex + offset(log(ph.karno / 100))")
+logistic_case("logistic-veteran-offset-factor", "veteran", "status == 1 ~ celltype + offset(0.02 * karno) + trt")
 logistic_case("logistic-lung-splines", "lung", "status == 2 ~ bs(ph.karno, df = 4) + poly(age, 2) + sex")
 logistic_case("logistic-firth-lung-ecog", "lung", "status == 2 ~ age + sex + factor(ph.ecog)", firth = TRUE)
 logistic_case("logistic-firth-rabbits", "penicillin-rabbits", "Response == 'Cured' ~ Delay + Penicillin.Level", firth = TRUE)

@@ -378,6 +378,7 @@ public enum LogisticAnalysis: Analysis {
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> LogisticOutput {
     var frameOptions = ModelFrame.Options(binaryResponse: true, basisTerms: true)
+    frameOptions.offsets = true
     frameOptions.references = options.references
     frameOptions.referenceLevel = options.referenceLevel
     let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
