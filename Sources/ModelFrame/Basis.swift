@@ -26,56 +26,54 @@ enum Basis {
   /// values elsewhere are dropped; missing rows stay NaN. Column names are
   /// R's (`1`, `2`, …).
   static func columns(_ spec: BasisSpec, x: [Double], fail: (String) -> InputError) throws -> [[Double]] {
+    try fitted(spec, x: x, fail: fail).columns
+  }
+
+  /// The basis over `x` as `columns`, and what it was fitted with (knots,
+  /// recurrence coefficients), so that a prediction evaluates the same basis
+  /// at new values (R's `makepredictcall`).
+  static func fitted(_ spec: BasisSpec, x: [Double], fail: (String) -> InputError) throws -> (columns: [[Double]], fit: BasisFit) {
     let present = x.indices.filter { !x[$0].isNaN }
     let values = present.map { x[$0] }
     guard let low = values.min(), let high = values.max() else { throw fail("has no non-missing value") }
-    var out: [[Double]]
+    let fit: BasisFit
     switch spec.kind {
     case .poly(let degree, let raw):
-      out = raw ? (1...degree).map { d in values.map { RPower.power($0, Double(d)) } }
-                : try orthogonalPolynomials(values, degree: degree, fail: fail)
+      if raw {
+        fit = .rawPolynomial(degree: degree, range: [low, high])
+      } else {
+        let c = try orthogonalCoefficients(values, degree: degree, fail: fail)
+        fit = .orthogonalPolynomial(alpha: c.alpha, norm2: c.norm2, range: [low, high])
+      }
     case .bs(let degree, let df, let knots, let intercept):
       let order = degree + 1
       let boundary = try checkedBoundary(spec.boundary, low, high, fail: fail)
       let inner = try knots.map { try checkedKnots($0, boundary, fail: fail) }
         ?? df.map { quantileKnots(values, count: max(0, $0 - order + (intercept ? 0 : 1))) } ?? []
       let all = ([Double](repeating: boundary[0], count: order) + inner + [Double](repeating: boundary[1], count: order)).sorted()
-      var design = try splineDesign(knots: all, x: values, order: order, derivative: 0, fail: fail)
-      if !intercept { design.removeFirst() }
-      out = design
+      fit = .bSpline(knots: all, order: order, intercept: intercept, boundary: boundary)
     case .ns(let df, let knots, let intercept):
       let boundary = try checkedBoundary(spec.boundary, low, high, fail: fail)
       let inner = try knots.map { try checkedKnots($0, boundary, fail: fail) }
         ?? df.map { quantileKnots(values, count: max(0, $0 - 1 - (intercept ? 1 : 0))) } ?? []
       let all = ([Double](repeating: boundary[0], count: 4) + inner + [Double](repeating: boundary[1], count: 4)).sorted()
-      var design = try splineDesign(knots: all, x: values, order: 4, derivative: 0, fail: fail)
       var constraint = try splineDesign(knots: all, x: boundary, order: 4, derivative: 2, fail: fail)
-      if !intercept {
-        design.removeFirst()
-        constraint.removeFirst()
-      }
-      // R: t(qr.qty(qr(t(const)), t(basis)))[, -(1:2)]: each row of the
-      // basis rotated by the two Householder reflections that triangularise
-      // the boundary constraints, the first two entries dropped.
-      let p = design.count
+      if !intercept { constraint.removeFirst() }
+      // R: qr(t(const)), whose two Householder reflections triangularise
+      // the boundary constraints.
+      let p = constraint.count
       var a = (0..<2).map { row in (0..<p).map { constraint[$0][row] } }  // t(const) as two columns of length p
       let qraux = LinpackQR.decompose(&a)
-      var rotated = [[Double]](repeating: [Double](repeating: 0, count: values.count), count: p - 2)
-      var row = [Double](repeating: 0, count: p)
-      for i in values.indices {
-        for k in 0..<p { row[k] = design[k][i] }
-        LinpackQR.applyTranspose(a, qraux, to: &row)
-        for k in 2..<p { rotated[k - 2][i] = row[k] }
-      }
-      out = rotated
+      fit = .naturalSpline(knots: all, intercept: intercept, reflections: a, qraux: qraux, boundary: boundary)
     }
+    let out = try fit.evaluate(values, fail: fail)
     // Back to every row of the table, missing rows NaN.
-    if present.count == x.count { return out }
-    return out.map { column in
+    if present.count == x.count { return (out, fit) }
+    return (out.map { column in
       var full = [Double](repeating: .nan, count: x.count)
       for (k, i) in present.enumerated() { full[i] = column[k] }
       return full
-    }
+    }, fit)
   }
 
   /// Interior knots strictly inside the boundary knots.
@@ -118,6 +116,12 @@ enum Basis {
   /// product itself differs in the last bits between rows of equal x, which
   /// would split tied pairs in a concordance).
   static func orthogonalPolynomials(_ x: [Double], degree: Int, fail: (String) -> InputError) throws -> [[Double]] {
+    let c = try orthogonalCoefficients(x, degree: degree, fail: fail)
+    return orthogonalRecurrence(x, alpha: c.alpha, norm2: c.norm2)
+  }
+
+  /// R's `attr(poly(x, degree), "coefs")`: `alpha` and `norm2` (without R's leading 1).
+  static func orthogonalCoefficients(_ x: [Double], degree: Int, fail: (String) -> InputError) throws -> (alpha: [Double], norm2: [Double]) {
     let distinct = Set(x).count
     guard degree < distinct else { throw fail("needs a degree less than the number of distinct values (\(distinct))") }
     let mean = x.reduce(0, +) / Double(x.count)
@@ -139,6 +143,12 @@ enum Basis {
       norm2[j] = squares
       if j < degree { alpha[j] = weighted / squares + mean }
     }
+    return (alpha, norm2)
+  }
+
+  /// R's `predict.poly` three-term recurrence at x.
+  static func orthogonalRecurrence(_ x: [Double], alpha: [Double], norm2: [Double]) -> [[Double]] {
+    let degree = alpha.count
     let norms = [1] + norm2   // R: norm2 <- c(1, norm2)
     var previous = [Double](repeating: 1, count: x.count)
     var current = x.map { $0 - alpha[0] }
@@ -315,5 +325,50 @@ enum LinpackQR {
     for i in j..<n { dot += v[i] * y[i] }
     let t = -dot / v[j]
     for i in j..<n { y[i] += t * v[i] }
+  }
+}
+
+/// A basis as fitted on the data: evaluated again at new values (a
+/// prediction's profile) it gives the columns the fit used, as R's
+/// `makepredictcall` keeps `coefs` and knots. Values outside the range the
+/// basis was fitted on are refused (R extrapolates, with a warning for `bs`).
+public enum BasisFit: Sendable, Equatable {
+  case rawPolynomial(degree: Int, range: [Double])
+  case orthogonalPolynomial(alpha: [Double], norm2: [Double], range: [Double])
+  case bSpline(knots: [Double], order: Int, intercept: Bool, boundary: [Double])
+  case naturalSpline(knots: [Double], intercept: Bool, reflections: [[Double]], qraux: [Double], boundary: [Double])
+
+  /// The range of the data (or the boundary knots) the basis was fitted on.
+  public var range: [Double] {
+    switch self {
+    case .rawPolynomial(_, let r), .orthogonalPolynomial(_, _, let r), .bSpline(_, _, _, let r), .naturalSpline(_, _, _, _, let r): return r
+    }
+  }
+
+  /// The basis columns at `x` (no missing values).
+  func evaluate(_ x: [Double], fail: (String) -> InputError) throws -> [[Double]] {
+    switch self {
+    case .rawPolynomial(let degree, _):
+      return (1...degree).map { d in x.map { RPower.power($0, Double(d)) } }
+    case .orthogonalPolynomial(let alpha, let norm2, _):
+      return Basis.orthogonalRecurrence(x, alpha: alpha, norm2: norm2)
+    case .bSpline(let knots, let order, let intercept, _):
+      var design = try Basis.splineDesign(knots: knots, x: x, order: order, derivative: 0, fail: fail)
+      if !intercept { design.removeFirst() }
+      return design
+    case .naturalSpline(let knots, let intercept, let a, let qraux, _):
+      var design = try Basis.splineDesign(knots: knots, x: x, order: 4, derivative: 0, fail: fail)
+      if !intercept { design.removeFirst() }
+      // R: t(qr.qty(qr(t(const)), t(basis)))[, -(1:2)].
+      let p = design.count
+      var rotated = [[Double]](repeating: [Double](repeating: 0, count: x.count), count: p - 2)
+      var row = [Double](repeating: 0, count: p)
+      for i in x.indices {
+        for k in 0..<p { row[k] = design[k][i] }
+        LinpackQR.applyTranspose(a, qraux, to: &row)
+        for k in 2..<p { rotated[k - 2][i] = row[k] }
+      }
+      return rotated
+    }
   }
 }

@@ -72,6 +72,8 @@ public struct ModelFrame: Sendable {
   /// Per term variable, the calendar unit of a date column read as it is
   /// (its levels, when it groups rows, are written as dates).
   public var dateUnits: [Int: CalendarDate.Unit] = [:]
+  /// Per `poly()`, `ns()` or `bs()` term variable, the basis as fitted (for predictions).
+  public var bases: [Int: BasisFit] = [:]
   /// Indices of the table rows kept, in table order.
   public var rows: [Int]
   public var nDropped: Int
@@ -494,6 +496,7 @@ private struct FrameBuilder {
     }
     var variables: [VariableValues] = []
     var dateUnits: [Int: CalendarDate.Unit] = [:]
+    var bases: [Int: BasisFit] = [:]
     for (k, v) in terms.variables.enumerated() {
       let j = variableColumns[k]
       switch v.transform {
@@ -503,7 +506,8 @@ private struct FrameBuilder {
         if let bad = x.firstIndex(where: { $0.isInfinite }) {
           throw formulaError(v.formulaColumn, "\(v.label): its argument is \(RNumberText.format(x[bad])) in the row at line \(table.line(ofRow: bad)) of \(table.source), expected a finite value (leave such rows out with --where)")
         }
-        let columns = try Basis.columns(spec, x: x) { formulaError(v.formulaColumn, "\(v.label) \($0)") }
+        let (columns, basis) = try Basis.fitted(spec, x: x) { formulaError(v.formulaColumn, "\(v.label) \($0)") }
+        bases[k] = basis
         variables.append(.matrix(columns.map(kept)))
         continue
       case .numeric(let e), .logical(let e), .cut(let e, _, _, _), .cutCount(let e, _, _, _):
@@ -618,6 +622,7 @@ private struct FrameBuilder {
                            binaryResponse: binaryResponse, variables: variables, strata: strata, strataFactors: strataFactors, cluster: cluster, weights: weights,
                            offset: offset, rows: rows, nDropped: table.rowCount - rows.count)
     frame.dateUnits = dateUnits
+    frame.bases = bases
     return frame
   }
 }

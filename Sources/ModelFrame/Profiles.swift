@@ -11,6 +11,8 @@ public struct CovariateProfile: Sendable {
   public var design: [Double]
   /// The stratum's label (as `ModelFrame.strata`), when given.
   public var stratum: String?
+  /// The model's `offset()` terms evaluated on the profile (summed); 0 without any.
+  public var offset: Double = 0
 }
 
 extension ModelFrame {
@@ -19,9 +21,11 @@ extension ModelFrame {
   /// Each variable of the model is computed from the profile's columns as
   /// the frame computed it from the data: numbers as they are, levels
   /// matched by their text, arithmetic, `cut()` and `I(x > c)` evaluated on
-  /// the profile. A term of several columns (`poly()`, `ns()`, `bs()`)
-  /// depends on the whole data set and is refused, as is a missing value or
-  /// a level the data do not have.
+  /// the profile, `poly()`, `ns()` and `bs()` evaluated with the knots and
+  /// coefficients fitted on the data (as R's `makepredictcall`; a spline
+  /// outside its boundary knots is refused). A missing value or a level the
+  /// data do not have is refused, as is `cut(x, k)` (breaks from the data's
+  /// range).
   /// - Parameter labels: the profiles' labels (default: `name=value` of the
   ///   columns the model uses).
   public func profiles(from table: Table, labels: [String]? = nil, option: String) throws -> [CovariateProfile] {
@@ -46,6 +50,9 @@ extension ModelFrame {
         used.append(name)
       }
     }
+    for e in terms.offsets {
+      for name in e.names where !used.contains(name) && table.columnIndex(named: name) != nil { used.append(name) }
+    }
     var out: [CovariateProfile] = []
     for row in 0..<table.rowCount {
       let one = table.selecting(rows: [row])
@@ -55,8 +62,23 @@ extension ModelFrame {
         var number: Double? = nil
         var level: String? = nil
         switch v.transform {
-        case .basis:
-          throw fail(row, "\(v.label) depends on the whole data set (its knots), expected a model without poly(), ns() or bs() for predictions")
+        case .basis(let spec):
+          // The basis as fitted (its knots, its polynomial coefficients), at the profile's value.
+          for name in spec.argument.names where table.columnIndex(named: name) == nil { _ = try column(name, row) }
+          let x = try NumericExpression.evaluate(spec.argument, table: one, source: option)[0]
+          guard x.isFinite else { throw fail(row, "\(v.label) is \(RNumberText.format(x)), expected a finite value") }
+          guard let basis = bases[k] else { throw fail(row, "\(v.label) has no fitted basis") }
+          switch basis {
+          case .bSpline, .naturalSpline:
+            let r = basis.range
+            guard x >= r[0] && x <= r[1] else {
+              throw fail(row, "\(v.label) at \(RNumberText.format(x)) is outside the range the spline was fitted on (\(RNumberText.format(r[0]))–\(RNumberText.format(r[1]))), expected a value inside it (extrapolation is not supported)")
+            }
+          default: break
+          }
+          let columns = try basis.evaluate([x]) { fail(row, "\(v.label) \($0)") }
+          values.append(.matrix(columns))
+          continue
         case .cutCount:
           throw fail(row, "\(v.label) depends on the whole data set (its breaks come from the range of the data), expected cut() with breaks = c(...) for predictions")
         case .numeric(let e), .logical(let e), .cut(let e, _, _, _):
@@ -94,8 +116,16 @@ extension ModelFrame {
           }
           values.append(.factor(Factor(levels: f.levels, codes: [Int32(code)])))
         case .matrix:
-          throw fail(row, "\(v.label) depends on the whole data set, expected a model without poly(), ns() or bs() for predictions")
+          throw fail(row, "\(v.label) depends on the whole data set, expected a model without poly(), ns() or bs() for predictions")  // computed above
         }
+      }
+      // offset(): evaluated on the profile, as R's model.offset(newdata).
+      var offset = 0.0
+      for e in terms.offsets {
+        for name in e.names where table.columnIndex(named: name) == nil { _ = try column(name, row) }
+        let x = try NumericExpression.evaluate(e, table: one, source: option)[0]
+        guard x.isFinite else { throw fail(row, "offset(\(e.deparsed)) is \(RNumberText.format(x)), expected a finite value") }
+        offset += x
       }
       var profileFrame = self
       profileFrame.variables = values
@@ -121,7 +151,8 @@ extension ModelFrame {
         guard let j = table.columnIndex(named: name), let t = text(j, row) else { return nil }
         return "\(name)=\(t)"
       }.joined(separator: ", ")
-      out.append(CovariateProfile(label: label, design: (0..<design.columns).map { design.matrix[0, $0] }, stratum: stratum))
+      out.append(CovariateProfile(label: label, design: (0..<design.columns).map { design.matrix[0, $0] }, stratum: stratum,
+                                  offset: offset))
     }
     return out
   }

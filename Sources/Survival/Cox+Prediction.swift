@@ -24,7 +24,9 @@ extension CoxModel {
   /// Efron fit, Efron increments (R's default `ctype`), S = exp(−Λ) (R's
   /// `stype = 2`), and the variance of Λ, e^{2(x − x̄)β} [Σ dv(s) + dᵀ V d],
   /// d(t) = Σ_{s ≤ t} (x̄(s) − x) dΛ₀(s) (Tsiatis 1981), V the model's
-  /// variance (robust with `cluster()`). Limits on the log scale.
+  /// variance (robust with `cluster()`). Limits on the log scale. With
+  /// `offset()`, every risk score and the profile's carry their offset
+  /// minus its mean (the profile's from its own columns), as survfit.coxph.
   public func predict(_ profiles: [CovariateProfile], times: [Double]?, confidenceLevel: Double) -> [CoxPrediction] {
     let n = sets.n
     let coefficient = (0..<p).map { fit.terms[$0].coefficient ?? 0 }
@@ -34,7 +36,7 @@ extension CoxModel {
       let s = scale[k]
       for j in 0..<n { centred[j + k * n] = x[j + k * n] / s }
     }
-    var eta = [Double](repeating: 0, count: n)
+    var eta = predictionOffset ?? [Double](repeating: 0, count: n)
     for k in 0..<p where coefficient[k] != 0 {
       for j in 0..<n { eta[j] += centred[j + k * n] * coefficient[k] }
     }
@@ -46,7 +48,7 @@ extension CoxModel {
     }
     for profile in profiles {
       var xc = [Double](repeating: 0, count: p)
-      var profileEta = 0.0
+      var profileEta = predictionOffset == nil ? 0 : profile.offset - offsetMean
       for k in 0..<p {
         xc[k] = profile.design[k] - weightedMeans[k]
         profileEta += xc[k] * coefficient[k]

@@ -123,6 +123,10 @@ public struct CoxModel: Sendable {
   let weightedMeans: [Double]
   /// Xᵀ(w ∘ δ) of the centred, scaled design.
   let eventScore: [Double]
+  /// The offset of each row (sorted order) minus R's `offset.mean` (the
+  /// weighted mean), as `survfit.coxph` centres the risk scores; and that mean.
+  let predictionOffset: [Double]?
+  let offsetMean: Double
 
   /// The frame is consumed: for large problems its covariate columns are
   /// released once the (sorted, centred) design is built, so that the data
@@ -198,6 +202,17 @@ public struct CoxModel: Sendable {
       return o.map { $0 - mean }
     }
     let sortedOffset = offset.map { o in rows.map { o[Int($0)] } }
+    // survfit.coxph's offset.mean: mean(offset), or weighted by the case weights.
+    var offsetMean = 0.0
+    if let o = frame.offset {
+      if let w = frame.weights {
+        let total = w.reduce(0, +)
+        offsetMean = zip(o, w).reduce(0) { $0 + $1.0 * ($1.1 / total) }
+      } else {
+        offsetMean = RLongDouble.rMean(o)
+      }
+    }
+    let predictionOffset = frame.offset.map { o in rows.map { o[Int($0)] - offsetMean } }
     let sets = CoxRiskSets(stop: stop, start: start, status: status, weight: weight, strata: strataRanges, offset: sortedOffset)
     let eventScore = CoxNewtonRaphson.eventScoreVector(sets: sets, x: x, p: p)
     let last = LastEvaluation()
@@ -292,6 +307,8 @@ public struct CoxModel: Sendable {
     self.stratumOfRow = stratumOfRow
     self.weightedMeans = weightedMeans
     self.eventScore = eventScore
+    self.predictionOffset = predictionOffset
+    self.offsetMean = offsetMean
 
     // Robust variance: cluster(), or non-integer weights (R's coxph).
     let fractionalWeights = frame.weights?.contains { $0 != $0.rounded(.down) } ?? false

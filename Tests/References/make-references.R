@@ -596,6 +596,10 @@ predict_case("predict-lung-strata-factor", "Datasets/lung.csv", "Surv(time, stat
              data.frame(age = c(55, 72), ph.ecog = c(0, 2)), times = c(100, 300))
 predict_case("predict-lung-cluster-breslow", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + cluster(inst)",
              data.frame(age = 60, sex = 2), ties = "breslow", times = c(100, 300, 1000))
+predict_case("predict-lung-offset", "Datasets/lung.csv", "Surv(time, status) ~ age + sex + offset(0.01 * ph.karno)",
+             data.frame(age = c(60, 70), sex = c(2, 1), ph.karno = c(90, 60)), times = c(180, 365))
+predict_case("predict-lung-basis", "Datasets/lung.csv", "Surv(time, status) ~ ns(wt.loss, df = 3) + poly(age, 2) + bs(ph.karno, df = 4) + sex",
+             data.frame(wt.loss = c(0, 30.5), age = c(50.5, 81), ph.karno = c(85, 62), sex = c(1, 2)), times = c(180, 365))
 predict_case("predict-heart-counting", "Datasets/heart.csv", "Surv(start, stop, event) ~ age + transplant",
              data.frame(age = c(-5, 10), transplant = c(1, 0)), times = c(100, 300))
 predict_case("predict-veteran-celltype-interaction", "Datasets/veteran.csv", "Surv(time, status) ~ celltype * karno",

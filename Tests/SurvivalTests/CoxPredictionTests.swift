@@ -14,7 +14,7 @@ struct CoxPredictionTests {
   static let fixtures = fixtureFiles("Tests/SurvivalTests/CoxPredictions")
 
   @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 5) }
+  func count() { #expect(Self.fixtures.count == 7) }
 
   @Test("every curve matches R", arguments: fixtures)
   func fixture(_ file: String) throws {
@@ -26,9 +26,11 @@ struct CoxPredictionTests {
     let args = argValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
     var options: [String: String] = [:]
     for k in stride(from: 1, to: args.count - 1, by: 2) { options[args[k]] = args[k + 1] }
+    var frameOptions = ModelFrame.Options(strataInteractions: true, basisTerms: true)
+    frameOptions.offsets = true
     let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!),
                                      table: CSVReader.read(path: repositoryPath(options["--data"]!)),
-                                     options: .init(strataInteractions: true, basisTerms: true))
+                                     options: frameOptions)
     let profiles = try frame.profiles(from: CSVReader.read(path: repositoryPath(options["--predict"]!)), option: "predict")
     let model = try CoxModel(frame: frame, options: .init(ties: CoxTies(rawValue: options["--ties"]!)!))
     let predictions = model.predict(profiles, times: options["--times"]!.split(separator: ",").map { Double($0)! },
@@ -39,7 +41,7 @@ struct CoxPredictionTests {
     }
   }
 
-  @Test("a profile the data cannot code is an error naming it: unknown level, missing variable, a spline term")
+  @Test("a profile the data cannot code is an error naming it: unknown level, missing variable, a spline outside its knots, cut(x, k)")
   func refusals() throws {
     let table = try CSVReader.read(path: repositoryPath("Datasets/veteran.csv"))
     let frame = try ModelFrame.build(formula: Formula.parse("Surv(time, status) ~ celltype + karno"), table: table)
@@ -56,8 +58,13 @@ struct CoxPredictionTests {
       try profile("celltype,karno\nadeno,60\nlarge,NA\n")
     }
     let spline = try ModelFrame.build(formula: Formula.parse("Surv(time, status) ~ ns(karno, 3)"), table: table, options: .init(basisTerms: true))
+    #expect(throws: InputError(InputLocation(option: "predict"), "profile 1: ns(karno, 3) at 200 is outside the range the spline was fitted on (10–99), expected a value inside it (extrapolation is not supported)")) {
+      try spline.profiles(from: CSVReader.read(bytes: Array("karno\n200\n".utf8), source: "p.csv"), option: "predict")
+    }
+    #expect(try spline.profiles(from: CSVReader.read(bytes: Array("karno\n60\n".utf8), source: "p.csv"), option: "predict")[0].design.count == 3)
+    let counted = try ModelFrame.build(formula: Formula.parse("Surv(time, status) ~ cut(karno, 3)"), table: table)
     #expect(throws: InputError.self) {
-      try spline.profiles(from: CSVReader.read(bytes: Array("karno\n60\n".utf8), source: "p.csv"), option: "predict")
+      try counted.profiles(from: CSVReader.read(bytes: Array("karno\n60\n".utf8), source: "p.csv"), option: "predict")
     }
     let coded = try profile("celltype,karno\nsquamous,70\n")
     #expect(coded[0].design == [0, 0, 1, 70] && coded[0].label == "celltype=squamous, karno=70")

@@ -175,10 +175,6 @@ public enum CoxAnalysis: Analysis {
     frameOptions.references = options.references
     frameOptions.referenceLevel = options.referenceLevel
     let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
-    if !frame.terms.offsets.isEmpty && (options.at != nil || options.predict != nil) {
-      throw InputError(option: options.at != nil ? "at" : "predict",
-                       "predicted survival of a model with offset() is not supported yet, expected a model without offset()")
-    }
     if options.ties == .exact {
       if let file = ["residuals", "baseline"].first(where: context.requestedFiles.contains) {
         throw InputError(option: "ties", "exact: the \(file) file assumes Breslow or Efron risk sets (R has no score residuals for the exact likelihood either), expected --ties efron or breslow with --\(file)")
