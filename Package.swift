@@ -72,7 +72,7 @@ let package = Package(
     .testTarget(name: "ModelFrameTests", dependencies: ["ModelFrame", "Tabular", "LinearAlgebra", "TestSupport"],
                 exclude: ["References"]),
     .testTarget(name: "SurvivalTests", dependencies: ["Survival", "ModelFrame", "Tabular", "Rendering", "TestSupport"],
-                exclude: ["References", "CoxReferences", "CoxPredictions"]),
+                exclude: ["References", "CoxReferences", "CoxPredictions", "CoxMarginal"]),
     .testTarget(name: "RenderingTests", dependencies: ["Rendering", "TestSupport"]),
     .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet", "Rendering"]),
     .testTarget(name: "DataFilesTests", dependencies: ["DataFiles", "Tabular", "TestSupport"], exclude: ["Files"]),

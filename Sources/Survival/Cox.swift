@@ -143,18 +143,18 @@ public struct CoxModel: Sendable {
     if eventCount == 0 {
       throw InputError(InputLocation(source: frame.source), "cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     }
-    if options.ties == .exact {
+    if options.ties.isExact {
       // The exact likelihood here takes unit weights and gives no robust
       // variance, Schoenfeld-based test or residuals (they assume Breslow
       // or Efron risk sets).
       if frame.weights != nil {
-        throw InputError(InputLocation(option: "ties"), "exact: case weights are not supported with the exact partial likelihood, expected --ties efron or breslow with --weights")
+        throw InputError(InputLocation(option: "ties"), "\(options.ties.rawValue): case weights are not supported with an exact likelihood, expected --ties efron or breslow with --weights")
       }
       if frame.cluster != nil {
-        throw InputError(InputLocation(option: "ties"), "exact: cluster() (a robust variance) is not supported with the exact partial likelihood, expected --ties efron or breslow")
+        throw InputError(InputLocation(option: "ties"), "\(options.ties.rawValue): cluster() (a robust variance) is not supported with an exact likelihood, expected --ties efron or breslow")
       }
       if options.proportionalHazards != nil || options.robust {
-        throw InputError(InputLocation(option: "ties"), "exact: \(options.robust ? "--robust" : "--zph") is not supported with the exact partial likelihood, expected --ties efron or breslow")
+        throw InputError(InputLocation(option: "ties"), "\(options.ties.rawValue): \(options.robust ? "--robust" : "--zph") is not supported with an exact likelihood, expected --ties efron or breslow")
       }
     }
     if let w = frame.weights, let k = w.firstIndex(where: { !($0 > 0) }) {
@@ -222,6 +222,11 @@ public struct CoxModel: Sendable {
       result = try CoxNewtonRaphson.fit(
         p: p, maxIterations: options.maxIterations, tolerance: options.tolerance, initial: initialScaled,
         evaluate: { beta in CoxDiscreteKernel.evaluate(sets: sets, x: x, p: p, beta: beta) },
+        factor: { RCholesky($0.rowsOfValues, tolerance: options.cholTolerance) })
+    } else if options.ties == .exactMarginal {
+      result = try CoxNewtonRaphson.fit(
+        p: p, maxIterations: options.maxIterations, tolerance: options.tolerance, initial: initialScaled,
+        evaluate: { beta in CoxMarginalKernel.evaluate(sets: sets, x: x, p: p, beta: beta) },
         factor: { RCholesky($0.rowsOfValues, tolerance: options.cholTolerance) })
     } else if useExactKernel {
       result = try CoxNewtonRaphson.fit(

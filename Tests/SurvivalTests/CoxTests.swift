@@ -243,3 +243,54 @@ struct CoxConcordanceTiesTests {
     #expect(r.tiedRisk <= covariates.tiedRisk && covariates.tiedRisk - r.tiedRisk <= 3 * 226)
   }
 }
+
+/// `--ties exact-marginal` (SAS PHREG's TIES=EXACT, which R lacks) against
+/// its definition computed in R (Tests/References/make-references.R,
+/// `marginal_case`: the tied-set probabilities by integrate() at 1e-13,
+/// maximised by BFGS + Newton on numDeriv's derivatives, SEs from numDeriv's
+/// Hessian): log-likelihoods at 1e-10, coefficients and SEs at 1e-6 (the
+/// reference is an iterative fit with numerical derivatives).
+@Suite("Cox: exact marginal likelihood (SAS TIES=EXACT)")
+struct CoxMarginalTests {
+  static let fixtures = fixtureFiles("Tests/SurvivalTests/CoxMarginal")
+
+  @Test("fixture count")
+  func count() { #expect(Self.fixtures.count == 3) }
+
+  @Test("estimates, SEs and log-likelihoods match the definition", arguments: fixtures)
+  func fixture(_ file: String) throws {
+    let fixture = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: repositoryPath("Tests/SurvivalTests/CoxMarginal/\(file)"))))
+    guard case .array(let argValues)? = fixture["args"], let expected = fixture["expect"],
+          case .array(let terms)? = expected["terms"] else {
+      Issue.record("malformed fixture \(file)"); return
+    }
+    let args = argValues.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
+    var options: [String: String] = [:]
+    for k in stride(from: 1, to: args.count - 1, by: 2) { options[args[k]] = args[k + 1] }
+    let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!),
+                                     table: CSVReader.read(path: repositoryPath(options["--data"]!)))
+    let model = try CoxModel(frame: frame, options: .init(ties: .exactMarginal))
+    let actual = try JSONValueEncoder().encode(model.fit)
+    #expect(actual["ties"] == .string("exact-marginal"))
+    expectClose(actual["loglik"]?.number, expected["loglik"]?.number, relative: 1e-10, "\(file) loglik")
+    expectClose(actual["loglik_null"]?.number, expected["loglik_null"]?.number, relative: 1e-10, "\(file) loglik_null")
+    guard case .array(let ours)? = actual["terms"] else { Issue.record("no terms"); return }
+    #expect(ours.count == terms.count)
+    for (a, e) in zip(ours, terms) {
+      #expect(a["term"] == e["term"])
+      expectClose(a["coef"]?.number, e["coef"]?.number, relative: 1e-6, absolute: 1e-8, "\(file) coef")
+      expectClose(a["se"]?.number, e["se"]?.number, relative: 1e-6, "\(file) se")
+    }
+  }
+
+  @Test("one failure at a time: the marginal likelihood is the partial likelihood (no ties, every method agrees)")
+  func untied() throws {
+    let csv = "time,status,x\n1,1,0.5\n2,1,-1\n3,0,2\n4,1,0\n5,1,1.5\n6,0,-0.5\n7,1,1\n"
+    let table = try CSVReader.read(bytes: Array(csv.utf8), source: "d.csv")
+    let frame = try ModelFrame.build(formula: Formula.parse("Surv(time, status) ~ x"), table: table)
+    let marginal = try CoxModel(frame: frame, options: .init(ties: .exactMarginal)).fit
+    let breslow = try CoxModel(frame: frame, options: .init(ties: .breslow)).fit
+    expectClose(marginal.terms[0].coefficient, breslow.terms[0].coefficient, relative: 1e-12, "coef")
+    expectClose(marginal.logLikelihood, breslow.logLikelihood, relative: 1e-13, "loglik")
+  }
+}

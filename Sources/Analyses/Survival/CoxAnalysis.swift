@@ -156,6 +156,7 @@ public enum CoxAnalysis: Analysis {
     case .efron: ties = "ties Efron"
     case .breslow: ties = "ties Breslow"
     case .exact: ties = "ties exact (discrete)"
+    case .exactMarginal: ties = "ties exact marginal (SAS TIES=EXACT)"
     }
     c.add("ties", options.ties.rawValue, text: ties)
     c.addReference(options.referenceLevel)
@@ -175,12 +176,12 @@ public enum CoxAnalysis: Analysis {
     frameOptions.references = options.references
     frameOptions.referenceLevel = options.referenceLevel
     let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
-    if options.ties == .exact {
+    if options.ties.isExact {
       if let file = ["residuals", "baseline"].first(where: context.requestedFiles.contains) {
-        throw InputError(option: "ties", "exact: the \(file) file assumes Breslow or Efron risk sets (R has no score residuals for the exact likelihood either), expected --ties efron or breslow with --\(file)")
+        throw InputError(option: "ties", "\(options.ties.rawValue): the \(file) file assumes Breslow or Efron risk sets (R has no score residuals for the exact likelihood either), expected --ties efron or breslow with --\(file)")
       }
       if options.at != nil || options.predict != nil {
-        throw InputError(option: "ties", "exact: predicted survival needs a Breslow or Efron baseline hazard, expected --ties efron or breslow with --at or --predict")
+        throw InputError(option: "ties", "\(options.ties.rawValue): predicted survival needs a Breslow or Efron baseline hazard, expected --ties efron or breslow with --at or --predict")
       }
     }
     if (options.residualsWeighted || options.collapse != nil) && !context.requestedFiles.contains("residuals") {

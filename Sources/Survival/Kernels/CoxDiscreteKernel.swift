@@ -14,8 +14,10 @@ import LinearAlgebra
 /// Contract: as `CoxExactKernel` (rows sorted by stratum and ascending time,
 /// `x` n × p column-major, centred and scaled), right-censored or
 /// counting-process data (risk set start < t ≤ stop), unit case weights.
-/// Scores are shifted by the risk set's largest η, which cancels in the
-/// ratios. Cost: O(n_t · d_t · p²) per event time (n_t at risk, d_t events).
+/// Scores are shifted by the risk set's largest η and divided by e·Σr/d
+/// (so that B stays of order 1 with hundreds of ties among thousands at
+/// risk), which cancel in the ratios and are added back to the likelihood.
+/// Cost: O(n_t · d_t · p²) per event time (n_t at risk, d_t events).
 enum CoxDiscreteKernel {
   static func evaluate(sets: CoxRiskSets, x: [Double], p: Int, beta: [Double])
     -> (logLikelihood: Double, score: [Double], information: Matrix) {
@@ -42,6 +44,12 @@ enum CoxDiscreteKernel {
         }
         var shift = -Double.infinity
         for i in risk where eta[i] > shift { shift = eta[i] }
+        // B(d, n) grows as C(n, d)·r̄^d and overflows for many ties in a
+        // large risk set: scores are divided by c = e·Σr/d, which makes
+        // C(n, d)(r̄/c)^d of order 1 (log c is added back below).
+        var riskSum = 0.0
+        for i in risk { riskSum += exp(eta[i] - shift) }
+        let scaleLog = d > 1 ? log(M_E * riskSum / Double(d)) : 0
         // B[k], dB[k][·], d2B[k][·][·] for k = 0…d, updated row by row
         // (k descending, so that k − 1 still holds the previous row's value).
         var bValue = [Double](repeating: 0, count: d + 1)
@@ -50,7 +58,7 @@ enum CoxDiscreteKernel {
         bValue[0] = 1
         var xi = [Double](repeating: 0, count: p)
         for (m, i) in risk.enumerated() {
-          let r = exp(eta[i] - shift)
+          let r = exp(eta[i] - shift - scaleLog)
           for c in 0..<p { xi[c] = x[i + c * n] }
           for k in stride(from: min(d, m + 1), through: 1, by: -1) {
             let previous = bValue[k - 1]
@@ -71,7 +79,7 @@ enum CoxDiscreteKernel {
           loglik += eta[i]
           for c in 0..<p { score[c] += x[i + c * n] }
         }
-        loglik -= log(total) + Double(d) * shift
+        loglik -= log(total) + Double(d) * (shift + scaleLog)
         for a in 0..<p {
           let ma = bFirst[d * p + a] / total
           score[a] -= ma

@@ -15,6 +15,12 @@ public enum CoxTies: String, Sendable, CaseIterable, Codable {
   /// The exact partial likelihood (discrete logistic model; R's
   /// `ties = "exact"`, SAS's `TIES=DISCRETE`), `CoxDiscreteKernel`.
   case exact
+  /// The exact marginal likelihood (continuous time; SAS's `TIES=EXACT`),
+  /// `CoxMarginalKernel`.
+  case exactMarginal = "exact-marginal"
+
+  /// Either exact likelihood: no Breslow/Efron risk sets behind it.
+  public var isExact: Bool { self == .exact || self == .exactMarginal }
 }
 
 /// The Cox partial log-likelihood, its score vector and information matrix
