@@ -25,10 +25,7 @@ enum CoxDiscreteKernel {
     var loglik = 0.0
     var score = [Double](repeating: 0, count: p)
     var information = [Double](repeating: 0, count: p * p)
-    var eta = sets.offset ?? [Double](repeating: 0, count: n)
-    for k in 0..<p where beta[k] != 0 {
-      for i in 0..<n { eta[i] += x[i + k * n] * beta[k] }
-    }
+    let eta = sets.linearPredictor(x: x, p: p, beta: beta)
     for (s, range) in sets.strata.enumerated() {
       for b in sets.blockRanges[s] {
         let block = sets.blocks[b]
@@ -90,13 +87,29 @@ enum CoxDiscreteKernel {
         }
       }
     }
-    var info = Matrix(rows: p, columns: p)
+    return (loglik, score, CoxRiskSets.symmetric(lower: information, p: p))
+  }
+}
+
+extension CoxRiskSets {
+  /// η = offset + xβ per row (x n × p column-major), for the exact kernels.
+  func linearPredictor(x: [Double], p: Int, beta: [Double]) -> [Double] {
+    var eta = offset ?? [Double](repeating: 0, count: n)
+    for k in 0..<p where beta[k] != 0 {
+      for i in 0..<n { eta[i] += x[i + k * n] * beta[k] }
+    }
+    return eta
+  }
+
+  /// The p × p matrix whose lower triangle is stored row-major in `lower`.
+  static func symmetric(lower: [Double], p: Int) -> Matrix {
+    var m = Matrix(rows: p, columns: p)
     for a in 0..<p {
       for c in 0...a {
-        info[a, c] = information[a * p + c]
-        info[c, a] = information[a * p + c]
+        m[a, c] = lower[a * p + c]
+        m[c, a] = lower[a * p + c]
       }
     }
-    return (loglik, score, info)
+    return m
   }
 }

@@ -34,10 +34,7 @@ enum CoxMarginalKernel {
     var loglik = 0.0
     var score = [Double](repeating: 0, count: p)
     var information = [Double](repeating: 0, count: p * p)
-    var eta = sets.offset ?? [Double](repeating: 0, count: n)
-    for k in 0..<p where beta[k] != 0 {
-      for i in 0..<n { eta[i] += x[i + k * n] * beta[k] }
-    }
+    let eta = sets.linearPredictor(x: x, p: p, beta: beta)
     for (s, range) in sets.strata.enumerated() {
       for b in sets.blockRanges[s] {
         let block = sets.blocks[b]
@@ -100,14 +97,7 @@ enum CoxMarginalKernel {
         }
       }
     }
-    var info = Matrix(rows: p, columns: p)
-    for a in 0..<p {
-      for c in 0...a {
-        info[a, c] = information[a * p + c]
-        info[c, a] = information[a * p + c]
-      }
-    }
-    return (loglik, score, info)
+    return (loglik, score, CoxRiskSets.symmetric(lower: information, p: p))
   }
 }
 
