@@ -164,3 +164,11 @@ extension ModelFrame {
     return !(f.levels.first?.hasPrefix(terms.variables[k].columnName + "=") ?? false)
   }
 }
+
+extension ModelFrame {
+  /// The values of a formula expression (a `Surv()` argument) over the rows
+  /// of another table (a `--predict` file), NaN where a value is missing.
+  public static func evaluate(_ expression: FormulaExpression, on table: Table, option: String) throws -> [Double] {
+    try NumericExpression.evaluate(expression, table: table, source: option)
+  }
+}

@@ -190,3 +190,105 @@ extension CoxPrediction: Encodable {
     try c.encode(steps, forKey: .steps)
   }
 }
+
+/// One subject's covariate path for R's `survfit(fit, newdata, id = id)`:
+/// its intervals (start, stop] in time order, each with its covariates.
+public struct CoxCovariatePath: Sendable {
+  /// `id=7`.
+  public var label: String
+  public var intervals: [(start: Double, stop: Double, profile: CovariateProfile)]
+
+  public init(label: String, intervals: [(start: Double, stop: Double, profile: CovariateProfile)]) {
+    self.label = label
+    self.intervals = intervals
+  }
+}
+
+extension CoxModel {
+  /// R's `survfit(fit, newdata, id = id)` (survival 3.5 `coxsurv.fit`,
+  /// `onecurve`): one curve per path, following the covariates of each
+  /// interval. For each interval, the baseline's times in (start, stop] of
+  /// its stratum contribute dΛ₀ e^{(x − x̄)β + offset}; the time axis is the
+  /// time elapsed along the path (as R's `timeforward`, which skips the
+  /// gaps between intervals). The variance is R's: Σ dv e^{2η} along the
+  /// path plus, at each time, e^{2η} dᵀ V d with d = Λ₀(t) x − Σ_{s ≤ t} x̄ dΛ₀
+  /// of the interval's covariates over the whole baseline (not the path).
+  public func predict(paths: [CoxCovariatePath], times: [Double]?, confidenceLevel: Double) -> [CoxPrediction] {
+    let n = sets.n
+    let coefficient = (0..<p).map { fit.terms[$0].coefficient ?? 0 }
+    var centred = [Double](repeating: 0, count: n * p)
+    for k in 0..<p {
+      let s = scale[k]
+      for j in 0..<n { centred[j + k * n] = x[j + k * n] / s }
+    }
+    var eta = predictionOffset ?? [Double](repeating: 0, count: n)
+    for k in 0..<p where coefficient[k] != 0 {
+      for j in 0..<n { eta[j] += centred[j + k * n] * coefficient[k] }
+    }
+    let z = Normal.twoSidedCriticalValue(confidenceLevel: confidenceLevel)
+    let increments = sets.strata.enumerated().map { s, range in
+      hazardIncrements(stratum: s, range: range, centred: centred, eta: eta)
+    }
+    // Λ₀(t) and Σ x̄ dΛ₀ accumulated over each stratum's baseline.
+    let cumulative = increments.map { steps -> (hazard: [Double], xbar: [[Double]]) in
+      var h = 0.0
+      var xb = [Double](repeating: 0, count: p)
+      var hs: [Double] = [], xbs: [[Double]] = []
+      for step in steps {
+        h += step.hazard
+        for k in 0..<p { xb[k] += step.xbar[k] }
+        hs.append(h)
+        xbs.append(xb)
+      }
+      return (hs, xbs)
+    }
+    let labels = strataLevels ?? []
+    var out: [CoxPrediction] = []
+    for path in paths {
+      var steps = KaplanMeierKernel.Steps()
+      var hazard = 0.0, varianceSum = 0.0, elapsed = 0.0, forward = 0.0
+      for (start, stop, profile) in path.intervals {
+        let s = profile.stratum.flatMap { labels.firstIndex(of: $0) } ?? 0
+        var xc = [Double](repeating: 0, count: p)
+        var profileEta = predictionOffset == nil ? 0 : profile.offset - offsetMean
+        for k in 0..<p {
+          xc[k] = profile.design[k] - weightedMeans[k]
+          profileEta += xc[k] * coefficient[k]
+        }
+        let risk = exp(profileEta)
+        let inside = increments[s].indices.filter { increments[s][$0].time > start && increments[s][$0].time <= stop }
+        guard let last = inside.last else {
+          forward += stop - start
+          continue
+        }
+        var previous = start
+        for (m, k) in inside.enumerated() {
+          let step = increments[s][k]
+          elapsed += step.time - previous + (m == 0 ? forward : 0)
+          previous = step.time
+          hazard += step.hazard * risk
+          varianceSum += step.variance * risk * risk
+          var d = [Double](repeating: 0, count: p)
+          for c in 0..<p { d[c] = cumulative[s].hazard[k] * xc[c] - cumulative[s].xbar[k][c] }
+          var quadratic = 0.0
+          for a in 0..<p where fit.terms[a].coefficient != nil {
+            for b in 0..<p where fit.terms[b].coefficient != nil { quadratic += d[a] * predictionVariance[a, b] * d[b] }
+          }
+          let se = (varianceSum + quadratic * risk * risk).squareRoot()
+          steps.time.append(elapsed)
+          steps.nRisk.append(step.atRisk)
+          steps.nEvent.append(step.events)
+          steps.nCensor.append(step.censored)
+          steps.survival.append(exp(-hazard))
+          steps.standardError.append(se)
+          steps.cumulativeHazard.append(hazard)
+          steps.cumulativeHazardStandardError.append(se)
+        }
+        forward = stop - increments[s][last].time
+      }
+      let curve = CurveBuilder(steps: steps, transform: .log, z: z)
+      out.append(CoxPrediction(profile: path.label, stratum: nil, steps: curve.stepRows(), at: times.map { curve.points(at: $0) }))
+    }
+    return out
+  }
+}

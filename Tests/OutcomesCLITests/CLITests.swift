@@ -286,7 +286,7 @@ struct CLITests {
     try expectBadInput(["cox", "--data", noEvents, "--formula", "Surv(t, s) ~ x"],
                        "\(noEvents): cannot fit a Cox model with 0 events (R: \"Can't fit a Cox model with 0 failures\")")
     try expectBadInput(["cox", "--data", "Datasets/lung.csv", "--formula", "Surv(time, status) ~ age", "--ties", "discrete"],
-                       "--ties: expected efron, breslow or exact, found \"discrete\"")
+                       "--ties: expected one of efron, breslow, exact, exact-marginal, found \"discrete\"")
     try expectBadInput(["design", "logrank", "--hr", "1"], "--hr: expected a positive hazard ratio other than 1, found \"1\"")
     try expectBadInput(["design", "logrank", "--hr", "0.7", "--accrual", "24", "--median-control", "10"],
                        "--follow-up: expected --follow-up with --accrual and --median-control or --hazard-control")

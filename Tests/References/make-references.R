@@ -655,6 +655,43 @@ predict_case("predict-lung-basis", "Datasets/lung.csv", "Surv(time, status) ~ ns
              data.frame(wt.loss = c(0, 30.5), age = c(50.5, 81), ph.karno = c(85, 62), sex = c(1, 2)), times = c(180, 365))
 predict_case("predict-heart-counting", "Datasets/heart.csv", "Surv(start, stop, event) ~ age + transplant",
              data.frame(age = c(-5, 10), transplant = c(1, 0)), times = c(100, 300))
+# Curves along covariate paths: survfit(fit, newdata, id = id), one curve per
+# subject over its (start, stop] intervals.
+predict_path_case <- function(id, path, formula_text, newdata, ties = "efron", times) {
+  data <- read.csv(path)
+  fit <- coxph(as.formula(formula_text), data = data, ties = ties)
+  nd_path <- file.path(pred_dir, paste0(id, "-newdata.csv"))
+  write.csv(newdata, nd_path, row.names = FALSE)
+  nd <- read.csv(nd_path)
+  sf <- survfit(fit, newdata = nd, id = subject)
+  ends <- if (is.null(sf$strata)) length(sf$time) else cumsum(sf$strata)
+  starts <- c(1, head(ends, -1) + 1)
+  subjects <- unique(nd$subject)
+  predictions <- list()
+  for (g in seq_along(subjects)) {
+    rows <- starts[g]:ends[g]
+    one <- if (length(subjects) == 1) sf else sf[g]
+    st <- summary(one, times = times)
+    steps <- lapply(rows, function(i)
+      list(time = sf$time[i], n_risk = sf$n.risk[i], n_event = sf$n.event[i], n_censor = sf$n.censor[i],
+           surv = sf$surv[i], std_err = sf$std.err[i] * sf$surv[i], lower = sf$lower[i], upper = sf$upper[i],
+           cumhaz = sf$cumhaz[i], std_chaz = sf$std.err[i]))
+    at <- lapply(seq_along(st$time), function(i) list(time = st$time[i], n_risk = st$n.risk[i], surv = st$surv[i],
+                                                      std_err = st$std.err[i], lower = st$lower[i], upper = st$upper[i]))
+    predictions[[g]] <- list(profile = paste0("subject=", subjects[g]), at = at, steps = steps)
+  }
+  case <- list(id = id, reference = header,
+               call = paste0("sf <- survfit(coxph(", formula_text, ", data = read.csv(\"", path, "\"), ties = \"", ties,
+                             "\"), newdata = read.csv(\"", nd_path, "\"), id = subject); summary(sf[g], times = ", deparse1(times), ")"),
+               args = c("cox", "--data", path, "--formula", formula_text, "--ties", ties, "--predict", nd_path,
+                        "--predict-id", "subject", "--times", paste(times, collapse = ",")),
+               expect = list(predictions = predictions))
+  writeLines(to_json(case), file.path(pred_dir, paste0(id, ".json")))
+}
+predict_path_case("predict-heart-path", "Datasets/heart.csv", "Surv(start, stop, event) ~ age + transplant",
+                  data.frame(subject = c(1, 1, 2, 3, 3, 3), start = c(0, 50, 0, 0, 20, 400), stop = c(50, 800, 300, 20, 300, 900),
+                             event = 0, age = c(10, 10, -5, 0, 0, 0), transplant = c(0, 1, 0, 0, 1, 1)),
+                  times = c(100, 365, 700))
 predict_case("predict-veteran-celltype-interaction", "Datasets/veteran.csv", "Surv(time, status) ~ celltype * karno",
              data.frame(celltype = c("adeno", "squamous"), karno = c(60, 80)), times = c(30, 90, 180))
 

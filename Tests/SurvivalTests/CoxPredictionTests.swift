@@ -14,7 +14,7 @@ struct CoxPredictionTests {
   static let fixtures = fixtureFiles("Tests/SurvivalTests/CoxPredictions")
 
   @Test("fixture count")
-  func count() { #expect(Self.fixtures.count == 7) }
+  func count() { #expect(Self.fixtures.count == 8) }
 
   @Test("every curve matches R", arguments: fixtures)
   func fixture(_ file: String) throws {
@@ -31,10 +31,27 @@ struct CoxPredictionTests {
     let frame = try ModelFrame.build(formula: Formula.parse(options["--formula"]!),
                                      table: CSVReader.read(path: repositoryPath(options["--data"]!)),
                                      options: frameOptions)
-    let profiles = try frame.profiles(from: CSVReader.read(path: repositoryPath(options["--predict"]!)), option: "predict")
+    let newdata = try CSVReader.read(path: repositoryPath(options["--predict"]!))
+    let profiles = try frame.profiles(from: newdata, option: "predict")
     let model = try CoxModel(frame: frame, options: .init(ties: CoxTies(rawValue: options["--ties"]!)!))
-    let predictions = model.predict(profiles, times: options["--times"]!.split(separator: ",").map { Double($0)! },
-                                    confidenceLevel: 0.95)
+    let times = options["--times"]!.split(separator: ",").map { Double($0)! }
+    let predictions: [CoxPrediction]
+    if let id = options["--predict-id"] {
+      // Each subject's rows, in file order, over the columns named start and stop.
+      func column(_ name: String) -> [Double] {
+        guard case .numeric(let c) = newdata.columns[newdata.columnIndex(named: name)!] else { return [] }
+        return c.values
+      }
+      let subject = column(id), start = column("start"), stop = column("stop")
+      var order: [Double] = []
+      for v in subject where !order.contains(v) { order.append(v) }
+      let paths = order.map { v in
+        CoxCovariatePath(label: "\(id)=\(Int(v))", intervals: subject.indices.filter { subject[$0] == v }.map { (start[$0], stop[$0], profiles[$0]) })
+      }
+      predictions = model.predict(paths: paths, times: times, confidenceLevel: 0.95)
+    } else {
+      predictions = model.predict(profiles, times: times, confidenceLevel: 0.95)
+    }
     let actual = try JSONValueEncoder().encode(["predictions": predictions])
     for problem in jsonMismatches(expected: expected, actual: actual, relative: 1e-8) {
       Issue.record(Comment(rawValue: "\(file): \(problem)"))

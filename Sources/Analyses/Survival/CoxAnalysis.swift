@@ -35,6 +35,8 @@ public enum CoxAnalysis: Analysis {
     /// Covariate profiles for predicted survival (`--at`, `--predict`).
     public var at: [String]?
     public var predict: String?
+    /// The `--predict` file's subject column: curves along covariate paths.
+    public var predictId: String?
     public var times: [Double]?
     public var robust = false
     public var initial: [Double]?
@@ -67,7 +69,7 @@ public enum CoxAnalysis: Analysis {
 
     enum CodingKeys: String, CodingKey {
       case formula, confLevel = "conf-level", ties, zph, zphTransform = "zph-transform", iterMax = "iter-max", weights
-      case timeUnit = "time-unit", at, predict, times, robust, initial = "init", reference
+      case timeUnit = "time-unit", at, predict, predictId = "predict-id", times, robust, initial = "init", reference
       case residualsWeighted = "residuals-weighted", collapse, concordanceTies = "concordance-ties"
       case profile, referenceDefault = "reference-default"
     }
@@ -84,6 +86,7 @@ public enum CoxAnalysis: Analysis {
         .timeUnit,
         Parameter("at", .repeated, help: "Predicted survival for a covariate profile, e.g. \"age=60, sex=2\" (repeatable; R survfit(fit, newdata))."),
         Parameter("predict", help: "Predicted survival for each row of a CSV file of covariate profiles.", path: true),
+        Parameter("predict-id", help: "With --predict and Surv(start, stop, event): rows sharing this column's value are one subject's covariate path over its (start, stop] intervals, one curve per subject (R survfit(fit, newdata, id =))."),
         Parameter("times", .list, help: "With --at or --predict, the predicted curves at these times (R summary(sf, times =))."),
         Parameter("robust", .flag, help: "Robust (sandwich) variance with each row its own cluster (R robust = TRUE)."),
         Parameter("init", .list, help: "Starting coefficients, one per column (R init); with --iter-max 0 the model at them."),
@@ -113,6 +116,8 @@ public enum CoxAnalysis: Analysis {
       timeUnit = try c.decodeIfPresent(TimeUnit.self, forKey: .timeUnit)
       at = try c.repeatedTexts(.at)
       predict = try c.text(.predict, expected: "a CSV file of covariate profiles")
+      predictId = try c.text(.predictId, expected: "a column name")
+      if predictId != nil && predict == nil { throw c.problem(.predictId, "--predict FILE with it") }
       times = try c.numbers(.times)
       if at != nil && predict != nil { throw c.problem(.predict, "either --at or --predict, not both") }
       if times != nil && at == nil && predict == nil { throw c.problem(.times, "--at or --predict with it") }
@@ -207,7 +212,8 @@ public enum CoxAnalysis: Analysis {
       }
     }
     // Profiles are coded from the frame before the model takes it.
-    let profiles = try profiles(options, frame: frame)
+    let paths = try options.predictId.map { try Self.paths(options, idColumn: $0, frame: frame) }
+    let profiles = paths == nil ? try profiles(options, frame: frame) : nil
     // The frame is handed over: on large data the model releases its
     // covariate columns once the design matrix is built.
     let model = try CoxModel(frame: consume frame, options: cox)
@@ -219,7 +225,53 @@ public enum CoxAnalysis: Analysis {
     if let profiles {
       output.predictions = model.predict(profiles, times: options.times, confidenceLevel: options.confidenceLevel)
     }
+    if let paths {
+      output.predictions = model.predict(paths: paths, times: options.times, confidenceLevel: options.confidenceLevel)
+    }
     return output
+  }
+
+  /// `--predict FILE --predict-id ID`: each subject's rows, in file order,
+  /// as a covariate path over its (start, stop] intervals (the columns of
+  /// the formula's Surv(start, stop, event)).
+  static func paths(_ options: Options, idColumn: String, frame: ModelFrame) throws -> [CoxCovariatePath] {
+    guard frame.response?.isCountingProcess == true, case .call("Surv", let args, _)? = frame.formula.response, args.count == 3 else {
+      throw InputError(option: "predict-id", "a covariate path needs (start, stop] intervals, expected a model of Surv(start, stop, event)")
+    }
+    let path = options.predict!
+    let table = try DataFiles.read(path: path)
+    guard table.rowCount > 0 else { throw InputError(option: "predict", "\(path) has no rows, expected one row per interval of each subject") }
+    guard let j = table.columnIndex(named: idColumn) else {
+      throw InputError(option: "predict-id", "no column \(idColumn.quotedForMessage) in \(path), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+    }
+    let starts = try ModelFrame.evaluate(args[0], on: table, option: "predict")
+    let stops = try ModelFrame.evaluate(args[1], on: table, option: "predict")
+    let profiles = try frame.profiles(from: table, option: "predict")
+    var order: [String] = []
+    var rowsOf: [String: [Int]] = [:]
+    for row in 0..<table.rowCount {
+      let key: String
+      switch table.columns[j] {
+      case .numeric(let c):
+        guard !c.values[row].isNaN else { throw InputError(option: "predict", "row \(row + 1) of \(path): \(idColumn) is missing, expected a subject for every row") }
+        key = RNumberText.format(c.values[row])
+      case .categorical(let c):
+        guard c.codes[row] >= 0 else { throw InputError(option: "predict", "row \(row + 1) of \(path): \(idColumn) is missing, expected a subject for every row") }
+        key = c.levels[Int(c.codes[row])]
+      }
+      guard starts[row].isFinite, stops[row].isFinite, starts[row] < stops[row] else {
+        throw InputError(option: "predict", "row \(row + 1) of \(path): the interval (\(RNumberText.format(starts[row])), \(RNumberText.format(stops[row]))] is not a finite interval with start < stop")
+      }
+      if rowsOf[key] == nil { order.append(key) }
+      rowsOf[key, default: []].append(row)
+    }
+    return try order.map { key in
+      let rows = rowsOf[key]!
+      for (a, b) in zip(rows, rows.dropFirst()) where starts[b] < stops[a] {
+        throw InputError(option: "predict", "row \(b + 1) of \(path): subject \(idColumn)=\(key) has an interval starting at \(RNumberText.format(starts[b])) before the previous one ends (\(RNumberText.format(stops[a]))), expected intervals in time order")
+      }
+      return CoxCovariatePath(label: "\(idColumn)=\(key)", intervals: rows.map { (starts[$0], stops[$0], profiles[$0]) })
+    }
   }
 
   /// The covariate profiles of `--at "age=60, sex=2"` (each a one-row
