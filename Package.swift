@@ -60,7 +60,7 @@ let package = Package(
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
-    .executableTarget(name: "outcomes-fuzz", dependencies: ["DataFiles", "Tabular"]),
+    .executableTarget(name: "outcomes-fuzz", dependencies: ["DataFiles", "Tabular", "ModelFrame", "Reports", "Check"]),
     .executableTarget(name: "outcomes-bench", dependencies: ["Survival", "ModelFrame", "Tabular", "LinearAlgebra", "DataFiles"]),
 
     // Tests.

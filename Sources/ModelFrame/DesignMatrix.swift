@@ -163,3 +163,42 @@ struct SharedPointer: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Double>
   init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
 }
+
+extension ModelFrame {
+  /// At most this many cells (rows × columns, 8 bytes each) in a design
+  /// matrix: 2³⁰ (8 GiB); `OUTCOMES_MAX_DESIGN_CELLS` raises or lowers it.
+  public static var maximumDesignCells: Double {
+    if let text = getenv("OUTCOMES_MAX_DESIGN_CELLS").map({ String(cString: $0) }), let v = Double(text), v >= 1, v.isFinite { return v }
+    return Double(1 << 30)
+  }
+
+  /// Checks, before anything is allocated, that the design matrix of this
+  /// frame fits the limit: rows × an upper bound of its columns (every
+  /// factor of a term counted with all its levels).
+  /// - Throws: `InputError` at the formula, with the count.
+  public func checkDesignSize() throws {
+    var columns = 1.0
+    for term in terms.terms {
+      var width = 1.0
+      for v in term.variables {
+        switch variables[v] {
+        case .numeric: break
+        case .factor(let f): width *= Double(max(1, f.levels.count))
+        case .matrix(let m): width *= Double(max(1, m.count))
+        }
+      }
+      columns += width
+    }
+    let cells = columns * Double(n)
+    if cells > ModelFrame.maximumDesignCells {
+      throw InputError(InputLocation(option: "formula"),
+                       "the design matrix would have up to \(RNumberText.format(columns)) columns × \(n) rows (\(RNumberText.format((cells * 8 / Double(1 << 30)).rounded())) GiB), above the limit of \(RNumberText.format(ModelFrame.maximumDesignCells)) cells, expected fewer or smaller interactions (OUTCOMES_MAX_DESIGN_CELLS raises the limit)")
+    }
+  }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -52,6 +52,7 @@ public enum LogisticRegression {
       throw InputError(InputLocation(option: "firth"),
                        "Firth's penalized likelihood with offset() is not supported yet, expected a model without offset() or no --firth")
     }
+    try frame.checkDesignSize()
     let design = frame.designMatrix(intercept: true)
     let events = y.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
     var model = Model(x: design.matrix, y: y, names: design.columnNames,

@@ -161,6 +161,7 @@ public struct CoxModel: Sendable {
       throw InputError(InputLocation(option: "weights"),
                        "weights must be positive for a Cox model (R: \"Invalid weights, must be >0\"), found \(RNumberText.format(w[k])) in row \(frame.rows[k] + 1) of the data")
     }
+    try frame.checkDesignSize()
     let n = frame.n
     // Sorted by stratum and time, the parts concatenated; the sorter's own
     // arrays are gone when this returns.

@@ -1,12 +1,20 @@
-// outcomes-fuzz: a libFuzzer target for the data readers' Swift side.
+// outcomes-fuzz: a libFuzzer target for the data readers' Swift side and
+// the text front ends.
 //
-//   Tests/Fuzz/fuzz-readers.sh           (builds with -sanitize=fuzzer and runs each format)
+//   Tests/Fuzz/fuzz-readers.sh           (builds with -sanitize=fuzzer and runs each target)
 //   .build/debug/outcomes-fuzz FILE...   (a normal build replays inputs)
 //
-// OUTCOMES_FUZZ_FORMAT chooses the reader: csv, xpt, sas7bdat, dta, sav or sqlite.
+// OUTCOMES_FUZZ_FORMAT chooses the target: the readers csv, xpt, sas7bdat,
+// dta, sav or sqlite; or formula (the model formula parser and a model frame
+// over a small table), where (the --where parser and filter), spec (a report
+// spec's YAML), claims (a claims file's YAML), manuscript (the statistics
+// scanner of check --manuscript).
 
+import Check
 import DataFiles
 import Foundation
+import ModelFrame
+import Reports
 import Tabular
 
 #if FUZZING
@@ -48,6 +56,29 @@ enum FuzzTarget {
   /// Reads the bytes as the chosen format; errors are the expected outcome,
   /// crashes are the findings.
   static func run(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    switch format {
+    case "formula":
+      if let formula = try? Formula.parse(text) {
+        var options = ModelFrame.Options(requiresSurvivalResponse: false, strataInteractions: true, basisTerms: true)
+        options.offsets = true
+        _ = try? ModelFrame.build(formula: formula, table: sample, options: options)
+      }
+      return
+    case "where":
+      if let filter = try? RowFilter(text) { _ = try? filter.rows(in: sample) }
+      return
+    case "spec":
+      _ = try? ReportSpec.parse(text, path: "fuzz.yaml")
+      return
+    case "claims":
+      _ = try? ClaimsFile.parse(text, path: "fuzz.yaml")
+      return
+    case "manuscript":
+      _ = ManuscriptCheck.check(text)
+      return
+    default: break
+    }
     if format == "csv" {
       if let table = try? CSVReader.read(bytes: bytes, source: "fuzz.csv") { touch(table) }
       return
@@ -59,6 +90,12 @@ enum FuzzTarget {
       touch(table)
     }
   }
+
+  /// A small table for formulas and filters to run on: numbers, text, missing values.
+  static let sample: Table = {
+    let csv = "time,status,age,sex,arm,wt,start\n5,1,61,1,a,70.5,0\n8,0,44,2,b,NA,1\n3,1,70,1,b,80,0\n12,1,55,2,a,66,2\n"
+    return try! CSVReader.read(bytes: Array(csv.utf8), source: "sample.csv")
+  }()
 
   /// Uses every cell, so a malformed table cannot hide behind laziness.
   static func touch(_ table: Table) {

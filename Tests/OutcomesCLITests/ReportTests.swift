@@ -147,12 +147,16 @@ struct ReportBehaviourTests {
     let spec = dir.appendingPathComponent("spec.yaml").path
     try "title: T\ndata:\n  gehan: \(repositoryPath("Datasets/gehan.csv"))\nsections:\n  - title: A\n    analyses:\n      - km: {data: gehan, formula: \"Surv(time, cens) ~ treat\"}\n"
       .write(toFile: spec, atomically: true, encoding: .utf8)
-    let dot = try runOutcomes(["report", spec, "--out-dir", "."], in: dir)
+    // A folder holding files no report wrote: refused, then written beside them with --force.
+    let refused = try runOutcomes(["report", spec, "--out-dir", "."], in: dir)
+    #expect(refused.status == 2 && refused.stdout.isEmpty && refused.stderr.contains("--force"), "\(refused.stderr)")
+    let dot = try runOutcomes(["report", spec, "--out-dir", ".", "--force"], in: dir)
     #expect(dot.status == 0, "\(dot.stderr)")
+    // Now a report's folder (its manifest): no --force needed.
     let up = try runOutcomes(["report", spec, "--out-dir", ".."], in: sub)
     #expect(up.status == 0, "\(up.stderr)")
     let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-    #expect(names == ["figures", "keep.txt", "report.md", "spec.yaml", "sub", "tables"], "\(names)")
+    #expect(names == [".outcomes-report", "figures", "keep.txt", "report.md", "spec.yaml", "sub", "tables"], "\(names)")
     let root = try runOutcomes(["report", spec, "--out-dir", "/"], in: dir)
     #expect(root.status == 2 && root.stdout.isEmpty && root.stderr.contains("root folder"))
   }

@@ -17,7 +17,9 @@ struct ReportCommand: ParsableCommand, DocumentedCommand {
     abstract: "Render a report (Markdown, CSV tables, SVG figures) from a YAML spec.",
     discussion: """
       The spec names data sets and sections of analyses with the CLI's option names. The report is \
-      written to a temporary folder and moved into place, so a failed run leaves nothing half-written. \
+      written to a temporary folder beside the destination and swapped in at once (a kill or a failure \
+      leaves the old report or the new one, never a mix); files the report did not write are kept, and a \
+      folder holding files but no previous report (.outcomes-report manifest) is refused without --force. \
       Output is byte-identical for identical inputs; set SOURCE_DATE_EPOCH to print a date.
       """)
 
@@ -28,6 +30,9 @@ struct ReportCommand: ParsableCommand, DocumentedCommand {
 
   @Option(name: .customLong("out-dir"), help: "Folder to write (default: Reports/<spec name>/, or the spec's folder when the spec is report-shaped there).")
   var outDir: String?
+
+  @Flag(name: .customLong("force"), help: "Write into a folder that holds other files and no previous report (they are kept; files the report writes replace theirs).")
+  var force = false
 
   func run() throws {
     let spec = try ReportSpec.load(path: self.spec)
@@ -42,7 +47,10 @@ struct ReportCommand: ParsableCommand, DocumentedCommand {
     let runner = ReportRunner(spec: spec, progress: progress)
     let content = try runner.run(version: Outcomes.version, date: ReportRunner.date(environment: ProcessInfo.processInfo.environment),
                                  announce: announce)
-    try ReportFolder.write(ReportWriter.render(content), to: folder)
+    // The spec and the data it reads may sit in the folder without --force.
+    let specFolder = (self.spec as NSString).deletingLastPathComponent
+    let inputs = content.inputs.map { $0.path.hasPrefix("/") ? $0.path : (specFolder.isEmpty ? $0.path : specFolder + "/" + $0.path) }
+    try ReportFolder.write(ReportWriter.render(content), to: folder, force: force, keep: [self.spec] + inputs)
     writeStandardOutput("Report written to \(folder.hasSuffix("/") ? folder : folder + "/")report.md\n")
   }
 
