@@ -80,7 +80,7 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Rendering", "Tabular", "TestSupport"]),
     .testTarget(name: "DescriptiveTests", dependencies: ["Descriptive", "Rendering", "Tabular", "TestSupport"],
                 exclude: ["References"]),
-    .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Reports", "Check", "SpecFiles", "Rendering", "Tabular", "TestSupport", "outcomes"]),
+    .testTarget(name: "AnalysesTests", dependencies: ["Analyses", "Reports", "Check", "SpecFiles", "Rendering", "Tabular", "ModelFrame", "TestSupport", "outcomes"]),
     .testTarget(name: "RatesTests", dependencies: ["Rates", "Distributions", "ModelFrame", "Tabular", "TestSupport"],
                 exclude: ["References", "CompareReferences", "CMHReferences", "LogisticReferences"]),
     .testTarget(name: "StudyDesignTests", dependencies: ["StudyDesign", "Distributions", "Rendering", "TestSupport"],

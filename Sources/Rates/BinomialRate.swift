@@ -98,6 +98,9 @@ public enum BinomialRate {
       interval(.jeffreys, BinomialIntervals.jeffreys(x: x, n: n, level: level)),
       interval(.wald, BinomialIntervals.wald(x: x, n: n, level: level)),
       interval(.midP, BinomialIntervals.midP(x: x, n: n, level: level)),
+      interval(.waldCorrected, BinomialIntervals.waldCorrected(x: x, n: n, level: level)),
+      interval(.logit, BinomialIntervals.logit(x: x, n: n, level: level)),
+      interval(.likelihoodRatio, BinomialIntervals.likelihoodRatio(x: x, n: n, level: level)),
     ]
     let test = options.nullRate.map { p0 -> RateTest in
       let side = options.alternative.side

@@ -7,9 +7,12 @@ public enum RateIntervalMethod: String, Sendable, CaseIterable {
   case jeffreys
   case wald
   case midP = "mid_p"
+  case waldCorrected = "wald_cc"
+  case logit
+  case likelihoodRatio = "likelihood_ratio"
 
   /// Whether the method's limits can fall outside [0, 1] before clipping.
-  var canClip: Bool { self == .wald || self == .agrestiCoull }
+  var canClip: Bool { self == .wald || self == .agrestiCoull || self == .waldCorrected }
 
   /// The method as a study writer cites it.
   public var citation: String {
@@ -21,6 +24,9 @@ public enum RateIntervalMethod: String, Sendable, CaseIterable {
     case .jeffreys: return "Jeffreys, equal-tailed (Brown, Cai & DasGupta 2001)"
     case .wald: return "Wald (normal approximation)"
     case .midP: return "mid-p exact (Lancaster 1961; Berry & Armitage 1995)"
+    case .waldCorrected: return "Wald with continuity correction 1/(2n) (SAS BINOMIAL CORRECT)"
+    case .logit: return "logit, Wald on the log-odds scale (SAS BINOMIAL CL=LOGIT; undefined at 0 and n)"
+    case .likelihoodRatio: return "likelihood ratio (SAS BINOMIAL CL=LIKELIHOODRATIO)"
     }
   }
 }

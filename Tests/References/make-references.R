@@ -839,10 +839,22 @@ rate_case <- function(x, n, p0 = NULL, alternative = "two.sided", conf = 0.95) {
     if (clip) r$clipped <- (l < 0 || u > 1)
     r
   }
+  # SAS PROC FREQ BINOMIAL(CL=...) intervals, from their definitions: Wald
+  # with the 1/(2n) correction, logit (undefined at x = 0 and x = n), and
+  # likelihood ratio (2 [l(ph) - l(p)] = qchisq(conf, 1), by uniroot).
+  wcc <- c(ph - hw - 1 / (2 * n), ph + hw + 1 / (2 * n))
+  lo <- if (x == 0 || x == n) c(NA, NA) else plogis(qlogis(ph) + c(-1, 1) * z / sqrt(n * ph * (1 - ph)))
+  ll <- function(p) (if (x > 0) x * log(p) else 0) + (if (x < n) (n - x) * log1p(-p) else 0)
+  cut <- ll(ph) - qchisq(conf, 1) / 2
+  lrl <- if (x == 0) 0 else uniroot(function(p) ll(p) - cut, c(1e-300, ph), tol = 1e-15)$root
+  lru <- if (x == n) 1 else uniroot(function(p) ll(p) - cut, c(ph, 1 - 1e-16), tol = 1e-15)$root
   expect <- list(events = x, n = n, estimate = ph, conf_level = conf,
                  intervals = list(clopper_pearson = lim(cp[1], cp[2]), wilson = lim(wi[1], wi[2]),
                                   wilson_cc = lim(wcc_l, wcc_u), agresti_coull = lim(ac[1], ac[2], TRUE),
-                                  jeffreys = lim(jl, ju), wald = lim(wa[1], wa[2], TRUE), mid_p = lim(ml, mu)))
+                                  jeffreys = lim(jl, ju), wald = lim(wa[1], wa[2], TRUE), mid_p = lim(ml, mu),
+                                  wald_cc = lim(wcc[1], wcc[2], TRUE),
+                                  logit = if (x == 0 || x == n) list(lower = NULL, upper = NULL) else list(lower = lo[1], upper = lo[2]),
+                                  likelihood_ratio = lim(lrl, lru)))
   alt_name <- c(two.sided = "two-sided", less = "less", greater = "greater")[[alternative]]
   args <- c("--events", sprintf("%.0f", x), "--n", sprintf("%.0f", n), "--conf-level", num(conf))
   call <- sprintf("binom.test(%s, %s, conf.level = %s); prop.test(correct = FALSE); definitions", num(x), num(n), num(conf))

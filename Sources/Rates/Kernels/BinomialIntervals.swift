@@ -75,6 +75,40 @@ enum BinomialIntervals {
     return clip(p - half, p + half)
   }
 
+  /// Wald with the continuity correction: p̂ ± (z√(p̂(1 − p̂)/n) + 1/(2n)),
+  /// clipped to [0, 1] (SAS PROC FREQ's BINOMIAL(CORRECT) Wald limits).
+  static func waldCorrected(x: Double, n: Double, level: Double) -> Limits {
+    let z = Normal.standard.quantile((1 - level) / 2, tail: .upper)
+    let p = x / n
+    let half = z * (p * (1 - p) / n).squareRoot() + 1 / (2 * n)
+    return clip(p - half, p + half)
+  }
+
+  /// Logit: the Wald interval of log(p̂/(1 − p̂)), SE 1/√(n p̂ (1 − p̂)),
+  /// back-transformed; undefined (NaN) at x = 0 and x = n.
+  static func logit(x: Double, n: Double, level: Double) -> Limits {
+    guard x > 0 && x < n else { return Limits(lower: .nan, upper: .nan) }
+    let z = Normal.standard.quantile((1 - level) / 2, tail: .upper)
+    let p = x / n
+    let centre = log(p / (1 - p)), half = z / (n * p * (1 - p)).squareRoot()
+    func expit(_ t: Double) -> Double { 1 / (1 + exp(-t)) }
+    return Limits(lower: expit(centre - half), upper: expit(centre + half))
+  }
+
+  /// Likelihood ratio: the p where 2[ℓ(p̂) − ℓ(p)] = χ²₁ at `level`,
+  /// ℓ(p) = x log p + (n − x) log(1 − p), on either side of p̂ (0 at x = 0,
+  /// 1 at x = n), to machine precision by bracketed root finding.
+  static func likelihoodRatio(x: Double, n: Double, level: Double) -> Limits {
+    let p = x / n
+    func loglik(_ q: Double) -> Double {
+      (x > 0 ? x * log(q) : 0) + (x < n ? (n - x) * log1p(-q) : 0)
+    }
+    let cut = loglik(p) - ChiSquared(degreesOfFreedom: 1).quantile(level) / 2
+    let lower = x == 0 ? 0 : RootFinder.bracketed(lower: .leastNormalMagnitude, upper: p) { loglik($0) - cut }?.x ?? .nan
+    let upper = x == n ? 1 : RootFinder.bracketed(lower: p, upper: 1 - Double.ulpOfOne / 2) { loglik($0) - cut }?.x ?? .nan
+    return Limits(lower: lower, upper: upper)
+  }
+
   /// Mid-p: the p where P(X > x) + P(X = x)/2 = α/2 (lower; 0 at x = 0) and
   /// P(X < x) + P(X = x)/2 = α/2 (upper; 1 at x = n), each solved to machine
   /// precision between the two Clopper–Pearson-type beta quantiles that
@@ -109,3 +143,9 @@ enum BinomialIntervals {
     Limits(lower: max(lower, 0), upper: min(upper, 1), clipped: lower < 0 || upper > 1)
   }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
