@@ -184,6 +184,28 @@ struct ConventionTests {
     }
   }
 
+  // R 4.2.2, survival 3.5-3: t <- summary(survfit(Surv(time, cens) ~ treat, read.csv("Datasets/gehan.csv")), rmean = 20)$table,
+  // then survRM2::rmst2's formulas on t's rmean and se(rmean) (arm 1 = control, arm 0 = 6-MP).
+  @Test("two curves with --tau: survRM2's RMST difference, ratio and RMTL ratio")
+  func rmstComparison() throws {
+    let json = try runAnalysis(["km", "--data", "Datasets/gehan.csv", "--formula", "Surv(time, cens) ~ treat", "--tau", "20"])
+    let c = try #require(json["rmst_comparison"])
+    #expect(c["groups"] == .array([.string("treat=control"), .string("treat=6-MP")]))
+    let expected: [(String, [Double])] = [
+      ("difference", [-7.6879551820728285, -11.180012960971135, -4.1958974031745218, 1.5962649990365236e-05]),
+      ("ratio", [0.52297691879866526, 0.37528862628851106, 0.72878536261816551, 0.00012888402216755388]),
+      ("rmtl_ratio", [2.9796595499134435, 1.5290326512809578, 5.8065280855529586, 0.0013393135512111229]),
+    ]
+    for (key, values) in expected {
+      for (field, value) in zip(["estimate", "lower", "upper", "p"], values) {
+        expectClose(c[key]?[field]?.number, value, relative: 1e-12, "\(key).\(field)")
+      }
+    }
+    // Three groups: no comparison.
+    let three = try runAnalysis(["km", "--data", "Datasets/veteran.csv", "--formula", "Surv(time, status) ~ celltype", "--tau", "100"])
+    #expect(three["rmst_comparison"] == nil)
+  }
+
   @Test("the fingerprint line closes the text output")
   func fingerprint() throws {
     let r = try runOutcomes(["km", "--data", "Datasets/aml.csv", "--formula", "Surv(time, status) ~ x", "--profile", "sas"])

@@ -1,3 +1,4 @@
+import Distributions
 import ModelFrame
 import Rendering
 import Survival
@@ -245,10 +246,34 @@ public struct KaplanMeierOutput: AnalysisOutput {
   public var formula: String
   public var showSteps: Bool
 
-  public func encode(to encoder: Encoder) throws { try fit.encode(to: encoder) }
+  /// Two curves with `--tau`: survRM2's between-group contrasts.
+  public var rmstComparison: RestrictedMeanComparison? {
+    RestrictedMeanComparison(curves: fit.curves, confidenceLevel: fit.confidenceLevel)
+  }
+
+  enum ComparisonKey: String, CodingKey { case rmstComparison = "rmst_comparison" }
+
+  /// τ past a curve's last time: its RMST extends the last value flat (as R's
+  /// `rmean`); survRM2 refuses such a τ for a comparison.
+  public var warnings: [String] {
+    guard let tau = fit.curves.first?.restrictedMean?.tau else { return [] }
+    return fit.curves.compactMap { c in
+      guard let last = c.steps.last?.time, tau > last else { return nil }
+      return "tau = \(RNumberText.format(tau)) is past the last observed time of \(c.label) (\(RNumberText.format(last))): its restricted mean extends the curve flat beyond it"
+    }
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    try fit.encode(to: encoder)
+    if let comparison = rmstComparison {
+      var c = encoder.container(keyedBy: ComparisonKey.self)
+      try c.encode(comparison, forKey: .rmstComparison)
+    }
+  }
 
   public func tables(title: String?) -> [ResultTable] {
     var tables = [fit.summaryTable(title: title ?? "Kaplan–Meier: \(formula)")]
+    if let c = rmstComparison { tables.append(c.table(level: fit.confidenceLevel)) }
     if let t = fit.quantilesTable() { tables.append(t) }
     if let t = fit.timesTable() { tables.append(t) }
     if showSteps { tables.append(fit.stepsTable()) }
@@ -293,3 +318,67 @@ extension KaplanMeierStep: JSONRecord {
     record.field(CodingKeys.cumulativeHazardStandardError.stringValue, cumulativeHazardStandardError)
   }
 }
+
+/// Two curves with `--tau`: the between-group contrasts of survRM2's
+/// `rmst2` (Uno et al. 2014), the second group against the first (survRM2's
+/// arm 1 against arm 0): the difference in restricted mean survival time,
+/// its ratio, and the ratio of restricted mean time lost (τ − RMST), each
+/// with a Wald interval (the ratios on the log scale) and two-sided p, from
+/// the groups' RMST and their variances as `print(survfit, rmean = τ)`.
+public struct RestrictedMeanComparison: Sendable, Encodable {
+  public struct Contrast: Sendable, Encodable {
+    public var estimate: Double
+    public var standardError: Double
+    public var lower: Double
+    public var upper: Double
+    public var p: Double
+    enum CodingKeys: String, CodingKey { case estimate, standardError = "se", lower, upper, p }
+  }
+  public var tau: Double
+  /// The second group's label, then the first's.
+  public var groups: [String]
+  public var difference: Contrast
+  public var ratio: Contrast
+  public var timeLostRatio: Contrast
+
+  enum CodingKeys: String, CodingKey { case tau, groups, difference, ratio, timeLostRatio = "rmtl_ratio" }
+
+  /// `nil` unless there are exactly two curves with an RMST.
+  init?(curves: [KaplanMeierCurve], confidenceLevel: Double) {
+    guard curves.count == 2, let first = curves[0].restrictedMean, let second = curves[1].restrictedMean else { return nil }
+    let z = Normal.twoSidedCriticalValue(confidenceLevel: confidenceLevel)
+    func p(_ statistic: Double) -> Double { 2 * Normal.standard.cdf(-abs(statistic)) }
+    let v1 = second.standardError * second.standardError, v0 = first.standardError * first.standardError
+    let d = second.estimate - first.estimate, dse = (v1 + v0).squareRoot()
+    difference = Contrast(estimate: d, standardError: dse, lower: d - z * dse, upper: d + z * dse, p: p(d / dse))
+    let lr = log(second.estimate) - log(first.estimate)
+    let lrse = (v1 / (second.estimate * second.estimate) + v0 / (first.estimate * first.estimate)).squareRoot()
+    ratio = Contrast(estimate: exp(lr), standardError: lrse, lower: exp(lr - z * lrse), upper: exp(lr + z * lrse), p: p(lr / lrse))
+    let lost1 = first.tau - second.estimate, lost0 = first.tau - first.estimate
+    let tl = log(lost1) - log(lost0)
+    let tlse = (v1 / (lost1 * lost1) + v0 / (lost0 * lost0)).squareRoot()
+    timeLostRatio = Contrast(estimate: exp(tl), standardError: tlse, lower: exp(tl - z * tlse), upper: exp(tl + z * tlse), p: p(tl / tlse))
+    tau = first.tau
+    groups = [curves[1].label, curves[0].label]
+  }
+
+  func table(level: Double) -> ResultTable {
+    let pct = NumberFormat.fixed(level * 100, decimals: 0)
+    func row(_ name: String, _ c: Contrast) -> [Cell] {
+      [.text(name), .value(c.estimate), .value(c.lower), .value(c.upper), .value(c.p)]
+    }
+    return ResultTable(
+      title: "Restricted mean survival up to \(RNumberText.format(tau)): \(groups[0]) against \(groups[1])",
+      columns: [ColumnSpec("contrast", style: .text), ColumnSpec("estimate", style: .significant(4)),
+                ColumnSpec("lower \(pct)%", style: .significant(4)), ColumnSpec("upper \(pct)%", style: .significant(4)),
+                ColumnSpec("p", style: .pValue)],
+      rows: [row("RMST difference", difference), row("RMST ratio", ratio), row("RMTL ratio", timeLostRatio)],
+      footnotes: ["survRM2 rmst2: the second group against the first; ratios with log-scale Wald intervals; RMTL = τ − RMST."])
+  }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
