@@ -48,6 +48,15 @@ public struct ComparisonTests: Sendable, Equatable {
   public var chiSquareYates: ChiSquareResult
   /// Likelihood-ratio chi-square.
   public var gTest: ChiSquareResult
+  /// The Mantel–Haenszel chi-square, (N − 1)/N × Pearson's (SAS PROC FREQ's
+  /// "Mantel-Haenszel Chi-Square"; R `mantelhaen.test` on one stratum
+  /// without correction).
+  public var mantelHaenszel: ChiSquareResult? = nil
+  /// Fisher's one-sided p-values: P(X ≤ x₁) and P(X ≥ x₁) with the margins
+  /// fixed (SAS's left- and right-sided Pr; R `fisher.test(alternative =
+  /// "less" | "greater")`).
+  public var fisherLessP: Double? = nil
+  public var fisherGreaterP: Double? = nil
   /// `nil` when the table is too large to enumerate.
   public var barnardP: Double?
   public var boschlooP: Double?
@@ -124,16 +133,20 @@ extension ComparisonMeasure: Encodable {
 extension ComparisonTests: Encodable {
   enum CodingKeys: String, CodingKey {
     case fisherExact = "fisher_exact", chisq, chisqYates = "chisq_yates", gTest = "g_test", barnard, boschloo
+    case mantelHaenszel = "mantel_haenszel"
   }
-  enum PKeys: String, CodingKey { case p, skipped }
+  enum PKeys: String, CodingKey { case p, skipped, pLess = "p_less", pGreater = "p_greater" }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     var fisher = c.nestedContainer(keyedBy: PKeys.self, forKey: .fisherExact)
     try fisher.encode(fisherExactP, forKey: .p)
+    try fisher.encodeIfPresent(fisherLessP, forKey: .pLess)
+    try fisher.encodeIfPresent(fisherGreaterP, forKey: .pGreater)
     try c.encode(chiSquare, forKey: .chisq)
     try c.encode(chiSquareYates, forKey: .chisqYates)
     try c.encode(gTest, forKey: .gTest)
+    try c.encodeIfPresent(mantelHaenszel, forKey: .mantelHaenszel)
     var barnard = c.nestedContainer(keyedBy: PKeys.self, forKey: .barnard)
     try barnard.encode(barnardP ?? .nan, forKey: .p)
     try barnard.encodeIfPresent(unconditionalSkipped, forKey: .skipped)

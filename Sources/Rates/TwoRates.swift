@@ -154,6 +154,10 @@ public enum TwoRates {
       fisherExactP: conditional.twoSidedP(), chiSquare: chi(chisq), chiSquareYates: chi(yates), gTest: chi(g),
       barnardP: barnard, boschlooP: boschloo)
     tests.unconditionalSkipped = unconditionalSkipped
+    let total = n1 + n2
+    tests.mantelHaenszel = chi(chisq.isNaN || total < 2 ? .nan : chisq * (total - 1) / total)
+    tests.fisherLessP = min(1, conditional.tail(logOdds: 0, upper: false))
+    tests.fisherGreaterP = min(1, conditional.tail(logOdds: 0, upper: true))
     return RateComparison(
       group1: ComparedGroup(label: labels.0, events: events1, trials: trials1, estimate: x1 / n1),
       group2: ComparedGroup(label: labels.1, events: events2, trials: trials2, estimate: x2 / n2),

@@ -1014,8 +1014,17 @@ compare_case <- function(x1, n1, x2, n2, conf = 0.95) {
                       conditional_mle = fp$mle, intervals = list(
       woolf = lim(woolf), exact = list(lower = fp$lower, upper = fp$upper),
       miettinen_nurminen = lim(score_limits(x1, n1, x2, n2, "odds", z)))),
-    tests = list(fisher_exact = list(p = fisher.test(tab)$p.value), chisq = chi(FALSE), chisq_yates = chi(TRUE),
-                 g_test = list(statistic = G, df = 1, p = pchisq(G, 1, lower.tail = FALSE))))
+    tests = list(fisher_exact = list(p = fisher.test(tab)$p.value,
+                                     p_less = fisher.test(tab, alternative = "less")$p.value,
+                                     p_greater = fisher.test(tab, alternative = "greater")$p.value),
+                 chisq = chi(FALSE), chisq_yates = chi(TRUE),
+                 g_test = list(statistic = G, df = 1, p = pchisq(G, 1, lower.tail = FALSE)),
+                 # SAS's Mantel-Haenszel chi-square: (N - 1)/N times Pearson's.
+                 mantel_haenszel = local({
+                   N <- n1 + n2; x2p <- chi(FALSE)$statistic
+                   if (is.null(x2p) || is.na(x2p)) list(statistic = NULL, df = 1, p = NULL)
+                   else list(statistic = x2p * (N - 1) / N, df = 1, p = pchisq(x2p * (N - 1) / N, 1, lower.tail = FALSE))
+                 })))
   short <- function(v) sprintf("%g", v)
   id <- paste0("compare-", short(x1), "-", short(n1), "-", short(x2), "-", short(n2), "-cl", short(conf))
   args <- c("--events1", short(x1), "--n1", short(n1), "--events2", short(x2), "--n2", short(n2), "--conf-level", num(conf))

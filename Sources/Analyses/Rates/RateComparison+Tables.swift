@@ -44,6 +44,9 @@ extension RateComparison {
              [.text("Pearson chi-square"), .value(t.chiSquare.statistic), .number(1), .value(t.chiSquare.p)],
              [.text("chi-square, Yates"), .value(t.chiSquareYates.statistic), .number(1), .value(t.chiSquareYates.p)],
              [.text("likelihood ratio G"), .value(t.gTest.statistic), .number(1), .value(t.gTest.p)],
+             [.text("Mantel–Haenszel (N − 1)"), .value(t.mantelHaenszel?.statistic), .number(1), .value(t.mantelHaenszel?.p)],
+             [.text("Fisher, one-sided less"), .text(""), .text(""), .value(t.fisherLessP)],
+             [.text("Fisher, one-sided greater"), .text(""), .text(""), .value(t.fisherGreaterP)],
              [.text("Barnard"), .text(""), .text(""), .value(t.barnardP)],
              [.text("Boschloo"), .text(""), .text(""), .value(t.boschlooP)]],
       footnotes: ["Two-sided. Fisher: R fisher.test; chi-square: R prop.test (Yates' correction at most |O - E|); Barnard: pooled Wald statistic, maximized over the common rate; Boschloo: twice the smaller one-sided p."])
