@@ -178,7 +178,8 @@ public enum ManuscriptCheck {
       let total = (m.low * Double(n) - 1e-9).rounded(.up)
       let ok = total / Double(n) <= m.high + 1e-9
       let nearest = (m.value * Double(n)).rounded()
-      return finding("mean \(g[0]), n = \(n)", ok ? "a total of \(Int(total)) gives \(String(format: "%.4f", total / Double(n)))"
+      // The total is a whole number but may be beyond Int (n in the 10¹⁸s): printed as a double.
+      return finding("mean \(g[0]), n = \(n)", ok ? "a total of \(String(format: "%.0f", total)) gives \(String(format: "%.4f", total / Double(n)))"
                        : "no integer total over \(n) gives \(g[0]) (nearest \(String(format: "%.4f", nearest / Double(n))))", ok)
     default:
       return nil

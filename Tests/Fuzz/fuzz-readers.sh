@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-180}
+# libFuzzer reports a crash itself; Swift's backtracer would hold the pipe open.
+export SWIFT_BACKTRACE=enable=no
 build=.build/fuzz
 swift build --scratch-path "$build" --product outcomes-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >/dev/null
