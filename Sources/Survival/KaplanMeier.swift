@@ -136,7 +136,7 @@ public enum KaplanMeier {
         restrictedMean: options.tau.map { fit.restrictedMean(tau: $0) },
         quantiles: options.quantiles.map { $0.map(quantile) },
         steps: fit.stepRows(),
-        at: options.times.map { fit.points(at: $0, extend: options.extend) }))
+        at: options.times.map { fit.points(at: $0, extend: options.extend, countingProcess: curve.start != nil) }))
     }
     return KaplanMeierFit(n: n, nDropped: frame.nDropped,
                           confidenceTransform: options.confidenceTransform,

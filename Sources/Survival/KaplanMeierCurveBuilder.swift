@@ -84,7 +84,7 @@ struct CurveBuilder {
   /// S and its limits carried forward from the last step at or before each
   /// time; the number at risk of the first step at or after it (0 past the
   /// end); events and censorings counted since the previous requested time.
-  func points(at requested: [Double], extend: Bool = false) -> [KaplanMeierStep] {
+  func points(at requested: [Double], extend: Bool = false, countingProcess: Bool = false) -> [KaplanMeierStep] {
     let fit0 = withTimeZero
     guard let maxTime = steps.time.last else { return [] }
     let times = requested.filter { $0.isFinite && (extend || $0 <= maxTime) }.sorted()
@@ -96,6 +96,11 @@ struct CurveBuilder {
       cumulativeCensor.append(cumulativeCensor.last! + row.nCensor)
     }
     var previousIndex = 0
+    // Subjects left: the number at the start less those failed or censored
+    // (right-censored data; with (start, stop] rows a subject's intervals
+    // end many times and subjects enter late, so it is not defined).
+    let start = fit0.first?.nRisk ?? 0
+    let noLateEntry = !countingProcess
     for t in times {
       // findInterval(t, time): number of times ≤ t; and 1 + number of times < t.
       let atOrBefore = fit0.partitionPoint { $0.time <= t }
@@ -107,7 +112,9 @@ struct CurveBuilder {
         nEvent: cumulativeEvents[atOrBefore] - cumulativeEvents[previousIndex],
         nCensor: cumulativeCensor[atOrBefore] - cumulativeCensor[previousIndex],
         survival: row.survival, standardError: row.standardError, lower: row.lower, upper: row.upper,
-        cumulativeHazard: row.cumulativeHazard, cumulativeHazardStandardError: row.cumulativeHazardStandardError))
+        cumulativeHazard: row.cumulativeHazard, cumulativeHazardStandardError: row.cumulativeHazardStandardError,
+        nFailed: cumulativeEvents[atOrBefore],
+        nLeft: noLateEntry ? start - cumulativeEvents[atOrBefore] - cumulativeCensor[atOrBefore] : nil))
       previousIndex = atOrBefore
     }
     return out

@@ -98,6 +98,12 @@ public struct KaplanMeierStep: Sendable, Equatable {
   /// Nelson–Aalen cumulative hazard and its standard error.
   public var cumulativeHazard: Double
   public var cumulativeHazardStandardError: Double
+  /// At a requested time (`at`): events up to and including it, and the
+  /// subjects left (not yet failed or censored), SAS LIFETEST's "Number
+  /// Failed" and "Number Left"; `nil` for the steps, and `nLeft` for
+  /// counting-process data, whose subjects enter late.
+  public var nFailed: Double? = nil
+  public var nLeft: Double? = nil
 }
 
 /// Restricted mean survival time ∫₀^τ S(t) dt with its standard error, as R's
@@ -156,6 +162,7 @@ extension KaplanMeierStep: Encodable {
     case time, nRisk = "n_risk", nEvent = "n_event", nCensor = "n_censor", survival = "surv"
     case standardError = "std_err", lower, upper, cumulativeHazard = "cumhaz"
     case cumulativeHazardStandardError = "std_chaz"
+    case nFailed = "n_failed", nLeft = "n_left"
   }
 }
 

@@ -206,6 +206,22 @@ struct ConventionTests {
     #expect(three["rmst_comparison"] == nil)
   }
 
+  // R 4.2.2: per group f <- survfit(Surv(time, cens) ~ 1, gehan[group]); k <- f$time <= t;
+  // sum(f$n.event[k]) and f$n - sum(f$n.event[k]) - sum(f$n.censor[k]).
+  @Test("--times rows carry SAS's Number Failed and Number Left (not for counting-process data)")
+  func failedAndLeft() throws {
+    let json = try runAnalysis(["km", "--data", "Datasets/gehan.csv", "--formula", "Surv(time, cens) ~ treat", "--times", "10,20"])
+    let expected: [[(Double, Double)]] = [[(5, 13), (7, 7)], [(13, 8), (19, 2)]]
+    for (g, rows) in expected.enumerated() {
+      for (k, (failed, left)) in rows.enumerated() {
+        #expect(json["groups"]?[g]?["at"]?[k]?["n_failed"]?.number == failed)
+        #expect(json["groups"]?[g]?["at"]?[k]?["n_left"]?.number == left)
+      }
+    }
+    let counting = try runAnalysis(["km", "--data", "Datasets/heart.csv", "--formula", "Surv(start, stop, event) ~ 1", "--times", "100"])
+    #expect(counting["groups"]?[0]?["at"]?[0]?["n_left"] == nil)
+  }
+
   @Test("the fingerprint line closes the text output")
   func fingerprint() throws {
     let r = try runOutcomes(["km", "--data", "Datasets/aml.csv", "--formula", "Surv(time, status) ~ x", "--profile", "sas"])

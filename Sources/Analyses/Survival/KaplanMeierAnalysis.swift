@@ -316,6 +316,8 @@ extension KaplanMeierStep: JSONRecord {
     record.field(CodingKeys.upper.stringValue, upper)
     record.field(CodingKeys.cumulativeHazard.stringValue, cumulativeHazard)
     record.field(CodingKeys.cumulativeHazardStandardError.stringValue, cumulativeHazardStandardError)
+    if let nFailed { record.field(CodingKeys.nFailed.stringValue, nFailed) }
+    if let nLeft { record.field(CodingKeys.nLeft.stringValue, nLeft) }
   }
 }
 

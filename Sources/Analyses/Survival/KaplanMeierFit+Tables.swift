@@ -75,11 +75,13 @@ extension KaplanMeierFit {
     for c in curves {
       for p in c.at ?? [] {
         rows.append([.text(c.label), .number(p.time), .number(p.nRisk), .number(p.nEvent),
-                     .value(p.survival), .value(p.standardError), .value(p.lower), .value(p.upper)])
+                     .value(p.survival), .value(p.standardError), .value(p.lower), .value(p.upper),
+                     p.nFailed.map { .number($0) } ?? .text("NA"), p.nLeft.map { .number($0) } ?? .text("NA")])
       }
     }
-    return ResultTable(title: "Survival at requested times", columns: pointColumns, rows: rows,
-                       footnotes: ["n.event: events since the previous requested time (R summary.survfit)."])
+    return ResultTable(title: "Survival at requested times",
+                       columns: pointColumns + [ColumnSpec("failed", style: .count), ColumnSpec("left", style: .count)], rows: rows,
+                       footnotes: ["n.event: events since the previous requested time (R summary.survfit); failed: events up to the time, left: subjects not yet failed or censored (SAS LIFETEST's Number Failed and Number Left)."])
   }
 
   /// One row per distinct time and group (R's `summary(fit, censored = TRUE)`).
