@@ -61,11 +61,27 @@ enum AnalysisCommandLine {
     let context = AnalysisContext(data: DataContext(progress: progress), progress: progress, requestedFiles: Set(requested.map(\.name)))
     let result = try analysis.run(parsed.input.removing(Set(files + ["format", "out"])), in: context)
     for warning in result.output.warnings { writeStandardError("outcomes: warning: \(warning)\n") }
-    for (name, path) in requested {
-      guard let table = try result.file(name) else { continue }
-      try AtomicFile.write(path) { sink in sink.write(CSVRenderer().render(table)) }
+    // The side files (--residuals, --baseline) are written to temporary
+    // names first and put in place only once the main output is written:
+    // all of them, or none.
+    var pending: [PendingFile] = []
+    do {
+      for (name, path) in requested {
+        guard let table = try result.file(name) else { continue }
+        let text = CSVRenderer().render(table)
+        pending.append(try PendingFile.prepare(path) { sink in sink.write(text) })
+      }
+      try Emitter(format: output.format, out: output.out).emit(result)
+    } catch {
+      for file in pending { file.discard() }
+      throw error
     }
-    try Emitter(format: output.format, out: output.out).emit(result)
+    for (k, file) in pending.enumerated() {
+      do { try file.commit() } catch {
+        for rest in pending[(k + 1)...] { rest.discard() }
+        throw error
+      }
+    }
   }
 
   /// Progress lines on standard error, on a terminal only.

@@ -148,6 +148,53 @@ enum AtomicFile {
   }
 }
 
+/// A file written to its temporary name and not yet renamed into place, so
+/// that several outputs of one command are committed together, after the
+/// main output succeeded, or not at all.
+struct PendingFile {
+  let path: String
+  private let temporary: String?
+  private let deferred: ((ByteWriter) throws -> Void)?
+
+  /// Writes `produce`'s bytes beside `requested` now (a device, FIFO or
+  /// socket is written at `commit`, since it cannot be renamed over).
+  static func prepare(_ requested: String, _ produce: @escaping (ByteWriter) throws -> Void) throws -> PendingFile {
+    switch AtomicFile.target(requested) {
+    case .stream(let device):
+      return PendingFile(path: device, temporary: nil, deferred: produce)
+    case .file(let path):
+      var template = Array("\(AtomicFile.directory(of: path))/.outcomes-XXXXXX".utf8CString)
+      let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+      if fd < 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+      let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      try AtomicFile.produce(into: fd, path: path, produce, cleanUp: { unlink(temporary) })
+      fchmod(fd, 0o644)
+      if close(fd) != 0 {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw OutputError(path: path, reason: reason)
+      }
+      return PendingFile(path: path, temporary: temporary, deferred: nil)
+    }
+  }
+
+  /// Puts the file in place.
+  func commit() throws {
+    if let deferred { return try AtomicFile.writeThrough(path, deferred) }
+    guard let temporary else { return }
+    if rename(temporary, path) != 0 {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw OutputError(path: path, reason: reason)
+    }
+  }
+
+  /// Removes the temporary file.
+  func discard() {
+    if let temporary { unlink(temporary) }
+  }
+}
+
 extension ByteWriter {
   /// Writes text (the renderers' output) in one call.
   func write(contentsOf text: String) { write(text) }

@@ -80,3 +80,19 @@ struct ResidualOptionsTests {
     #expect(b.status == 2 && b.stderr.hasPrefix("outcomes: --collapse: unknown column \"patient\""))
   }
 }
+
+@Suite("Side files are committed with the main output")
+struct SideFileTests {
+  @Test("--residuals is not written when the main output fails, and is when it succeeds")
+  func together() throws {
+    let dir = try makeTemporaryFolder("side-files")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let args = ["cox", "--data", repositoryPath("Datasets/lung.csv"), "--formula", "Surv(time, status) ~ age", "--residuals", "res.csv"]
+    let failed = try runOutcomes(args + ["--out", dir.appendingPathComponent("missing/out.txt").path], in: dir)
+    #expect(failed.status == 2 && failed.stdout.isEmpty)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "no residual file, no temporary file")
+    let ok = try runOutcomes(args + ["--out", "out.txt"], in: dir)
+    #expect(ok.status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["out.txt", "res.csv"])
+  }
+}
