@@ -41,12 +41,18 @@ public struct StratifiedComparison: Sendable, Equatable {
   /// undefined) with its exact interval.
   public var oddsRatio: ComparisonMeasure
   public var tests: StratifiedTests
+  /// The Mantel–Haenszel common risk ratio (Greenland–Robins variance of its
+  /// log) and risk difference (Sato's variance), group 1 against group 2,
+  /// with Wald limits: SAS PROC FREQ's CMH relative risk and COMMONRISKDIFF.
+  public var riskRatio: ComparisonMeasure? = nil
+  public var riskDifference: ComparisonMeasure? = nil
 }
 
 extension StratifiedComparison: Encodable {
   enum CodingKeys: String, CodingKey {
     case n, nDropped = "n_dropped", response, group1, group2, strata, informativeStrata = "informative_strata"
     case confidenceLevel = "conf_level", oddsRatio = "odds_ratio", tests
+    case riskRatio = "risk_ratio", riskDifference = "risk_difference"
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -60,6 +66,8 @@ extension StratifiedComparison: Encodable {
     try c.encode(informativeStrata, forKey: .informativeStrata)
     try c.encode(confidenceLevel, forKey: .confidenceLevel)
     try c.encode(oddsRatio, forKey: .oddsRatio)
+    try c.encodeIfPresent(riskRatio, forKey: .riskRatio)
+    try c.encodeIfPresent(riskDifference, forKey: .riskDifference)
     try c.encode(tests, forKey: .tests)
   }
 }

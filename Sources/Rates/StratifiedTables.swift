@@ -115,8 +115,23 @@ public enum StratifiedTables {
     var odds = ComparisonMeasure(estimate: mh.estimate.isNaN ? nil : mh.estimate, intervals: [rbg, exact])
     odds.standardErrorOfLog = mh.seLog ?? .nan
     odds.conditionalMLE = conditionalMLE ?? .nan
-    return StratifiedComparison(
+    var result = StratifiedComparison(
       n: counts.reduce(0) { $0 + $1.total }, nDropped: 0, response: nil, group1: "group 1", group2: "group 2",
       strata: strata, informativeStrata: informative, confidenceLevel: level, oddsRatio: odds, tests: tests)
+    let common = MantelHaenszel.commonRisks(counts)
+    var rr = ComparisonInterval(method: "mantel_haenszel", lower: nil, upper: nil)
+    // A variance of 0 (no stratum with information) gives no interval, not a point.
+    if let estimate = common.ratio, let se = common.ratioSELog, estimate > 0, estimate.isFinite, se.isFinite, se > 0 {
+      rr.lower = exp(log(estimate) - z * se)
+      rr.upper = exp(log(estimate) + z * se)
+    }
+    var rd = ComparisonInterval(method: "mantel_haenszel", lower: nil, upper: nil)
+    if let estimate = common.difference, let se = common.differenceSE, se.isFinite, se > 0 {
+      rd.lower = estimate - z * se
+      rd.upper = estimate + z * se
+    }
+    result.riskRatio = ComparisonMeasure(estimate: common.ratio, intervals: [rr])
+    result.riskDifference = ComparisonMeasure(estimate: common.difference, intervals: [rd])
+    return result
   }
 }

@@ -355,11 +355,13 @@ struct CLITests {
     let none = dir.appendingPathComponent("none.csv").path, infinite = dir.appendingPathComponent("inf.csv").path
     try "failed,arm,site\n1,A,1\n1,B,1\n0,A,2\n0,B,2\n".write(toFile: none, atomically: true, encoding: .utf8)
     try "failed,arm,site\n1,A,1\n0,A,1\n0,B,1\n0,B,1\n1,A,2\n1,A,2\n0,B,2\n1,B,2\n".write(toFile: infinite, atomically: true, encoding: .utf8)
+    // Column widths depend on the longest row: compare with single spaces.
+    func squeezed(_ s: String) -> String { s.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
     let a = try runOutcomes(["cmh", "--data", none, "--formula", "failed ~ arm + strata(site)"])
-    #expect(a.stdout.contains("site=1              1        1             1        1          NA"), "\(a.stdout)")
-    #expect(a.stdout.contains("Mantel-Haenszel        NA"))
+    #expect(squeezed(a.stdout).contains("site=1 1 1 1 1 NA"), "\(a.stdout)")
+    #expect(squeezed(a.stdout).contains("\nMantel-Haenszel NA"))
     let b = try runOutcomes(["cmh", "--data", infinite, "--formula", "failed ~ arm + strata(site)"])
-    #expect(b.stdout.contains("Mantel-Haenszel       Inf") && b.stdout.contains("conditional MLE       Inf"), "\(b.stdout)")
+    #expect(squeezed(b.stdout).contains("\nMantel-Haenszel Inf") && squeezed(b.stdout).contains("conditional MLE Inf"), "\(b.stdout)")
   }
 
   @Test("--reference VAR=LEVEL gives relevel()'s coefficients (cox, logistic); a level, column or numeric variable it cannot honour is an error")

@@ -1112,6 +1112,26 @@ cmh_case <- function(id, set, event, group, strata, conf = 0.95) {
     odds_ratio = list(estimate = psi, conditional_mle = mle, intervals = list(
       robins_breslow_greenland = list(lower = ca$conf.int[1], upper = ca$conf.int[2]),
       exact = list(lower = L, upper = U))),
+    # SAS PROC FREQ's Mantel-Haenszel common risk ratio (Greenland-Robins
+    # variance of its log) and risk difference (Sato's variance), from the
+    # SAS/STAT formulas ("Adjusted Relative Risks", "Common Risk Difference").
+    risk_ratio = local({
+      u <- n1 > 0 & n2 > 0; t <- n1 + n2
+      num <- sum((a * n2 / t)[u]); den <- sum((c * n1 / t)[u])
+      v <- sum(((n1 * n2 * (a + c) - a * c * t) / t^2)[u]) / (num * den)
+      z <- qnorm(1 - (1 - conf) / 2)
+      list(estimate = num / den, intervals = list(mantel_haenszel = list(
+        lower = exp(log(num / den) - z * sqrt(v)), upper = exp(log(num / den) + z * sqrt(v)))))
+    }),
+    risk_difference = local({
+      u <- n1 > 0 & n2 > 0; t <- n1 + n2; w <- (n1 * n2 / t)[u]
+      dd <- sum(w * (a / n1 - c / n2)[u]) / sum(w)
+      P <- sum(((n1^2 * c - n2^2 * a + n1 * n2 * (n2 - n1) / 2) / t^2)[u])
+      Q <- sum(((a * (n2 - c) + c * (n1 - a)) / (2 * t))[u])
+      se <- sqrt(dd * P + Q) / sum(w)
+      z <- qnorm(1 - (1 - conf) / 2)
+      list(estimate = dd, intervals = list(mantel_haenszel = list(lower = dd - z * se, upper = dd + z * se)))
+    }),
     tests = list(cmh = chi(ca), cmh_corrected = chi(cc), exact = list(p = ex$p.value),
                  breslow_day = list(statistic = bd, df = dfbd, p = pchisq(bd, dfbd, lower.tail = FALSE)),
                  tarone = list(statistic = tarone, df = dfbd, p = pchisq(tarone, dfbd, lower.tail = FALSE))))

@@ -19,15 +19,19 @@ extension StratifiedComparison {
       },
       footnotes: ["Response \(response ?? ""); n = \(n) rows used, \(nDropped) dropped for missing values; \(informativeStrata) of \(strata.count) strata have both groups and both outcomes."])
     let estimates = ResultTable(
-      columns: [ColumnSpec("odds ratio", style: .text), ColumnSpec("estimate", style: .significant(4)),
+      columns: [ColumnSpec("measure", style: .text), ColumnSpec("estimate", style: .significant(4)),
                 ColumnSpec("interval", style: .text), ColumnSpec("lower \(level)%", style: .significant(4)),
                 ColumnSpec("upper \(level)%", style: .significant(4))],
       rows: [[.text("Mantel-Haenszel"), .extended(oddsRatio.estimate), .text("robins_breslow_greenland"),
               .value(oddsRatio.interval("robins_breslow_greenland")?.lower),
               .value(oddsRatio.interval("robins_breslow_greenland")?.upper, missing: "Inf")],
              [.text("conditional MLE"), .extended(oddsRatio.conditionalMLE), .text("exact"),
-              .value(oddsRatio.interval("exact")?.lower), .value(oddsRatio.interval("exact")?.upper, missing: "Inf")]],
-      footnotes: ["Common odds ratio of the event, \(group1) against \(group2). Mantel-Haenszel estimate with the Robins-Breslow-Greenland variance of its log (R mantelhaen.test); conditional MLE with the exact conditional interval (R mantelhaen.test(exact = TRUE))."])
+              .value(oddsRatio.interval("exact")?.lower), .value(oddsRatio.interval("exact")?.upper, missing: "Inf")]]
+        + [(riskRatio, "risk ratio, Mantel-Haenszel"), (riskDifference, "risk difference, Mantel-Haenszel")].compactMap { m, name in
+          m.map { [.text(name), .extended($0.estimate), .text("mantel_haenszel"),
+                   .value($0.interval("mantel_haenszel")?.lower), .value($0.interval("mantel_haenszel")?.upper)] }
+        },
+      footnotes: ["Common odds ratio of the event, \(group1) against \(group2). Mantel-Haenszel estimate with the Robins-Breslow-Greenland variance of its log (R mantelhaen.test); conditional MLE with the exact conditional interval (R mantelhaen.test(exact = TRUE)). Common risk ratio (Greenland-Robins variance of its log) and risk difference (Sato's variance) by Mantel-Haenszel weights, as SAS PROC FREQ."])
     let t = tests
     func chiRow(_ name: String, _ r: ChiSquareResult?) -> [Cell] {
       guard let r else { return [.text(name), .text("NA"), .text(""), .text("NA")] }

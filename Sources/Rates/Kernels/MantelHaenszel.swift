@@ -110,3 +110,38 @@ enum MantelHaenszel {
     return (statistic, tarone, informative.count - 1)
   }
 }
+
+extension MantelHaenszel {
+  /// The Mantel–Haenszel common risk ratio and risk difference of group 1
+  /// against group 2, as SAS PROC FREQ computes them (strata with a group
+  /// missing carry no weight):
+  ///
+  ///     RR = Σ a n₂/t / Σ c n₁/t,
+  ///     var(log RR) = Σ (n₁ n₂ (a + c) − a c t)/t² / (Σ a n₂/t · Σ c n₁/t)   (Greenland & Robins 1985)
+  ///     RD = Σ w (a/n₁ − c/n₂) / Σ w,  w = n₁ n₂ / t,
+  ///     var(RD) = (RD Σ P + Σ Q) / (Σ w)²                                  (Sato 1989)
+  ///     P = (n₁² c − n₂² a + n₁ n₂ (n₂ − n₁)/2)/t²,  Q = (a (n₂ − c) + c (n₁ − a))/(2t).
+  ///
+  /// `nil` where a sum in a denominator is 0.
+  static func commonRisks(_ strata: [StratumCounts])
+    -> (ratio: Double?, ratioSELog: Double?, difference: Double?, differenceSE: Double?) {
+    var rNum = 0.0, rDen = 0.0, rVar = 0.0
+    var dNum = 0.0, w = 0.0, p = 0.0, q = 0.0
+    for s in strata where s.n1 > 0 && s.n2 > 0 {
+      let a = Double(s.x1), c = Double(s.x2), n1 = Double(s.n1), n2 = Double(s.n2), t = n1 + n2
+      rNum += a * n2 / t
+      rDen += c * n1 / t
+      rVar += (n1 * n2 * (a + c) - a * c * t) / (t * t)
+      let weight = n1 * n2 / t
+      dNum += weight * (a / n1 - c / n2)
+      w += weight
+      p += (n1 * n1 * c - n2 * n2 * a + n1 * n2 * (n2 - n1) / 2) / (t * t)
+      q += (a * (n2 - c) + c * (n1 - a)) / (2 * t)
+    }
+    let ratio: Double? = rDen > 0 ? rNum / rDen : (rNum > 0 ? .infinity : nil)
+    let ratioSE: Double? = rNum > 0 && rDen > 0 ? (rVar / (rNum * rDen)).squareRoot() : nil
+    let difference: Double? = w > 0 ? dNum / w : nil
+    let differenceSE: Double? = difference.map { d in (max(0, d * p + q)).squareRoot() / w }
+    return (ratio, ratioSE, difference, differenceSE)
+  }
+}
