@@ -134,17 +134,29 @@ enum AtomicFile {
     case .file(let p): path = p
     case .stream(let device): return try writeThrough(device, produce)
     }
+    let temporary = try temporaryFile(beside: path, produce)
+    if rename(temporary, path) != 0 {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw OutputError(path: path, reason: reason)
+    }
+  }
+
+  /// Writes `produce`'s bytes into a new temporary file in `path`'s folder
+  /// (mode 0644) and returns its name; nothing is left behind on failure.
+  static func temporaryFile(beside path: String, _ produce: (ByteWriter) throws -> Void) throws -> String {
     var template = Array("\(directory(of: path))/.outcomes-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     if fd < 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
     let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     try self.produce(into: fd, path: path, produce, cleanUp: { unlink(temporary) })
     fchmod(fd, 0o644)
-    if close(fd) != 0 || rename(temporary, path) != 0 {
+    if close(fd) != 0 {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
       throw OutputError(path: path, reason: reason)
     }
+    return temporary
   }
 }
 
@@ -163,18 +175,7 @@ struct PendingFile {
     case .stream(let device):
       return PendingFile(path: device, temporary: nil, deferred: produce)
     case .file(let path):
-      var template = Array("\(AtomicFile.directory(of: path))/.outcomes-XXXXXX".utf8CString)
-      let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-      if fd < 0 { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
-      let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      try AtomicFile.produce(into: fd, path: path, produce, cleanUp: { unlink(temporary) })
-      fchmod(fd, 0o644)
-      if close(fd) != 0 {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw OutputError(path: path, reason: reason)
-      }
-      return PendingFile(path: path, temporary: temporary, deferred: nil)
+      return PendingFile(path: path, temporary: try AtomicFile.temporaryFile(beside: path, produce), deferred: nil)
     }
   }
 

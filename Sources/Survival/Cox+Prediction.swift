@@ -28,31 +28,11 @@ extension CoxModel {
   /// `offset()`, every risk score and the profile's carry their offset
   /// minus its mean (the profile's from its own columns), as survfit.coxph.
   public func predict(_ profiles: [CovariateProfile], times: [Double]?, confidenceLevel: Double) -> [CoxPrediction] {
-    let n = sets.n
-    let coefficient = (0..<p).map { fit.terms[$0].coefficient ?? 0 }
-    // The design in original units, centred on the weighted means the fit used.
-    var centred = [Double](repeating: 0, count: n * p)
-    for k in 0..<p {
-      let s = scale[k]
-      for j in 0..<n { centred[j + k * n] = x[j + k * n] / s }
-    }
-    var eta = predictionOffset ?? [Double](repeating: 0, count: n)
-    for k in 0..<p where coefficient[k] != 0 {
-      for j in 0..<n { eta[j] += centred[j + k * n] * coefficient[k] }
-    }
     let z = Normal.twoSidedCriticalValue(confidenceLevel: confidenceLevel)
     var out: [CoxPrediction] = []
-    // The baseline increments depend on the stratum only: once each, not per profile.
-    let increments = sets.strata.enumerated().map { s, range in
-      hazardIncrements(stratum: s, range: range, centred: centred, eta: eta)
-    }
+    let increments = baselineIncrements()
     for profile in profiles {
-      var xc = [Double](repeating: 0, count: p)
-      var profileEta = predictionOffset == nil ? 0 : profile.offset - offsetMean
-      for k in 0..<p {
-        xc[k] = profile.design[k] - weightedMeans[k]
-        profileEta += xc[k] * coefficient[k]
-      }
+      let (xc, profileEta) = centredProfile(profile)
       for (s, range) in sets.strata.enumerated() {
         let label = strataLevels.map { $0[Int(stratumOfRow[range.lowerBound])] }
         if let wanted = profile.stratum, wanted != label { continue }
@@ -65,10 +45,7 @@ extension CoxModel {
           variance += step.variance
           for k in 0..<p { dbar[k] += step.xbar[k] - step.hazard * xc[k] }
           // dᵀ V d
-          var quadratic = 0.0
-          for a in 0..<p where fit.terms[a].coefficient != nil {
-            for b in 0..<p where fit.terms[b].coefficient != nil { quadratic += dbar[a] * predictionVariance[a, b] * dbar[b] }
-          }
+          let quadratic = varianceQuadratic(dbar)
           let hazard = cumulative * relative
           let se = relative * (variance + quadratic).squareRoot()
           steps.time.append(step.time)
@@ -86,6 +63,47 @@ extension CoxModel {
       }
     }
     return out
+  }
+
+  /// Each stratum's baseline increments at the fitted β (once per stratum,
+  /// not per profile), from the design in original units centred on the
+  /// weighted means the fit used, and the risk scores with the offset.
+  private func baselineIncrements() -> [[HazardStep]] {
+    let n = sets.n
+    let coefficient = (0..<p).map { fit.terms[$0].coefficient ?? 0 }
+    var centred = [Double](repeating: 0, count: n * p)
+    for k in 0..<p {
+      let s = scale[k]
+      for j in 0..<n { centred[j + k * n] = x[j + k * n] / s }
+    }
+    var eta = predictionOffset ?? [Double](repeating: 0, count: n)
+    for k in 0..<p where coefficient[k] != 0 {
+      for j in 0..<n { eta[j] += centred[j + k * n] * coefficient[k] }
+    }
+    return sets.strata.enumerated().map { s, range in
+      hazardIncrements(stratum: s, range: range, centred: centred, eta: eta)
+    }
+  }
+
+  /// A profile's covariates centred on the fit's means, and its linear
+  /// predictor (with its offset less the mean offset).
+  private func centredProfile(_ profile: CovariateProfile) -> (xc: [Double], eta: Double) {
+    var xc = [Double](repeating: 0, count: p)
+    var eta = predictionOffset == nil ? 0 : profile.offset - offsetMean
+    for k in 0..<p {
+      xc[k] = profile.design[k] - weightedMeans[k]
+      eta += xc[k] * (fit.terms[k].coefficient ?? 0)
+    }
+    return (xc, eta)
+  }
+
+  /// dᵀ V d over the estimated coefficients.
+  private func varianceQuadratic(_ d: [Double]) -> Double {
+    var quadratic = 0.0
+    for a in 0..<p where fit.terms[a].coefficient != nil {
+      for b in 0..<p where fit.terms[b].coefficient != nil { quadratic += d[a] * predictionVariance[a, b] * d[b] }
+    }
+    return quadratic
   }
 
   private struct HazardStep {
@@ -214,21 +232,8 @@ extension CoxModel {
   /// path plus, at each time, e^{2η} dᵀ V d with d = Λ₀(t) x − Σ_{s ≤ t} x̄ dΛ₀
   /// of the interval's covariates over the whole baseline (not the path).
   public func predict(paths: [CoxCovariatePath], times: [Double]?, confidenceLevel: Double) -> [CoxPrediction] {
-    let n = sets.n
-    let coefficient = (0..<p).map { fit.terms[$0].coefficient ?? 0 }
-    var centred = [Double](repeating: 0, count: n * p)
-    for k in 0..<p {
-      let s = scale[k]
-      for j in 0..<n { centred[j + k * n] = x[j + k * n] / s }
-    }
-    var eta = predictionOffset ?? [Double](repeating: 0, count: n)
-    for k in 0..<p where coefficient[k] != 0 {
-      for j in 0..<n { eta[j] += centred[j + k * n] * coefficient[k] }
-    }
     let z = Normal.twoSidedCriticalValue(confidenceLevel: confidenceLevel)
-    let increments = sets.strata.enumerated().map { s, range in
-      hazardIncrements(stratum: s, range: range, centred: centred, eta: eta)
-    }
+    let increments = baselineIncrements()
     // Λ₀(t) and Σ x̄ dΛ₀ accumulated over each stratum's baseline.
     let cumulative = increments.map { steps -> (hazard: [Double], xbar: [[Double]]) in
       var h = 0.0
@@ -249,12 +254,7 @@ extension CoxModel {
       var hazard = 0.0, varianceSum = 0.0, elapsed = 0.0, forward = 0.0
       for (start, stop, profile) in path.intervals {
         let s = profile.stratum.flatMap { labels.firstIndex(of: $0) } ?? 0
-        var xc = [Double](repeating: 0, count: p)
-        var profileEta = predictionOffset == nil ? 0 : profile.offset - offsetMean
-        for k in 0..<p {
-          xc[k] = profile.design[k] - weightedMeans[k]
-          profileEta += xc[k] * coefficient[k]
-        }
+        let (xc, profileEta) = centredProfile(profile)
         let risk = exp(profileEta)
         let inside = increments[s].indices.filter { increments[s][$0].time > start && increments[s][$0].time <= stop }
         guard let last = inside.last else {
@@ -270,10 +270,7 @@ extension CoxModel {
           varianceSum += step.variance * risk * risk
           var d = [Double](repeating: 0, count: p)
           for c in 0..<p { d[c] = cumulative[s].hazard[k] * xc[c] - cumulative[s].xbar[k][c] }
-          var quadratic = 0.0
-          for a in 0..<p where fit.terms[a].coefficient != nil {
-            for b in 0..<p where fit.terms[b].coefficient != nil { quadratic += d[a] * predictionVariance[a, b] * d[b] }
-          }
+          let quadratic = varianceQuadratic(d)
           let se = (varianceSum + quadratic * risk * risk).squareRoot()
           steps.time.append(elapsed)
           steps.nRisk.append(step.atRisk)

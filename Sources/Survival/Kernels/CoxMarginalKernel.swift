@@ -124,11 +124,12 @@ struct MarginalIntegrand {
 
   var width: Int { 1 + p + p * (p + 1) / 2 }
 
+  /// Fills `out` (length `width`) at u. G and the Hessian terms are summed
+  /// in `out` itself (no allocation per node), then scaled by F.
   func values(at u: Double, into out: inout [Double]) {
     let d = a.count
     var logF = -u - logScale
-    var g = [Double](repeating: 0, count: p)
-    var h = [Double](repeating: 0, count: p * (p + 1) / 2)
+    for c in 1..<out.count { out[c] = 0 }
     for j in 0..<d {
       let au = a[j] * u
       // 1 − e^{−au} and q = e^{−au} / (1 − e^{−au}), accurate for small au.
@@ -137,25 +138,26 @@ struct MarginalIntegrand {
       let q = exp(-au) / oneMinus
       let hj = u * q
       let hjPrime = -u * u * q * (1 + q)
-      var k = 0
+      var k = 1 + p
       for c in 0..<p {
-        g[c] += hj * da[j * p + c]
+        out[1 + c] += hj * da[j * p + c]
         for e in 0...c {
-          h[k] += hjPrime * da[j * p + c] * da[j * p + e] + hj * dda[j * p * p + c * p + e]
+          out[k] += hjPrime * da[j * p + c] * da[j * p + e] + hj * dda[j * p * p + c * p + e]
           k += 1
         }
       }
     }
     let f = exp(logF)
     out[0] = f
-    for c in 0..<p { out[1 + c] = f * g[c] }
-    var k = 0
+    // The second-derivative terms first, while out[1...p] still holds G.
+    var k = 1 + p
     for c in 0..<p {
       for e in 0...c {
-        out[1 + p + k] = f * (g[c] * g[e] + h[k])
+        out[k] = f * (out[1 + c] * out[1 + e] + out[k])
         k += 1
       }
     }
+    for c in 0..<p { out[1 + c] *= f }
   }
 
   /// ∫₀^∞ of every component: adaptive Gauss–Kronrod 7/15 on [0, U] (U past
