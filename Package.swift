@@ -23,13 +23,14 @@ let package = Package(
     .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"])]),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+    .systemLibrary(name: "CMalloc"),
 
     // Numerics.
     .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACKE"]),
     .target(name: "Distributions", dependencies: ["CRmath"]),
 
     // Data.
-    .target(name: "Tabular", exclude: ["README.md"]),
+    .target(name: "Tabular", dependencies: ["CMalloc"], exclude: ["README.md"]),
     .target(name: "ModelFrame", dependencies: ["Tabular", "LinearAlgebra"], exclude: ["README.md"]),
     .target(name: "DataFiles", dependencies: ["Tabular", "CReadStat", "CSQLite"]),
 
@@ -59,7 +60,7 @@ let package = Package(
       "Analyses", "Reports", "Check", "Spreadsheet", "Rendering", "Tabular", "LinearAlgebra",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI"]),
+    .executableTarget(name: "outcomes", dependencies: ["OutcomesCLI", "Tabular"]),
     .executableTarget(name: "outcomes-fuzz", dependencies: ["DataFiles", "Tabular", "ModelFrame", "Reports", "Check"]),
     .executableTarget(name: "outcomes-bench", dependencies: ["Survival", "ModelFrame", "Tabular", "LinearAlgebra", "DataFiles"]),
 

@@ -1,3 +1,4 @@
+import ModelFrame
 import Rendering
 import Tabular
 
@@ -165,5 +166,14 @@ public struct AnalysisContext: Sendable {
   /// The rows of `selection` (see `DataContext.select`).
   public func select(_ selection: DataSelection) throws -> Selection {
     try data.select(selection)
+  }
+
+  /// The rows of `selection` for a formula: on the command line only the
+  /// formula's columns (and `columns`) are parsed from delimited text. A
+  /// formula that does not parse, or uses `.`, reads every column (its
+  /// error, if any, comes from the model frame as before).
+  public func select(_ selection: DataSelection, formula: String, columns: [String] = []) throws -> Selection {
+    let needed = (try? Formula.parse(selection.formula(formula)))?.columnNames
+    return try data.select(selection, columns: needed.map { $0.union(columns) })
   }
 }

@@ -5,7 +5,10 @@ import Tabular
 /// through ReadStat; everything else (`.csv`, `.tsv`, `.tab`, `-` for
 /// standard input) as delimited text.
 public enum DataFiles {
-  public static func read(path: String, table: String? = nil, query: String? = nil) throws -> Table {
+  /// `columns`: with delimited text, parse only these (see `CSVReader.read`);
+  /// the other formats read every column.
+  public static func read(path: String, table: String? = nil, query: String? = nil,
+                          columns: Set<String>? = nil) throws -> Table {
     if SQLiteReader.isDatabase(path: path) {
       return try SQLiteReader.read(path: path, table: table, query: query)
     }
@@ -17,6 +20,6 @@ public enum DataFiles {
     if let format = StatFileReader.format(ofPath: path) {
       return try StatFileReader.read(path: path, format: format)
     }
-    return try CSVReader.read(path: path)
+    return try CSVReader.read(path: path, columns: columns)
   }
 }

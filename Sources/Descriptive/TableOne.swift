@@ -26,18 +26,20 @@ public enum TableOne {
     }
   }
 
+  /// The column a variable reads: `ph.ecog` for `factor(ph.ecog)`.
+  public static func columnName(of variable: String) -> String {
+    variable.hasPrefix("factor(") && variable.hasSuffix(")") ? String(variable.dropFirst(7).dropLast()) : variable
+  }
+
   /// Parses `age`, `factor(ph.ecog)` against a table's columns.
   /// - Throws: `InputError` at the option `variables` for an unknown column.
   public static func variables(_ names: [String], in table: Table) throws -> [Variable] {
     try names.map { name in
-      var column = name, categorical = false
-      if name.hasPrefix("factor(") && name.hasSuffix(")") {
-        column = String(name.dropFirst(7).dropLast())
-        categorical = true
-      }
+      let column = columnName(of: name)
+      var categorical = column != name
       guard let j = table.columnIndex(named: column) else {
         throw InputError(option: "variables",
-                         "unknown column \(column.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+                         "unknown column \(column.quotedForMessage) in \(table.source), expected one of: \(table.headerNames.prefix(12).joined(separator: ", "))")
       }
       if table.columns[j].isCategorical { categorical = true }
       // A date column holds day counts: a mean of them would print as a
@@ -57,7 +59,7 @@ public enum TableOne {
     var droppedForBy = 0
     if let by {
       guard let column = table.column(named: by) else {
-        throw InputError(option: "by", "unknown column \(by.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+        throw InputError(option: "by", "unknown column \(by.quotedForMessage) in \(table.source), expected one of: \(table.headerNames.prefix(12).joined(separator: ", "))")
       }
       let levels = levelsOf(column)
       groupNames = levels.names.map { "\(by) = \($0)" }

@@ -141,6 +141,12 @@ public struct Formula: Sendable, Equatable {
     self.text = text
   }
 
+  /// The columns the formula reads; `nil` when it uses `.` (every column).
+  public var columnNames: Set<String>? {
+    let names = (response?.names ?? []) + predictors.names
+    return names.contains(".") ? nil : Set(names)
+  }
+
   /// Parses R formula syntax. Errors point at the character (`--formula:1:22`).
   public static func parse(_ text: String, source: String = "--formula") throws -> Formula {
     var parser = try FormulaParser(text: text, source: source)

@@ -245,7 +245,7 @@ private struct FrameBuilder {
 
   func columnIndex(_ name: String, at column: Int, what: String = "column") throws -> Int {
     if let j = table.columnIndex(named: name) { return j }
-    let available = table.names.prefix(12).joined(separator: ", ") + (table.names.count > 12 ? ", …" : "")
+    let available = table.headerNames.prefix(12).joined(separator: ", ") + (table.headerNames.count > 12 ? ", …" : "")
     throw formulaError(column, "unknown \(what) \(name.quotedForMessage) in \(table.source), expected one of: \(available)")
   }
 
@@ -276,7 +276,7 @@ private struct FrameBuilder {
     case .numeric(let c): return c.values
     case .categorical(let c):
       let first = c.firstNonNumeric ?? (line: table.line(ofRow: 0), text: c.levels.first ?? "")
-      throw InputError(InputLocation(source: table.source, line: first.line, column: j + 1),
+      throw InputError(InputLocation(source: table.source, line: first.line, column: table.fileColumn(j)),
                        "column \(table.names[j].quotedForMessage) (\(role)): expected a number, found \(first.text.quotedForMessage)")
     }
   }
@@ -435,7 +435,7 @@ private struct FrameBuilder {
     if let w = options.weights {
       guard let j = table.columnIndex(named: w) else {
         throw InputError(InputLocation(option: "weights"),
-                         "unknown column \(w.quotedForMessage) in \(table.source), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+                         "unknown column \(w.quotedForMessage) in \(table.source), expected one of: \(table.headerNames.prefix(12).joined(separator: ", "))")
       }
       weightsColumn = j
       weightsAll = try numericColumn(j, role: "weights")

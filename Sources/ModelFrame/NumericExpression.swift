@@ -143,7 +143,7 @@ enum NumericExpression {
       case .name(let name, let c):
         guard let j = table.columnIndex(named: name) else {
           if name == "TRUE" || name == "FALSE" { return .constant(name == "TRUE" ? 1 : 0) }
-          let available = table.names.prefix(12).joined(separator: ", ") + (table.names.count > 12 ? ", …" : "")
+          let available = table.headerNames.prefix(12).joined(separator: ", ") + (table.headerNames.count > 12 ? ", …" : "")
           throw error(c, "unknown column \(name.quotedForMessage) in \(table.source), expected one of: \(available)")
         }
         switch table.columns[j] {

@@ -41,7 +41,7 @@ struct StatusEvaluator {
 
   private mutating func column(_ name: String, at c: Int) throws -> Int {
     guard let j = table.columnIndex(named: name) else {
-      let available = table.names.prefix(12).joined(separator: ", ") + (table.names.count > 12 ? ", …" : "")
+      let available = table.headerNames.prefix(12).joined(separator: ", ") + (table.headerNames.count > 12 ? ", …" : "")
       throw formulaError(c, "unknown column \(name.quotedForMessage) in \(table.source), expected one of: \(available)")
     }
     if !columnsUsed.contains(j) { columnsUsed.append(j) }

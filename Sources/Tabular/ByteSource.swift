@@ -36,6 +36,13 @@ final class FileSource: ByteSource {
 
   deinit { close(fd) }
 
+  /// The size of a regular file; `nil` for a pipe, a device or a FIFO.
+  var regularFileSize: Int? {
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return Int(info.st_size)
+  }
+
   func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
     while true {
       let n = systemRead(fd, buffer, count)
@@ -50,6 +57,41 @@ final class FileSource: ByteSource {
       throw InputError(InputLocation(source: displayName), "cannot rewind: \(String(cString: strerror(errno)))")
     }
   }
+}
+
+/// The bytes of a regular file from one offset to its end, read with
+/// `pread(2)`: one part of a file read in parallel.
+final class FileRangeSource: ByteSource {
+  private let fd: Int32
+  private let displayName: String
+  private let start: Int
+  private var offset: Int
+
+  init(path: String, displayName: String, start: Int) throws {
+    fd = open(path, O_RDONLY)
+    self.displayName = displayName
+    self.start = start
+    offset = start
+    if fd < 0 {
+      throw InputError(InputLocation(source: displayName), "cannot open: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  deinit { close(fd) }
+
+  func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
+    while true {
+      let n = pread(fd, buffer, count, off_t(offset))
+      if n >= 0 {
+        offset += n
+        return n
+      }
+      if errno == EINTR { continue }
+      throw InputError(InputLocation(source: displayName), "cannot read: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  func rewind() throws { offset = start }
 }
 
 /// Bytes already in memory.

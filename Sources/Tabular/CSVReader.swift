@@ -34,7 +34,18 @@ public enum CSVReader {
   }
 
   /// Reads the file at `path`; `-` reads standard input. Errors name `path`.
-  public static func read(path: String, delimiter: Delimiter? = nil) throws -> Table {
+  ///
+  /// - `columns`: the names of the columns to parse (a projection); the
+  ///   others are split from the record but never converted, and the table
+  ///   holds only these (`headerNames` still lists the file's). `nil`: all.
+  ///   A name the file does not have is not an error here; the caller's
+  ///   lookup reports it with the file's names.
+  /// - `parts`: how many parts of the file to parse in parallel; `nil`
+  ///   chooses one per processor for a regular file of 8 MiB or more. The
+  ///   table is the one a single sequential pass builds, and an error is the
+  ///   one that pass reports (at the same line and column).
+  public static func read(path: String, delimiter: Delimiter? = nil, columns: Set<String>? = nil,
+                          parts: Int? = nil) throws -> Table {
     let delimiter = delimiter ?? .forPath(path)
     if path == "-" {
       var bytes: [UInt8] = []
@@ -45,70 +56,51 @@ public enum CSVReader {
         }
         bytes.append(contentsOf: chunk)
       }
-      return try read(bytes: bytes, source: "<stdin>", delimiter: delimiter)
+      return try read(bytes: bytes, source: "<stdin>", delimiter: delimiter, columns: columns)
     }
     let source = try FileSource(path: path, displayName: path)
-    return try read(source: source, name: path, delimiter: delimiter)
+    let count = parts ?? (source.regularFileSize.map { $0 >= parallelMinimumBytes ? processorCount : 1 } ?? 1)
+    if count > 1, source.regularFileSize != nil,
+       let table = try? readInParts(path: path, delimiter: delimiter, columns: columns, parts: count) {
+      return table
+    }
+    // One pass; also the exact error when a parallel read failed.
+    return try read(source: source, name: path, delimiter: delimiter, columns: columns)
   }
+
+  /// The parallel read alone (`read` falls back to one pass when this
+  /// fails): `nil` when the parts did not meet at their guessed boundaries
+  /// or no boundary was found; throws on any error in the file (not
+  /// necessarily the first, which one pass reports).
+  public static func readInParts(path: String, delimiter: Delimiter? = nil, columns: Set<String>? = nil,
+                                 parts: Int) throws -> Table? {
+    try ParallelRead(path: path, name: path, delimiter: (delimiter ?? .forPath(path)).byte, columns: columns,
+                     parts: parts).table()
+  }
+
+  /// Files below this size are read in one pass: 8 MiB.
+  static let parallelMinimumBytes = 8 << 20
+
+  /// Online processors (at least 1).
+  static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
   /// Reads CSV text already in memory (tests, standard input).
-  public static func read(bytes: [UInt8], source name: String, delimiter: Delimiter = .comma) throws -> Table {
-    return try read(source: MemorySource(bytes: bytes), name: name, delimiter: delimiter)
+  public static func read(bytes: [UInt8], source name: String, delimiter: Delimiter = .comma,
+                          columns: Set<String>? = nil) throws -> Table {
+    return try read(source: MemorySource(bytes: bytes), name: name, delimiter: delimiter, columns: columns)
   }
 
-  static func read<S: ByteSource>(source: S, name: String, delimiter: Delimiter) throws -> Table {
-    let parser = DelimitedParser(source: source, name: name, delimiter: delimiter.byte)
-    guard try parser.nextRecord() != nil else {
-      throw InputError(InputLocation(source: name), "file is empty, expected a header line")
-    }
+  /// The header's names and the 0-based positions of the columns to parse.
+  static func plan<S>(_ parser: DelimitedParser<S>, name: String, columns: Set<String>?) throws -> (names: [String], wanted: [Int]) {
     let names = try headerNames(parser, name: name)
-    var builders = (0..<names.count).map { ColumnBuilder(source: name, column: $0 + 1) }
-    var lines = RowLineIndex(firstLine: parser.recordLine + 1)
-    var rows = 0
-    while try parser.nextRecord() != nil {
-      try parser.checkFieldCount(names.count)
-      let line = parser.recordLine
-      lines.record(row: rows, line: line)
-      for j in 0..<names.count {
-        let (p, n) = parser.field(j)
-        try builders[j].append(p, n, line: line)
-      }
-      rows += 1
-    }
-    // Second pass for columns whose type changed from numeric to categorical.
-    let deferred = builders.indices.filter { builders[$0].mode == .deferred }
-    if !deferred.isEmpty {
-      var firstText: [Int: (line: Int, text: String)] = [:]
-      for j in deferred {
-        firstText[j] = builders[j].firstNonNumeric
-        builders[j] = ColumnBuilder(source: name, column: j + 1, forceCategorical: true)
-      }
-      var second = parser.takeSource()
-      try second.rewind()
-      let again = DelimitedParser(source: second, name: name, delimiter: delimiter.byte)
-      _ = try again.nextRecord()
-      while try again.nextRecord() != nil {
-        let line = again.recordLine
-        for j in deferred {
-          let (p, n) = again.field(j)
-          try builders[j].append(p, n, line: line)
-        }
-      }
-      var columns = [Column]()
-      columns.reserveCapacity(names.count)
-      for j in builders.indices {
-        var column = builders[j].finish(rows: rows)
-        if let first = firstText[j], case .categorical(var c) = column {
-          c.firstNonNumeric = first
-          column = .categorical(c)
-        }
-        columns.append(column)
-      }
-      return Table(source: name, names: names, columns: columns, rowCount: rows, lines: lines)
-    }
-    var columns = [Column]()
-    columns.reserveCapacity(names.count)
-    for j in builders.indices { columns.append(builders[j].finish(rows: rows)) }
+    guard let columns else { return (names, Array(names.indices)) }
+    return (names, names.indices.filter { columns.contains(names[$0]) })
+  }
+
+  /// The table of parsed columns, with the projection noted when some were skipped.
+  static func table(name: String, names: [String], wanted: [Int], columns: [Column], rows: Int,
+                    lines: RowLineIndex) -> Table {
+    var columns = columns
     // A column of ISO 8601 dates (or date-times) becomes numbers with a unit.
     var units = [String?](repeating: nil, count: columns.count)
     for j in columns.indices {
@@ -117,9 +109,80 @@ public enum CSVReader {
         units[j] = unit
       }
     }
-    var table = Table(source: name, names: names, columns: columns, rowCount: rows, lines: lines)
+    var table = Table(source: name, names: wanted.map { names[$0] }, columns: columns, rowCount: rows, lines: lines)
     if units.contains(where: { $0 != nil }) { table.units = units }
+    if wanted.count != names.count { table.projection = (names, wanted.map { $0 + 1 }) }
     return table
+  }
+
+  /// Parses records until the parser's end (or limit) into one builder per wanted column.
+  static func parseRecords<S>(_ parser: DelimitedParser<S>, fieldCount: Int, wanted: [Int], builders: inout [ColumnBuilder],
+                              lines: inout RowLineIndex) throws -> Int {
+    var rows = 0
+    try wanted.withUnsafeBufferPointer { wanted in
+      try builders.withUnsafeMutableBufferPointer { builders in
+        while try parser.nextRecord() != nil {
+          try parser.checkFieldCount(fieldCount)
+          let line = parser.recordLine
+          lines.record(row: rows, line: line)
+          for k in 0..<wanted.count {
+            let (p, n) = parser.field(wanted[k])
+            try builders[k].append(p, n, line: line)
+          }
+          rows += 1
+        }
+      }
+    }
+    return rows
+  }
+
+  /// Reads again, as categories, the columns `again` (indices into `wanted`)
+  /// of the records the parser yields.
+  static func parseCategories<S>(_ parser: DelimitedParser<S>, wanted: [Int], again: [Int],
+                                 builders: inout [ColumnBuilder]) throws {
+    while try parser.nextRecord() != nil {
+      let line = parser.recordLine
+      for k in again {
+        let (p, n) = parser.field(wanted[k])
+        try builders[k].append(p, n, line: line)
+      }
+    }
+  }
+
+  static func read<S: ByteSource>(source: S, name: String, delimiter: Delimiter, columns: Set<String>? = nil) throws -> Table {
+    let parser = DelimitedParser(source: source, name: name, delimiter: delimiter.byte)
+    guard try parser.nextRecord() != nil else {
+      throw InputError(InputLocation(source: name), "file is empty, expected a header line")
+    }
+    let (names, wanted) = try plan(parser, name: name, columns: columns)
+    var builders = wanted.map { ColumnBuilder(source: name, column: $0 + 1) }
+    var lines = RowLineIndex(firstLine: parser.recordLine + 1)
+    let rows = try parseRecords(parser, fieldCount: names.count, wanted: wanted, builders: &builders, lines: &lines)
+    // Second pass for columns whose type changed from numeric to categorical.
+    let deferred = builders.indices.filter { builders[$0].mode == .deferred }
+    var firstText: [Int: (line: Int, text: String)] = [:]
+    if !deferred.isEmpty {
+      for k in deferred {
+        firstText[k] = builders[k].firstNonNumeric
+        builders[k] = ColumnBuilder(source: name, column: wanted[k] + 1, forceCategorical: true)
+      }
+      var second = parser.takeSource()
+      try second.rewind()
+      let again = DelimitedParser(source: second, name: name, delimiter: delimiter.byte)
+      _ = try again.nextRecord()
+      try parseCategories(again, wanted: wanted, again: deferred, builders: &builders)
+    }
+    var columns = [Column]()
+    columns.reserveCapacity(wanted.count)
+    for k in builders.indices {
+      var column = builders[k].finish(rows: rows)
+      if let first = firstText[k], case .categorical(var c) = column {
+        c.firstNonNumeric = first
+        column = .categorical(c)
+      }
+      columns.append(column)
+    }
+    return table(name: name, names: names, wanted: wanted, columns: columns, rows: rows, lines: lines)
   }
 
   private static func headerNames<S>(_ parser: DelimitedParser<S>, name: String) throws -> [String] {
@@ -178,7 +241,14 @@ final class DelimitedParser<Source: ByteSource> {
   private var end = 0          // bytes filled
   private var position = 0     // start of the next record
   private var atEOF = false
-  private var line = 1         // physical line at `position`
+  private(set) var line = 1    // physical line at `position`
+  private var base = 0         // file offset of buffer[0]
+  /// Stop before a record that starts at or after this file offset (a part
+  /// of a file read in parallel ends at the first record boundary there).
+  var limit = Int.max
+  /// The file offset of the next record (after `nextRecord`: where the
+  /// record just read ends).
+  var offset: Int { base + position }
   private var checkedBOM = false
   private var checkedBinary = false
   /// The longest record read (the buffer doubles up to it): 256 MiB.
@@ -194,7 +264,12 @@ final class DelimitedParser<Source: ByteSource> {
   /// The physical line on which the current record starts.
   private(set) var recordLine = 1
 
-  init(source: Source, name: String, delimiter: UInt8) {
+  /// A parser of `source`; `continuing` when it starts at a record boundary
+  /// inside a file (no byte-order mark or binary check there), with lines
+  /// counted from 1 at that boundary.
+  init(source: Source, name: String, delimiter: UInt8, continuing: Bool = false) {
+    checkedBOM = continuing
+    checkedBinary = continuing
     self.source = source
     self.name = name
     self.delimiter = delimiter
@@ -220,6 +295,7 @@ final class DelimitedParser<Source: ByteSource> {
   /// Advances to the next non-blank record; `nil` at the end of input.
   func nextRecord() throws -> Int? {
     while true {
+      if base + position >= limit { return nil }
       switch try parseRecord() {
       case .endOfInput:
         return nil
@@ -273,6 +349,7 @@ final class DelimitedParser<Source: ByteSource> {
     let keep = end - position
     if position > 0 {
       memmove(buffer, buffer + position, keep)
+      base += position
       position = 0
       end = keep
     }
@@ -326,8 +403,76 @@ final class DelimitedParser<Source: ByteSource> {
     fieldCount += 1
   }
 
+  /// The common record: unquoted fields ending in a line break, all inside
+  /// the buffer, with room for its spans; `nil` sends anything else (a
+  /// quote, the buffer's end, many fields) to the general loop, which
+  /// starts the record again.
+  @inline(__always)
+  private func unquotedRecord() -> Outcome? {
+    let p = buffer, end = self.end, delimiter = self.delimiter
+    let starts = self.starts, lengths = self.lengths, flags = self.flags
+    let capacity = spanCapacity
+    var i = position
+    var count = 0
+    while i < end && count < capacity && p[i] != UInt8(ascii: "\"") {
+      let start = i
+      i = Self.structuralByte(p, from: i, end: end, delimiter: delimiter)
+      if i == end { return nil }
+      starts[count] = start
+      lengths[count] = i - start
+      flags[count] = 0
+      count += 1
+      let c = p[i]
+      if c == delimiter {
+        i += 1
+        continue
+      }
+      if c == UInt8(ascii: "\n") {
+        fieldCount = count
+        return .record(next: i + 1, lines: 1)
+      }
+      // CR, alone or before LF.
+      guard i + 1 < end else { return nil }
+      fieldCount = count
+      return .record(next: p[i + 1] == UInt8(ascii: "\n") ? i + 2 : i + 1, lines: 1)
+    }
+    return nil
+  }
+
+  /// The first delimiter, LF or CR at or after `i` (or `end`). Eight bytes
+  /// at a time where eight remain: a byte equal to `c` is a zero byte of
+  /// `w ^ c·0x01…01`, and the lowest byte flagged by `(x − 0x01…01) & ~x &
+  /// 0x80…80` is exactly the first zero byte (false flags arise only above a
+  /// true one), so the lowest flag of the three patterns is the answer.
+  @inline(__always)
+  static func structuralByte(_ p: UnsafeMutablePointer<UInt8>, from start: Int, end: Int, delimiter: UInt8) -> Int {
+    var i = start
+    #if _endian(little)
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let d = ones &* UInt64(delimiter)
+    let lf = ones &* 0x0A
+    let cr = ones &* 0x0D
+    while i + 8 <= end {
+      let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+      let a = w ^ d, b = w ^ lf, c = w ^ cr
+      let m = ((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c)
+      let flags = m & highs
+      if flags != 0 { return i + flags.trailingZeroBitCount >> 3 }
+      i += 8
+    }
+    #endif
+    while i < end {
+      let c = p[i]
+      if c == delimiter || c == 0x0A || c == 0x0D { return i }
+      i += 1
+    }
+    return end
+  }
+
   private func parseRecord() throws -> Outcome {
     if !checkedBOM && !atEOF { return .needMore }
+    if let record = unquotedRecord() { return record }
     fieldCount = 0
     let quote = UInt8(ascii: "\"")
     let lf = UInt8(ascii: "\n")
@@ -383,11 +528,7 @@ final class DelimitedParser<Source: ByteSource> {
         }
       } else {
         fieldStart = i
-        while i < end {
-          let c = p[i]
-          if c == delimiter || c == lf || c == cr { break }
-          i += 1
-        }
+        i = Self.structuralByte(p, from: i, end: end, delimiter: delimiter)
         if i == end && !atEOF { return .needMore }
         fieldLength = i - fieldStart
       }

@@ -2,38 +2,81 @@
 /// holds an old and a new copy of everything at once (a `[Double]` doubling
 /// its capacity briefly needs three times its size). `finish()` moves the
 /// blocks into one exactly-sized array, freeing each block as it goes.
-struct BlockArray<Element> {
+///
+/// A class over raw blocks: an append is a bounds check and a store, with
+/// no uniqueness check of a copy-on-write buffer (the reader's innermost
+/// loop). Elements are trivial types (numbers, codes).
+final class BlockArray<Element: BitwiseCopyable> {
   private static var blockSize: Int { 1 << 16 }
-  private var full: [[Element]] = []
-  private var current: [Element] = []
-  var count: Int { full.count * Self.blockSize + current.count }
+  private var full: [UnsafeMutablePointer<Element>] = []
+  private var current: UnsafeMutablePointer<Element>
+  private var currentCount = 0
+  private var currentCapacity: Int
+  var count: Int { full.count * Self.blockSize + currentCount }
 
-  @inline(__always)
-  mutating func append(_ x: Element) {
-    if current.count == Self.blockSize {
-      full.append(current)
-      current = []
-    }
+  init() {
     // The first block grows as an array does (a file of a million columns
-    // and a few rows stays small); later blocks are reserved whole.
-    if current.isEmpty && !full.isEmpty { current.reserveCapacity(Self.blockSize) }
-    current.append(x)
+    // and a few rows stays small); later blocks are allocated whole.
+    currentCapacity = 16
+    current = .allocate(capacity: currentCapacity)
   }
 
-  mutating func append(_ x: Element, times: Int) {
+  deinit {
+    for block in full { block.deallocate() }
+    current.deallocate()
+  }
+
+  @inline(__always)
+  func append(_ x: Element) {
+    if currentCount == currentCapacity { grow() }
+    current[currentCount] = x
+    currentCount += 1
+  }
+
+  private func grow() {
+    if currentCapacity < Self.blockSize {
+      let bigger = UnsafeMutablePointer<Element>.allocate(capacity: currentCapacity * 2)
+      bigger.update(from: current, count: currentCount)
+      current.deallocate()
+      current = bigger
+      currentCapacity *= 2
+    } else {
+      full.append(current)
+      current = .allocate(capacity: Self.blockSize)
+      currentCount = 0
+    }
+  }
+
+  func append(_ x: Element, times: Int) {
     for _ in 0..<times { append(x) }
   }
 
-  mutating func finish() -> [Element] {
+  /// Moves the elements to the end of `out`, freeing each block as it goes;
+  /// the array is empty afterwards.
+  func drain(into out: inout [Element]) {
+    for k in full.indices {
+      out.append(contentsOf: UnsafeBufferPointer(start: full[k], count: Self.blockSize))
+      full[k].deallocate()
+    }
+    full = []
+    out.append(contentsOf: UnsafeBufferPointer(start: current, count: currentCount))
+    current.deallocate()
+    currentCapacity = 16
+    current = .allocate(capacity: currentCapacity)
+    currentCount = 0
+  }
+
+  /// Calls `body` with every element in order.
+  func forEach(_ body: (Element) -> Void) {
+    for block in full { for k in 0..<Self.blockSize { body(block[k]) } }
+    for k in 0..<currentCount { body(current[k]) }
+  }
+
+  /// The elements as one array; the blocks are freed.
+  func finish() -> [Element] {
     var out: [Element] = []
     out.reserveCapacity(count)
-    for k in full.indices {
-      out.append(contentsOf: full[k])
-      full[k] = []
-    }
-    out.append(contentsOf: current)
-    full = []
-    current = []
+    drain(into: &out)
     return out
   }
 }
@@ -177,6 +220,55 @@ struct ColumnBuilder {
     return s
   }
 
+  /// Whether the column holds a value that is not a number (it ends categorical).
+  var holdsText: Bool { mode == .categorical || mode == .deferred }
+
+  /// One column from the builders of consecutive parts of a file, read in
+  /// parallel: the column the sequential reader builds from the whole file.
+  /// Every part must be numeric or all missing, or categorical or all
+  /// missing (parts that were numeric in a column that holds text are read
+  /// again as categorical first); `lineOffsets[k]` turns part `k`'s line
+  /// numbers into the file's.
+  static func merge(_ parts: inout [ColumnBuilder], rows: [Int], lineOffsets: [Int]) -> Column {
+    let total = rows.reduce(0, +)
+    if !parts.contains(where: \.holdsText) {
+      guard parts.contains(where: { $0.mode == .numeric }) else {
+        return .numeric(NumericColumn(values: Array(repeating: .nan, count: total)))
+      }
+      var values: [Double] = []
+      values.reserveCapacity(total)
+      for k in parts.indices {
+        if parts[k].mode == .numeric {
+          parts[k].numbers.drain(into: &values)
+        } else {
+          values.append(contentsOf: repeatElement(.nan, count: rows[k]))
+        }
+      }
+      return .numeric(NumericColumn(values: values))
+    }
+    var merged = ColumnBuilder(source: parts[0].source, column: parts[0].column, forceCategorical: true)
+    var codes: [Int32] = []
+    codes.reserveCapacity(total)
+    for k in parts.indices {
+      if parts[k].mode == .undetermined {
+        codes.append(contentsOf: repeatElement(-1, count: rows[k]))
+        continue
+      }
+      precondition(parts[k].mode == .categorical, "parts read again as categorical before merging")
+      // Part codes → merged codes, in the part's order of first appearance.
+      let remap = parts[k].dictionary.levels.map { level in
+        level.withUnsafeBufferPointer { merged.dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count).code }
+      }
+      parts[k].codes.forEach { c in codes.append(c < 0 ? -1 : remap[Int(c)]) }
+      parts[k].codes = BlockArray()
+      if merged.firstNonNumeric == nil, let first = parts[k].firstNonNumeric {
+        merged.firstNonNumeric = (first.line + lineOffsets[k], first.text)
+      }
+    }
+    merged.codes = BlockArray()
+    return merged.categorical(codes: codes)
+  }
+
   /// The finished column; `rows` is the number of data records seen.
   mutating func finish(rows: Int) -> Column {
     switch mode {
@@ -187,14 +279,19 @@ struct ColumnBuilder {
     case .numeric:
       return .numeric(NumericColumn(values: numbers.finish()))
     case .categorical:
-      let raw = dictionary.levels.map { String(decoding: $0, as: UTF8.self) }
-      let order = raw.indices.sorted { byteOrderPrecedes(raw[$0], raw[$1]) }
-      var remap = [Int32](repeating: 0, count: raw.count)
-      for (newCode, oldCode) in order.enumerated() { remap[oldCode] = Int32(newCode) }
-      var finished = codes.finish()
-      for i in finished.indices where finished[i] >= 0 { finished[i] = remap[Int(finished[i])] }
-      return .categorical(CategoricalColumn(levels: order.map { raw[$0] }, codes: finished,
-                                            firstNonNumeric: firstNonNumeric))
+      return categorical(codes: codes.finish())
     }
+  }
+
+  /// Categories with levels in byte order, from codes in order of first appearance.
+  private func categorical(codes: [Int32]) -> Column {
+    let raw = dictionary.levels.map { String(decoding: $0, as: UTF8.self) }
+    let order = raw.indices.sorted { byteOrderPrecedes(raw[$0], raw[$1]) }
+    var remap = [Int32](repeating: 0, count: raw.count)
+    for (newCode, oldCode) in order.enumerated() { remap[oldCode] = Int32(newCode) }
+    var finished = codes
+    for i in finished.indices where finished[i] >= 0 { finished[i] = remap[Int(finished[i])] }
+    return .categorical(CategoricalColumn(levels: order.map { raw[$0] }, codes: finished,
+                                          firstNonNumeric: firstNonNumeric))
   }
 }

@@ -18,20 +18,42 @@ enum FieldValue {
 /// and `-Inf`. Missing: an empty or blank field, `NA`, `.`, and `NaN` (which R
 /// treats as missing in a model frame).
 ///
-/// Numerically delicate choice: most fields have at most 15 significant digits
-/// and a small exponent, and for those `m × 10^e` (or `m / 10^−e`) with
-/// `|e| ≤ 22` is exact in two IEEE operations, hence correctly rounded
-/// (Clinger 1990). Everything else goes to the C library's `strtod`, which
+/// Numerically delicate choice: most fields' digits form an integer `m` of
+/// at most 2^53 with a small exponent, and for those `m × 10^e` (or
+/// `m / 10^−e`) with `|e| ≤ 22` is one IEEE operation on exact operands,
+/// hence correctly rounded (Clinger 1990). Everything else goes to the C library's `strtod`, which
 /// rounds correctly. A naive digit-by-digit `value = value * 10 + d` loop is
 /// off by an ulp for inputs like `0.3` with long fractions, so it is not used.
 enum NumberParser {
-  /// 10^e for 0 ≤ e ≤ 22, exact: every partial product is a power of ten
-  /// below 2^53 · 2^e, hence representable.
+  /// 10^e for 0 ≤ e ≤ 22, exact (each is a double: 10^22 = 2^22 · 5^22 and
+  /// 5^22 < 2^53). A switch over literals compiles to a constant table.
   @inline(__always)
   private static func exactPowerOfTen(_ e: Int) -> Double {
-    var p = 1.0
-    for _ in 0..<e { p *= 10 }
-    return p
+    switch e {
+    case 0: return 1e0
+    case 1: return 1e1
+    case 2: return 1e2
+    case 3: return 1e3
+    case 4: return 1e4
+    case 5: return 1e5
+    case 6: return 1e6
+    case 7: return 1e7
+    case 8: return 1e8
+    case 9: return 1e9
+    case 10: return 1e10
+    case 11: return 1e11
+    case 12: return 1e12
+    case 13: return 1e13
+    case 14: return 1e14
+    case 15: return 1e15
+    case 16: return 1e16
+    case 17: return 1e17
+    case 18: return 1e18
+    case 19: return 1e19
+    case 20: return 1e20
+    case 21: return 1e21
+    default: return 1e22
+    }
   }
 
   /// Whether the field is one of the missing-value spellings (blank, `NA`,
@@ -71,6 +93,11 @@ enum NumberParser {
   }
 
   /// Parses the decimal grammar; `nil` when the text is not a number.
+  ///
+  /// Up to 19 digits accumulate exactly in a `UInt64`. When that integer is
+  /// at most 2^53 (so exactly a double) and the decimal exponent is within
+  /// ±22, one multiplication or division by an exact power of ten is
+  /// correctly rounded (Clinger 1990); anything else goes to `strtod`.
   static func parseDecimal(_ s: UnsafePointer<UInt8>, _ n: Int) -> Double? {
     var i = 0
     var negative = false
@@ -78,42 +105,34 @@ enum NumberParser {
       negative = s[0] == UInt8(ascii: "-")
       i = 1
     }
-    if n - i == 3 && s[i] == UInt8(ascii: "I") && s[i + 1] == UInt8(ascii: "n") && s[i + 2] == UInt8(ascii: "f") {
-      return negative ? -.infinity : .infinity
-    }
     var mantissa: UInt64 = 0
-    var significantDigits = 0
-    var droppedDigits = 0       // integer digits beyond what the fast path holds
-    var fractionDigits = 0
-    var sawDigit = false
-    while i < n, s[i] >= 0x30, s[i] <= 0x39 {
-      sawDigit = true
-      if mantissa == 0 && s[i] == 0x30 { i += 1; continue }  // leading zeros
-      if significantDigits < 19 {
-        mantissa = mantissa * 10 + UInt64(s[i] - 0x30)
-        significantDigits += 1
-      } else {
-        droppedDigits += 1
-      }
+    let integerStart = i
+    while i < n {
+      let d = s[i] &- 0x30
+      if d > 9 { break }
+      mantissa = mantissa &* 10 &+ UInt64(d)
       i += 1
     }
+    var digits = i - integerStart
+    var fractionDigits = 0
     if i < n && s[i] == UInt8(ascii: ".") {
       i += 1
-      while i < n, s[i] >= 0x30, s[i] <= 0x39 {
-        sawDigit = true
-        if mantissa == 0 && s[i] == 0x30 {
-          fractionDigits += 1
-        } else if significantDigits < 19 {
-          mantissa = mantissa * 10 + UInt64(s[i] - 0x30)
-          significantDigits += 1
-          fractionDigits += 1
-        } else {
-          droppedDigits += 1  // marks the value as not exactly held
-        }
+      let fractionStart = i
+      while i < n {
+        let d = s[i] &- 0x30
+        if d > 9 { break }
+        mantissa = mantissa &* 10 &+ UInt64(d)
         i += 1
       }
+      fractionDigits = i - fractionStart
+      digits += fractionDigits
     }
-    if !sawDigit { return nil }
+    if digits == 0 {
+      if n - i == 3 && s[i] == UInt8(ascii: "I") && s[i + 1] == UInt8(ascii: "n") && s[i + 2] == UInt8(ascii: "f") {
+        return negative ? -.infinity : .infinity
+      }
+      return nil
+    }
     var exponent = 0
     if i < n && (s[i] == UInt8(ascii: "e") || s[i] == UInt8(ascii: "E")) {
       i += 1
@@ -122,29 +141,30 @@ enum NumberParser {
         expNegative = s[i] == UInt8(ascii: "-")
         i += 1
       }
-      var sawExpDigit = false
-      while i < n, s[i] >= 0x30, s[i] <= 0x39 {
-        sawExpDigit = true
-        if exponent < 100_000 { exponent = exponent * 10 + Int(s[i] - 0x30) }
+      let exponentStart = i
+      while i < n {
+        let d = s[i] &- 0x30
+        if d > 9 { break }
+        if exponent < 100_000 { exponent = exponent * 10 + Int(d) }
         i += 1
       }
-      if !sawExpDigit { return nil }
+      if i == exponentStart { return nil }
       if expNegative { exponent = -exponent }
     }
     if i != n { return nil }
-
-    if droppedDigits == 0 && significantDigits <= 15 {
+    // Leading zeros count among the 19 digits: such rare fields take strtod.
+    if digits <= 19 && mantissa <= 1 << 53 {
       let e = exponent - fractionDigits
       let m = Double(mantissa)
-      var value: Double? = nil
-      if e == 0 {
-        value = m
-      } else if e > 0 && e <= 22 {
-        value = m * exactPowerOfTen(e)
-      } else if e < 0 && e >= -22 {
-        value = m / exactPowerOfTen(-e)
+      if e == 0 { return negative ? -m : m }
+      if e > 0 && e <= 22 {
+        let value = m * exactPowerOfTen(e)
+        return negative ? -value : value
       }
-      if let value { return negative ? -value : value }
+      if e < 0 && e >= -22 {
+        let value = m / exactPowerOfTen(-e)
+        return negative ? -value : value
+      }
     }
     return slowPath(s, n)
   }

@@ -32,6 +32,20 @@ public struct RowFilter: Sendable, Equatable {
     }
   }
 
+  /// The columns the expression reads.
+  public var columnNames: Set<String> {
+    var out: Set<String> = []
+    func walk(_ e: Expression) {
+      switch e {
+      case .compare(let column, _, _, _), .member(let column, _, _): out.insert(column)
+      case .not(let x): walk(x)
+      case .and(let a, let b), .or(let a, let b): walk(a); walk(b)
+      }
+    }
+    walk(expression)
+    return out
+  }
+
   /// The rows (in order) for which the expression is true.
   public func rows(in table: Table) throws -> [Int] {
     let mask = try evaluate(expression, table)
@@ -66,7 +80,7 @@ public struct RowFilter: Sendable, Equatable {
 
   private func column(_ name: String, _ at: Int, _ table: Table) throws -> Column {
     guard let c = table.column(named: name) else {
-      let available = table.names.prefix(12).joined(separator: ", ") + (table.names.count > 12 ? ", …" : "")
+      let available = table.headerNames.prefix(12).joined(separator: ", ") + (table.headerNames.count > 12 ? ", …" : "")
       throw InputError(location(at), "unknown column \(name.quotedForMessage) in \(table.source), expected one of: \(available)")
     }
     return c
@@ -280,6 +294,7 @@ extension Table {
     t.variableLabels = variableLabels
     t.units = units
     t.rowsAreRecords = rowsAreRecords
+    t.projection = projection
     return t
   }
 }

@@ -16,6 +16,13 @@ public struct Table: Sendable {
   /// Rows are records of a binary file, not text lines: messages name the
   /// record number (1-based) instead of a line.
   public var rowsAreRecords = false
+  /// Every column name of the file, in file order: `names` unless the file
+  /// was read with a projection (only the columns an analysis uses), in
+  /// which case messages still list what the file holds.
+  public var headerNames: [String] { projection?.header ?? names }
+  /// A projected read: the file's header and, per column of the table, its
+  /// 1-based position in the file.
+  var projection: (header: [String], fileColumns: [Int])? = nil
 
   /// A table from columns built in memory (tests, benchmarks, other readers).
   /// Rows are taken to sit on lines 2, 3, … as under a one-line header.
@@ -63,9 +70,14 @@ public struct Table: Sendable {
     return lines.line(ofRow: rowMap?[row] ?? row)
   }
 
+  /// The 1-based position in the file of column `j` (0-based) of the table.
+  public func fileColumn(_ j: Int) -> Int {
+    projection?.fileColumns[j] ?? j + 1
+  }
+
   /// The location of a cell, for error messages.
   public func location(row: Int, column: Int) -> InputLocation {
-    InputLocation(source: source, line: line(ofRow: row), column: column + 1)
+    InputLocation(source: source, line: line(ofRow: row), column: fileColumn(column))
   }
 }
 
@@ -82,6 +94,12 @@ struct RowLineIndex: Sendable {
   mutating func record(row: Int, line: Int) {
     let last = breaks[breaks.count - 1]
     if last.line + (row - last.row) != line { breaks.append((row, line)) }
+  }
+
+  /// Appends the rows of `other` (read from a later part of the same file),
+  /// shifted by `rows` rows and `lines` lines.
+  mutating func append(_ other: RowLineIndex, rows: Int, lines: Int) {
+    for b in other.breaks { record(row: b.row + rows, line: b.line + lines) }
   }
 
   func line(ofRow row: Int) -> Int {

@@ -1,3 +1,5 @@
 import OutcomesCLI
+import Tabular
 
+MemoryPolicy.returnFreedBlocks()
 OutcomesCLI.main()

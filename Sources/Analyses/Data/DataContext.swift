@@ -64,7 +64,12 @@ public final class DataContext: @unchecked Sendable {
 
   /// The rows of a selection: the file read (once, when caching), then
   /// `where`, then the ADaM parameter. Errors name the option at fault.
-  public func select(_ request: DataSelection) throws -> Selection {
+  ///
+  /// `columns`: the columns the analysis reads (its formula's, its options'),
+  /// `nil` for all. A context that does not cache (the command line) then
+  /// parses only these and the filter's from delimited text; a caching
+  /// context reads every column once for all its analyses.
+  public func select(_ request: DataSelection, columns needed: Set<String>? = nil) throws -> Selection {
     lock.lock()
     defer { lock.unlock() }
     if let cached = selections[request] { return cached }
@@ -81,7 +86,12 @@ public final class DataContext: @unchecked Sendable {
     if let cached = tables[key] {
       table = cached
     } else {
-      table = try DataFiles.read(path: path, table: request.table, query: request.query)
+      var columns: Set<String>? = nil
+      if !caching, let needed {
+        columns = needed.union(filter?.columnNames ?? [])
+        if request.adam { columns?.formUnion(["PARAMCD", "AVAL", "CNSR"]) }
+      }
+      table = try DataFiles.read(path: path, table: request.table, query: request.query, columns: columns)
       if table.rowCount >= 1_000_000 { progress?("read \(table.rowCount) rows of \(written)") }
       if caching { tables[key] = table }
       if !inputs.contains(where: { $0.path == path && $0.table == request.table && $0.query == request.query }) {

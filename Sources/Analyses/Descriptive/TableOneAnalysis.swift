@@ -43,7 +43,8 @@ public enum TableOneAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> TableOneOutput {
-    let table = try context.select(options.data!).table
+    let columns = options.variables.map(TableOne.columnName) + (options.by.map { [$0] } ?? [])
+    let table = try context.data.select(options.data!, columns: Set(columns)).table
     let variables = try TableOne.variables(options.variables, in: table)
     return TableOneOutput(summary: try TableOne.summarize(table: table, by: options.by, variables: variables, tests: options.tests))
   }

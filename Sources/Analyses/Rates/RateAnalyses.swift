@@ -78,7 +78,7 @@ public enum OneRateAnalysis: Analysis {
     let rate = BinomialRate.Options(confidenceLevel: options.confidenceLevel, nullRate: options.nullRate, alternative: options.alternative,
                                     twoSided: options.twoSided)
     if let data = options.data, let formula = options.formula {
-      let frame = try context.select(data).frame(formula: formula, options: .init(binaryResponse: true))
+      let frame = try context.select(data, formula: formula).frame(formula: formula, options: .init(binaryResponse: true))
       return .table(try BinomialRate.estimate(frame: frame, options: rate))
     }
     return .counts(try BinomialRate.estimate(events: options.events ?? 0, trials: options.n ?? 0, options: rate))
@@ -213,7 +213,7 @@ public enum CompareAnalysis: Analysis {
   public static func run(_ options: Options, in context: AnalysisContext) throws -> CompareOutput {
     let compare = TwoRates.Options(confidenceLevel: options.confidenceLevel, unconditional: options.unconditional)
     if let data = options.data, let formula = options.formula {
-      let frame = try context.select(data).frame(formula: formula, options: .init(binaryResponse: true))
+      let frame = try context.select(data, formula: formula).frame(formula: formula, options: .init(binaryResponse: true))
       return CompareOutput(comparison: try TwoRates.compare(frame: frame, options: compare))
     }
     let c = options.counts ?? (0, 0, 0, 0)
@@ -286,7 +286,7 @@ public enum CMHAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> CMHOutput {
-    let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(binaryResponse: true))
+    let frame = try context.select(options.data!, formula: options.formula).frame(formula: options.formula, options: .init(binaryResponse: true))
     return CMHOutput(comparison: try StratifiedTables.analyze(frame: frame, options: .init(confidenceLevel: options.confidenceLevel)),
                      formula: options.formula)
   }
@@ -381,7 +381,7 @@ public enum LogisticAnalysis: Analysis {
     frameOptions.offsets = true
     frameOptions.references = options.references
     frameOptions.referenceLevel = options.referenceLevel
-    let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
+    let frame = try context.select(options.data!, formula: options.formula).frame(formula: options.formula, options: frameOptions)
     let fit = try LogisticRegression.fit(frame: frame, options: .init(confidenceLevel: options.confidenceLevel, firth: options.firth,
                                                                       profile: options.profile, maxIterations: options.maxIterations,
                                                                       progress: frame.n >= 100_000 ? context.progress : nil))

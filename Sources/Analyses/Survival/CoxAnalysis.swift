@@ -180,7 +180,9 @@ public enum CoxAnalysis: Analysis {
     frameOptions.offsets = true
     frameOptions.references = options.references
     frameOptions.referenceLevel = options.referenceLevel
-    let frame = try context.select(options.data!).frame(formula: options.formula, options: frameOptions)
+    let selection = try context.select(options.data!, formula: options.formula,
+                                       columns: [options.weights, options.collapse].compactMap { $0 })
+    let frame = try selection.frame(formula: options.formula, options: frameOptions)
     if options.ties.isExact {
       if let file = ["residuals", "baseline"].first(where: context.requestedFiles.contains) {
         throw InputError(option: "ties", "\(options.ties.rawValue): the \(file) file assumes Breslow or Efron risk sets (R has no score residuals for the exact likelihood either), expected --ties efron or breslow with --\(file)")
@@ -196,9 +198,9 @@ public enum CoxAnalysis: Analysis {
     let dataRows = frame.rows
     var collapseKeys: [String]? = nil
     if let name = options.collapse {
-      let table = try context.select(options.data!).table
+      let table = selection.table
       guard let j = table.columnIndex(named: name) else {
-        throw InputError(option: "collapse", "unknown column \(name.quotedForMessage), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+        throw InputError(option: "collapse", "unknown column \(name.quotedForMessage), expected one of: \(table.headerNames.prefix(12).joined(separator: ", "))")
       }
       collapseKeys = try dataRows.map { i in
         switch table.columns[j] {
@@ -242,7 +244,7 @@ public enum CoxAnalysis: Analysis {
     let table = try DataFiles.read(path: path)
     guard table.rowCount > 0 else { throw InputError(option: "predict", "\(path) has no rows, expected one row per interval of each subject") }
     guard let j = table.columnIndex(named: idColumn) else {
-      throw InputError(option: "predict-id", "no column \(idColumn.quotedForMessage) in \(path), expected one of: \(table.names.prefix(12).joined(separator: ", "))")
+      throw InputError(option: "predict-id", "no column \(idColumn.quotedForMessage) in \(path), expected one of: \(table.headerNames.prefix(12).joined(separator: ", "))")
     }
     let starts = try ModelFrame.evaluate(args[0], on: table, option: "predict")
     let stops = try ModelFrame.evaluate(args[1], on: table, option: "predict")

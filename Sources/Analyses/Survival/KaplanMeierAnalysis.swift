@@ -186,7 +186,7 @@ public enum KaplanMeierAnalysis: Analysis {
     km.modifiedLowerLimit = options.confidenceLower == .modified
     km.variance = options.variance.map { $0 == .robust ? .jackknife : .greenwood }
     km.quantileRule = options.medianRule
-    let selection = try context.select(options.data!)
+    let selection = try context.select(options.data!, formula: options.formula, columns: options.weights.map { [$0] } ?? [])
     let frame = try selection.frame(formula: options.formula, options: .init(weights: options.weights, timeUnit: options.timeUnit))
     return KaplanMeierOutput(fit: try KaplanMeier.fit(frame, options: km), formula: options.data!.formula(options.formula),
                              showSteps: options.steps)
@@ -221,7 +221,7 @@ public enum KaplanMeierAnalysis: Analysis {
       if options.weights != nil {
         throw InputError(option: "logrank-p", "the log-rank test takes no case weights, expected no \(String.option("weights")) with it")
       }
-      let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(timeUnit: options.timeUnit))
+      let frame = try context.select(options.data!, formula: options.formula).frame(formula: options.formula, options: .init(timeUnit: options.timeUnit))
       let test = try LogRank.test(frame)
       annotation = "Log-rank χ²(\(test.degreesOfFreedom)) = \(style.number(test.chiSquare, decimals: 2)), " + style.pClause(test.p)
       methods = "Curves on the figures are compared by the log-rank test."

@@ -86,7 +86,7 @@ public enum LogRankAnalysis: Analysis {
   }
 
   public static func run(_ options: Options, in context: AnalysisContext) throws -> LogRankOutput {
-    let frame = try context.select(options.data!).frame(formula: options.formula, options: .init(timeUnit: options.timeUnit))
+    let frame = try context.select(options.data!, formula: options.formula).frame(formula: options.formula, options: .init(timeUnit: options.timeUnit))
     let test = try LogRank.test(frame, options: .init(weight: options.weight))
     return LogRankOutput(test: test, formula: options.data!.formula(options.formula), stratified: frame.strata != nil)
   }
