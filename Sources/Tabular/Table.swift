@@ -75,6 +75,24 @@ public struct Table: Sendable {
     projection?.fileColumns[j] ?? j + 1
   }
 
+  /// Every observable part of the table as text: names, the file's header,
+  /// each column's type, values (bit patterns), levels, codes, first
+  /// non-numeric cell and unit, each column's place in the file and each
+  /// row's line. Equal descriptions are the same table (tests, fuzzing).
+  public var canonicalDescription: String {
+    var out = "source \(source) rows \(rowCount)\nnames \(names)\nheader \(headerNames)\n"
+    for (j, column) in columns.enumerated() {
+      out += "column \(j) at \(fileColumn(j)) unit \(unit(ofColumn: j) ?? "-"): "
+      switch column {
+      case .numeric(let c): out += "numeric " + c.values.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+      case .categorical(let c):
+        out += "categorical \(c.levels) \(c.codes) first \(c.firstNonNumeric.map { "\($0.line):\($0.text)" } ?? "-")"
+      }
+      out += "\n"
+    }
+    return out + "lines " + (0..<rowCount).map { String(line(ofRow: $0)) }.joined(separator: ",")
+  }
+
   /// The location of a cell, for error messages.
   public func location(row: Int, column: Int) -> InputLocation {
     InputLocation(source: source, line: line(ofRow: row), column: fileColumn(column))

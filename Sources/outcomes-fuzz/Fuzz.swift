@@ -4,7 +4,8 @@
 //   Tests/Fuzz/fuzz-readers.sh           (builds with -sanitize=fuzzer and runs each target)
 //   .build/debug/outcomes-fuzz FILE...   (a normal build replays inputs)
 //
-// OUTCOMES_FUZZ_FORMAT chooses the target: the readers csv, xpt, sas7bdat,
+// OUTCOMES_FUZZ_FORMAT chooses the target: the readers csv, csv-parts (a
+// file read in parallel parts must be the one-pass table), xpt, sas7bdat,
 // dta, sav or sqlite; or formula (the model formula parser and a model frame
 // over a small table), where (the --where parser and filter), spec (a report
 // spec's YAML), claims (a claims file's YAML), manuscript (the statistics
@@ -83,11 +84,32 @@ enum FuzzTarget {
       if let table = try? CSVReader.read(bytes: bytes, source: "fuzz.csv") { touch(table) }
       return
     }
+    if format == "csv-parts" {
+      partsAgree(bytes)
+      return
+    }
     guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
     if format == "sqlite" {
       _ = try? DataFiles.read(path: path, query: "SELECT * FROM sqlite_master")
     } else if let table = try? DataFiles.read(path: path) {
       touch(table)
+    }
+  }
+
+  /// Differential: a file read in 2 and 3 parallel parts, and with a
+  /// projection, must be the one-pass table (or the same error); a
+  /// difference is a finding (a trap, so libFuzzer keeps the input).
+  static func partsAgree(_ bytes: [UInt8]) {
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+    func outcome(_ columns: Set<String>?, _ parts: Int) -> String {
+      do { return try CSVReader.read(path: path, columns: columns, parts: parts).canonicalDescription } catch { return "\(error)" }
+    }
+    let names = (try? CSVReader.read(path: path, parts: 1).names) ?? []
+    for columns in [nil, Set(names.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))] {
+      let one = outcome(columns, 1)
+      for parts in [2, 3] where outcome(columns, parts) != one {
+        fatalError("a read in \(parts) parts differs from one pass")
+      }
     }
   }
 

@@ -3,24 +3,7 @@ import Tabular
 import Testing
 import TestSupport
 
-/// Every observable part of a table, as text: names, the file's header,
-/// each column's type, values (bit patterns), levels, codes, the first
-/// non-numeric cell, units, and each row's line and each column's place in
-/// the file. Two tables are the same table when these are equal.
-private func fingerprint(_ t: Table) -> String {
-  var out = "source \(t.source) rows \(t.rowCount)\nnames \(t.names)\nheader \(t.headerNames)\n"
-  for (j, column) in t.columns.enumerated() {
-    out += "column \(j) at \(t.fileColumn(j)) unit \(t.unit(ofColumn: j) ?? "-"): "
-    switch column {
-    case .numeric(let c): out += "numeric " + c.values.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
-    case .categorical(let c):
-      out += "categorical \(c.levels) \(c.codes) first \(c.firstNonNumeric.map { "\($0.line):\($0.text)" } ?? "-")"
-    }
-    out += "\n"
-  }
-  out += "lines " + (0..<t.rowCount).map { String(t.line(ofRow: $0)) }.joined(separator: ",")
-  return out
-}
+private func fingerprint(_ t: Table) -> String { t.canonicalDescription }
 
 /// The table, or the error's text.
 private func outcome(_ read: () throws -> Table) -> String {
