@@ -40,8 +40,9 @@ public enum CSVReader {
   ///   holds only these (`headerNames` still lists the file's). `nil`: all.
   ///   A name the file does not have is not an error here; the caller's
   ///   lookup reports it with the file's names.
-  /// - `parts`: how many parts of the file to parse in parallel; `nil`
-  ///   chooses one per processor for a regular file of 8 MiB or more. The
+  /// - `parts`: how many parts of the file to parse in parallel (`1`: one
+  ///   pass); `nil` chooses one per processor for a regular file of 8 MiB
+  ///   or more, one pass for anything else. The
   ///   table is the one a single sequential pass builds, and an error is the
   ///   one that pass reports (at the same line and column).
   public static func read(path: String, delimiter: Delimiter? = nil, columns: Set<String>? = nil,
@@ -59,8 +60,11 @@ public enum CSVReader {
       return try read(bytes: bytes, source: "<stdin>", delimiter: delimiter, columns: columns)
     }
     let source = try FileSource(path: path, displayName: path)
-    let count = parts ?? (source.regularFileSize.map { $0 >= parallelMinimumBytes ? processorCount : 1 } ?? 1)
-    if count > 1, source.regularFileSize != nil,
+    // A large regular file: in parts, one per processor (one part still
+    // writes each column in place). `parts: 1` asks for one pass.
+    let large = (source.regularFileSize ?? 0) >= parallelMinimumBytes
+    let count = parts ?? (large ? processorCount : 1)
+    if source.regularFileSize != nil, count > 1 || (parts == nil && large),
        let table = try? readInParts(path: path, delimiter: delimiter, columns: columns, parts: count) {
       return table
     }

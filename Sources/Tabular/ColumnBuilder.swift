@@ -12,6 +12,10 @@ final class BlockArray<Element: BitwiseCopyable> {
   private var current: UnsafeMutablePointer<Element>
   private var currentCount = 0
   private var currentCapacity: Int
+  /// Writing into memory owned by someone else, of a fixed capacity.
+  private let external: Bool
+  /// An append beyond an external region's capacity was dropped.
+  private(set) var overflowed = false
   var count: Int { full.count * Self.blockSize + currentCount }
 
   init() {
@@ -19,21 +23,36 @@ final class BlockArray<Element: BitwiseCopyable> {
     // and a few rows stays small); later blocks are allocated whole.
     currentCapacity = 16
     current = .allocate(capacity: currentCapacity)
+    external = false
+  }
+
+  /// Appends go to `pointer[0..<capacity]` (the final column's own storage);
+  /// one more is dropped and marks the array `overflowed`.
+  init(writingInto pointer: UnsafeMutablePointer<Element>, capacity: Int) {
+    current = pointer
+    currentCapacity = capacity
+    external = true
   }
 
   deinit {
     for block in full { block.deallocate() }
-    current.deallocate()
+    if !external { current.deallocate() }
   }
 
   @inline(__always)
   func append(_ x: Element) {
-    if currentCount == currentCapacity { grow() }
+    if currentCount == currentCapacity {
+      guard grow() else { return }
+    }
     current[currentCount] = x
     currentCount += 1
   }
 
-  private func grow() {
+  private func grow() -> Bool {
+    if external {
+      overflowed = true
+      return false
+    }
     if currentCapacity < Self.blockSize {
       let bigger = UnsafeMutablePointer<Element>.allocate(capacity: currentCapacity * 2)
       bigger.update(from: current, count: currentCount)
@@ -45,6 +64,7 @@ final class BlockArray<Element: BitwiseCopyable> {
       current = .allocate(capacity: Self.blockSize)
       currentCount = 0
     }
+    return true
   }
 
   func append(_ x: Element, times: Int) {
@@ -52,8 +72,9 @@ final class BlockArray<Element: BitwiseCopyable> {
   }
 
   /// Moves the elements to the end of `out`, freeing each block as it goes;
-  /// the array is empty afterwards.
+  /// the array is empty afterwards. Not for an external region.
   func drain(into out: inout [Element]) {
+    precondition(!external, "an external region is its owner's")
     for k in full.indices {
       out.append(contentsOf: UnsafeBufferPointer(start: full[k], count: Self.blockSize))
       full[k].deallocate()
@@ -63,6 +84,13 @@ final class BlockArray<Element: BitwiseCopyable> {
     current.deallocate()
     currentCapacity = 16
     current = .allocate(capacity: currentCapacity)
+    currentCount = 0
+  }
+
+  /// Forgets every element (an external region is left to its owner).
+  func discard() {
+    for block in full { block.deallocate() }
+    full = []
     currentCount = 0
   }
 
@@ -176,12 +204,18 @@ struct ColumnBuilder {
     case .categorical:
       try appendCategory(p, n, line: line)
     case .numeric:
+      // Most fields of a numeric column are plain numbers: parse them
+      // straight away; blanks, missing spellings and text take the full rules.
+      if n > 0, p[0] != 0x20, p[0] != 0x09, let v = NumberParser.parseDecimal(p, n) {
+        numbers.append(v)
+        return
+      }
       switch NumberParser.classify(p, n) {
       case .missing: numbers.append(.nan)
       case .number(let v): numbers.append(v)
       case .text:
         firstNonNumeric = (line, try decode(p, n, line: line))
-        _ = numbers.finish()
+        numbers.discard()
         mode = .deferred
       }
     case .undetermined:
@@ -218,6 +252,69 @@ struct ColumnBuilder {
                        "text is not valid UTF-8, expected a UTF-8 encoded file")
     }
     return s
+  }
+
+  /// A builder that writes its numbers and codes straight into a column's
+  /// final storage (room for `capacity` rows each): a parallel read whose
+  /// row count is bounded beforehand touches each page of a column once.
+  init(source: String, column: Int, forceCategorical: Bool = false, numbersInto numbers: UnsafeMutablePointer<Double>,
+       codesInto codes: UnsafeMutablePointer<Int32>, capacity: Int) {
+    self.init(source: source, column: column, forceCategorical: forceCategorical)
+    self.numbers = BlockArray(writingInto: numbers, capacity: capacity)
+    self.codes = BlockArray(writingInto: codes, capacity: capacity)
+  }
+
+  /// An append went beyond the storage given to `init(…numbersInto:…)`.
+  var overflowed: Bool { numbers.overflowed || codes.overflowed }
+
+  /// One column from parts that wrote straight into its storage, part `k`
+  /// from `offsets[k]` (`rows[k]` rows): the parts are moved together and
+  /// the codes renumbered in place. Every part is numeric or all missing,
+  /// or categorical or all missing (as for `merge`). Returns the column
+  /// kind, levels and first non-numeric cell; the rows are the first
+  /// `rows.reduce(0, +)` elements of `numbers` (numeric) or `codes`.
+  static func mergeInPlace(_ parts: [ColumnBuilder], rows: [Int], offsets: [Int], lineOffsets: [Int],
+                           numbers: UnsafeMutablePointer<Double>, codes: UnsafeMutablePointer<Int32>)
+    -> (numeric: Bool, levels: [String], firstNonNumeric: (line: Int, text: String)?) {
+    var at = 0
+    if !parts.contains(where: \.holdsText) {
+      for k in parts.indices {
+        // Earlier parts end at or before `offsets[k]`, so moving down never
+        // overwrites rows not yet moved.
+        if parts[k].mode == .numeric {
+          if at != offsets[k] { memmove(numbers + at, numbers + offsets[k], rows[k] * MemoryLayout<Double>.stride) }
+        } else {
+          (numbers + at).initialize(repeating: .nan, count: rows[k])
+        }
+        at += rows[k]
+      }
+      return (true, [], nil)
+    }
+    var merged = ColumnBuilder(source: parts[0].source, column: parts[0].column, forceCategorical: true)
+    for k in parts.indices {
+      if parts[k].mode == .undetermined {
+        (codes + at).initialize(repeating: -1, count: rows[k])
+        at += rows[k]
+        continue
+      }
+      let remap = parts[k].dictionary.levels.map { level in
+        level.withUnsafeBufferPointer { merged.dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count).code }
+      }
+      for i in 0..<rows[k] {
+        let c = codes[offsets[k] + i]
+        codes[at + i] = c < 0 ? -1 : remap[Int(c)]
+      }
+      at += rows[k]
+      if merged.firstNonNumeric == nil, let first = parts[k].firstNonNumeric {
+        merged.firstNonNumeric = (first.line + lineOffsets[k], first.text)
+      }
+    }
+    let raw = merged.dictionary.levels.map { String(decoding: $0, as: UTF8.self) }
+    let order = raw.indices.sorted { byteOrderPrecedes(raw[$0], raw[$1]) }
+    var sorted = [Int32](repeating: 0, count: raw.count)
+    for (newCode, oldCode) in order.enumerated() { sorted[oldCode] = Int32(newCode) }
+    for i in 0..<at where codes[i] >= 0 { codes[i] = sorted[Int(codes[i])] }
+    return (false, order.map { raw[$0] }, merged.firstNonNumeric)
   }
 
   /// Whether the column holds a value that is not a number (it ends categorical).

@@ -56,7 +56,9 @@ func ingestOnce(_ arguments: [String]) throws {
   let parts = arguments.count > 2 ? Int(arguments[2]) : nil
   let before = peakResidentBytes()
   let start = now()
-  let table = try CSVReader.read(path: arguments[0], columns: columns, parts: parts)
+  // Parts 0: the parallel reader's path in one part (each column written in place).
+  let table = try parts == 0 ? CSVReader.readInParts(path: arguments[0], columns: columns, parts: 1)!
+                             : CSVReader.read(path: arguments[0], columns: columns, parts: parts)
   let seconds = now() - start
   var parsed = 0
   for c in table.columns {

@@ -171,6 +171,21 @@ struct ParallelCSVReaderTests {
     expectParallelAgrees(path, columns: chosen)
   }
 
+  @Test("more than 64 columns (read into blocks, not in place) and a projection of them")
+  func wideFiles() throws {
+    var random = SplitMix(state: 5)
+    var text = (0..<80).map { "v\($0)" }.joined(separator: ",") + "\n"
+    for row in 0..<300 {
+      text += (0..<80).map { j in
+        if j % 9 == 0 && row == 250 { return "switch" }
+        return random.below(12) == 0 ? "NA" : String(random.below(1000)) + (j % 2 == 0 ? ".5" : "")
+      }.joined(separator: ",") + "\n"
+    }
+    let path = try temporaryFile(Array(text.utf8))
+    #expect(expectParallelAgrees(path) >= 4)
+    expectParallelAgrees(path, columns: Set((0..<80).filter { $0 % 3 == 0 }.map { "v\($0)" }))
+  }
+
   @Test("numbers: the fast path and strtod agree on long mantissas, leading zeros and large exponents")
   func numberEdges() throws {
     var samples = ["9007199254740992", "9007199254740993", "9007199254740991.5", "0000000000000000000001.5",
