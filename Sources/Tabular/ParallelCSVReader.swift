@@ -72,39 +72,11 @@ struct ParallelRead {
     if wanted.count <= ParallelRead.directColumns {
       return try direct(pieces, names: names, wanted: wanted, header: header)
     }
-    let source = ColumnBuilderSource(name: name, wanted: wanted)
-    DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
-      let part = pieces[k]
-      do {
-        let parser = try self.parser(from: part.start, limit: part.limit)
-        part.builders = source.builders()
-        part.rows = try CSVReader.parseRecords(parser, fieldCount: names.count, wanted: wanted,
-                                               builders: &part.builders, lines: &part.lines)
-        part.stop = part.start + parser.offset
-        part.endLine = parser.line
-      } catch {
-        part.failed = true
-      }
-    }
-    if pieces.contains(where: \.failed) { throw ParallelReadFailure() }
-    for k in 1..<pieces.count where pieces[k - 1].stop != pieces[k].start { return nil }
-
-    // Columns that hold text anywhere are categorical: parts that read them
-    // as numbers read them again as categories.
-    let text = wanted.indices.filter { c in pieces.contains { $0.builders[c].holdsText } }
-    DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
-      let part = pieces[k]
-      let again = text.filter { c in part.builders[c].mode == .numeric || part.builders[c].mode == .deferred }
-      guard !again.isEmpty else { return }
-      do {
-        for c in again { part.builders[c] = ColumnBuilder(source: name, column: wanted[c] + 1, forceCategorical: true) }
-        let parser = try self.parser(from: part.start, limit: part.limit)
-        try CSVReader.parseCategories(parser, wanted: wanted, again: again, builders: &part.builders)
-      } catch {
-        part.failed = true
-      }
-    }
-    if pieces.contains(where: \.failed) { throw ParallelReadFailure() }
+    let name = self.name
+    guard try parse(pieces, fields: names.count, wanted: wanted, builders: { _ in
+      wanted.map { ColumnBuilder(source: name, column: $0 + 1) }
+    }) else { return nil }
+    try readTextAgain(pieces, wanted: wanted) { _, c in ColumnBuilder(source: name, column: wanted[c] + 1, forceCategorical: true) }
 
     // Lines: each part counted from 1 at its start.
     let lines = ParallelRead.lines(pieces, header: header)
@@ -152,47 +124,19 @@ struct ParallelRead {
       let name = self.name
       // Each part writes its own rows of every column: disjoint ranges.
       let storage = SharedColumns(numbers: numberPointers, codes: codePointers)
-      DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
-        let part = pieces[k]
-        do {
-          let parser = try self.parser(from: part.start, limit: part.limit)
-          part.builders = wanted.indices.map { c in
-            ColumnBuilder(source: name, column: wanted[c] + 1, numbersInto: storage.numbers[c] + part.offset,
-                          codesInto: storage.codes[c] + part.offset, capacity: part.bound)
-          }
-          part.rows = try CSVReader.parseRecords(parser, fieldCount: names.count, wanted: wanted,
-                                                 builders: &part.builders, lines: &part.lines)
-          part.stop = part.start + parser.offset
-          part.endLine = parser.line
-        } catch {
-          part.failed = true
+      met = try self.parse(pieces, fields: names.count, wanted: wanted) { part in
+        wanted.indices.map { c in
+          ColumnBuilder(source: name, column: wanted[c] + 1, numbersInto: storage.numbers[c] + part.offset,
+                        codesInto: storage.codes[c] + part.offset, capacity: part.bound)
         }
       }
-      if pieces.contains(where: \.failed) { throw ParallelReadFailure() }
-      for k in 1..<pieces.count where pieces[k - 1].stop != pieces[k].start { met = false }
       if pieces.contains(where: { $0.builders.contains(where: \.overflowed) }) { met = false }
       guard met else { return (Array(repeating: 0, count: wanted.count), Array(repeating: 0, count: wanted.count)) }
-
-      // Columns with text anywhere: parts that read them as numbers read
-      // them again as categories, into the same place of the codes.
-      let text = wanted.indices.filter { c in pieces.contains { $0.builders[c].holdsText } }
-      DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
-        let part = pieces[k]
-        let again = text.filter { c in part.builders[c].mode == .numeric || part.builders[c].mode == .deferred }
-        guard !again.isEmpty else { return }
-        do {
-          for c in again {
-            part.builders[c] = ColumnBuilder(source: name, column: wanted[c] + 1, forceCategorical: true,
-                                             numbersInto: storage.numbers[c] + part.offset, codesInto: storage.codes[c] + part.offset,
-                                             capacity: part.bound)
-          }
-          let parser = try self.parser(from: part.start, limit: part.limit)
-          try CSVReader.parseCategories(parser, wanted: wanted, again: again, builders: &part.builders)
-        } catch {
-          part.failed = true
-        }
+      // Categories go to the same place of the codes.
+      try self.readTextAgain(pieces, wanted: wanted) { part, c in
+        ColumnBuilder(source: name, column: wanted[c] + 1, forceCategorical: true, numbersInto: storage.numbers[c] + part.offset,
+                      codesInto: storage.codes[c] + part.offset, capacity: part.bound)
       }
-      if pieces.contains(where: \.failed) { throw ParallelReadFailure() }
 
       rows = pieces.reduce(0) { $0 + $1.rows }
       let lineOffsets = ParallelRead.firstLines(pieces, header: header).map { $0 - 1 }
@@ -216,6 +160,50 @@ struct ParallelRead {
     }
     return CSVReader.table(name: name, names: names, wanted: wanted, columns: columns, rows: rows,
                            lines: ParallelRead.lines(pieces, header: header))
+  }
+
+  /// Parses every part on its own thread into the builders `builders`
+  /// makes for it; false when the parts did not meet at their boundaries.
+  /// Throws on any error in any part.
+  private func parse(_ pieces: [Part], fields: Int, wanted: [Int],
+                     builders: @escaping @Sendable (Part) -> [ColumnBuilder]) throws -> Bool {
+    DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
+      let part = pieces[k]
+      do {
+        let parser = try self.parser(from: part.start, limit: part.limit)
+        part.builders = builders(part)
+        part.rows = try CSVReader.parseRecords(parser, fieldCount: fields, wanted: wanted,
+                                               builders: &part.builders, lines: &part.lines)
+        part.stop = part.start + parser.offset
+        part.endLine = parser.line
+      } catch {
+        part.failed = true
+      }
+    }
+    if pieces.contains(where: \.failed) { throw ParallelReadFailure() }
+    for k in 1..<pieces.count where pieces[k - 1].stop != pieces[k].start { return false }
+    return true
+  }
+
+  /// Columns that hold text in any part are categorical: the parts that
+  /// read them as numbers read them again as categories, into builders
+  /// from `builder(part, column)`.
+  private func readTextAgain(_ pieces: [Part], wanted: [Int],
+                             builder: @escaping @Sendable (Part, Int) -> ColumnBuilder) throws {
+    let text = wanted.indices.filter { c in pieces.contains { $0.builders[c].holdsText } }
+    DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
+      let part = pieces[k]
+      let again = text.filter { c in part.builders[c].mode == .numeric || part.builders[c].mode == .deferred }
+      guard !again.isEmpty else { return }
+      do {
+        for c in again { part.builders[c] = builder(part, c) }
+        let parser = try self.parser(from: part.start, limit: part.limit)
+        try CSVReader.parseCategories(parser, wanted: wanted, again: again, builders: &part.builders)
+      } catch {
+        part.failed = true
+      }
+    }
+    if pieces.contains(where: \.failed) { throw ParallelReadFailure() }
   }
 
   /// The file's line at the start of each part.
@@ -324,13 +312,6 @@ struct ParallelRead {
 
 /// An error in a part of a parallel read (the sequential pass reports it).
 struct ParallelReadFailure: Error {}
-
-/// Fresh builders for the wanted columns of one part.
-private struct ColumnBuilderSource: Sendable {
-  let name: String
-  let wanted: [Int]
-  func builders() -> [ColumnBuilder] { wanted.map { ColumnBuilder(source: name, column: $0 + 1) } }
-}
 
 /// Column storage handed to the threads of a parallel read, each of which
 /// writes only its own part's rows.
