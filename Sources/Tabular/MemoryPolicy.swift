@@ -1,6 +1,11 @@
 #if os(Linux)
 import CMalloc
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How the process hands memory back to the system.
 public enum MemoryPolicy {
@@ -14,7 +19,8 @@ public enum MemoryPolicy {
   /// executable at start-up (a process-wide setting, not a library's choice).
   public static func returnFreedBlocks() {
     #if os(Linux)
-    _ = mallopt(M_MMAP_THRESHOLD, 256 << 10)
+    // glibc's own variable, when set, is the user's choice.
+    if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = mallopt(M_MMAP_THRESHOLD, 256 << 10) }
     #endif
   }
 }
