@@ -38,6 +38,10 @@ struct BadInputCatalogueTests {
     ("dup.csv", "time,time,x\n1,1,2\n"),
     ("status3.csv", "time,status,x\n1,3,2\n2,1,3\n"),
     ("badtime.csv", "time,status,x\nabc,1,2\n2,1,3\n"),
+    // Columns the formula does not read come first: the command line parses
+    // only time and status, and messages still give the file's column.
+    ("projected.csv", "a,b,time,status\n1,2,3,1\n1,2,x,0\n4,5,6,1\n"),
+    ("projected-ragged.csv", "a,b,time,status\n1,2,3,1\n1,2,4\n4,5,6,1\n"),
     ("inf.csv", "time,status,x\n1,1,1e400\n2,1,3\n3,0,1\n"),
     ("negw.csv", "time,status,x,w\n1,1,1,-1\n2,1,3,1\n3,0,1,1\n"),
     ("noevents.csv", "time,status,x\n1,0,1\n2,0,3\n"),
@@ -84,6 +88,10 @@ struct BadInputCatalogueTests {
     BadInput("duplicate column names", ["km", "--data", "{T}/dup.csv", "--formula", "Surv(time, x) ~ 1"], place: "{T}/dup.csv:1:2"),
     BadInput("status outside its coding", ["km", "--data", "{T}/status3.csv", "--formula", "Surv(time, status) ~ 1"], place: "{T}/status3.csv:2:2"),
     BadInput("text in a time column", ["km", "--data", "{T}/badtime.csv", "--formula", "Surv(time, status) ~ 1"], place: "{T}/badtime.csv:2:1"),
+    BadInput("text in a time column after unread columns", ["km", "--data", "{T}/projected.csv", "--formula", "Surv(time, status) ~ 1"],
+             place: "{T}/projected.csv:3:3"),
+    BadInput("a short record, only some columns read", ["km", "--data", "{T}/projected-ragged.csv", "--formula", "Surv(time, status) ~ 1"],
+             place: "{T}/projected-ragged.csv:3:3"),
     BadInput("unknown column in the formula", ["km", "--data", "{D}/lung.csv", "--formula", "Surv(time, status) ~ sexx"], place: "--formula:1:22"),
     BadInput("--where unknown column", ["km", "--data", "{D}/lung.csv", "--formula", "Surv(time, status) ~ sex", "--where", "agee > 3"], place: "--where:1:1"),
     BadInput("--where syntax", ["km", "--data", "{D}/lung.csv", "--formula", "Surv(time, status) ~ sex", "--where", "age >> 3"], place: "--where:1:6"),
