@@ -206,9 +206,11 @@ struct ColumnBuilder {
     case .numeric:
       // Most fields of a numeric column are plain numbers: parse them
       // straight away; blanks, missing spellings and text take the full rules.
-      if n > 0, p[0] != 0x20, p[0] != 0x09, let v = NumberParser.parseDecimal(p, n) {
-        numbers.append(v)
-        return
+      if n > 0 {
+        if let v = NumberParser.plainDecimal(p, n) ?? (p[0] != 0x20 && p[0] != 0x09 ? NumberParser.parseDecimal(p, n) : nil) {
+          numbers.append(v)
+          return
+        }
       }
       switch NumberParser.classify(p, n) {
       case .missing: numbers.append(.nan)

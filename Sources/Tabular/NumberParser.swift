@@ -92,6 +92,38 @@ enum NumberParser {
     return (p + start, end - start)
   }
 
+  /// The common field of a numeric column, `[-]digits[.digits]` (at least
+  /// one digit, at most 19, an integer of at most 2^53, at most 22 after the
+  /// point): one loop, one division by an exact power of ten (Clinger's
+  /// fast path, so the value is correctly rounded). `nil` for anything else
+  /// (an exponent, a plus sign, blanks, `Inf`, missing spellings, text),
+  /// which `parseDecimal` and `classify` then decide.
+  @inline(__always)
+  static func plainDecimal(_ s: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+    let negative = s[0] == UInt8(ascii: "-")
+    var i = negative ? 1 : 0
+    var mantissa: UInt64 = 0
+    var point = -1
+    while i < n {
+      let c = s[i]
+      let d = c &- 0x30
+      if d <= 9 {
+        mantissa = mantissa &* 10 &+ UInt64(d)
+      } else if c == UInt8(ascii: ".") && point < 0 {
+        point = i
+      } else {
+        return nil
+      }
+      i += 1
+    }
+    let fraction = point < 0 ? 0 : n - 1 - point
+    let digits = n - (negative ? 1 : 0) - (point < 0 ? 0 : 1)
+    guard digits > 0, digits <= 19, mantissa <= 1 << 53, fraction <= 22 else { return nil }
+    let m = Double(mantissa)
+    let value = fraction == 0 ? m : m / exactPowerOfTen(fraction)
+    return negative ? -value : value
+  }
+
   /// Parses the decimal grammar; `nil` when the text is not a number.
   ///
   /// Up to 19 digits accumulate exactly in a `UInt64`. When that integer is
