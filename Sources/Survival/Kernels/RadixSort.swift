@@ -9,58 +9,68 @@ enum RadixSort {
   private static let buckets = 1 << 11
 
   /// Sorts `keys` ascending, stably, permuting `payload` the same way.
+  ///
+  /// One read of the keys counts every digit's histogram at once; then each
+  /// pass whose digit varies scatters keys and payloads (a digit that is the
+  /// same for every key, as the high digits of whole-day times, costs
+  /// nothing beyond that first read).
   static func sort(keys: inout [UInt64], payload: inout [UInt64]) {
     let n = keys.count
     precondition(payload.count == n)
     if n < 2 { return }
-    // Every element is written by the first pass that runs, so no zero fill.
-    var keyScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
-    var payloadScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
-    var counts = [Int](repeating: 0, count: buckets)
-    var shift: UInt64 = 0
-    while shift < 64 {
-      let mask = UInt64(buckets - 1)
-      for k in 0..<buckets { counts[k] = 0 }
-      let first = Int((keys[0] >> shift) & mask)
-      var constant = true
-      keys.withUnsafeBufferPointer { kb in
-        counts.withUnsafeMutableBufferPointer { c in
-          for i in 0..<n {
-            let d = Int((kb[i] >> shift) & mask)
-            c[d] += 1
-            if d != first { constant = false }
+    let passes = Int((64 + digitBits - 1) / digitBits)
+    let mask = UInt64(buckets - 1)
+    var counts = [Int](repeating: 0, count: buckets * passes)
+    keys.withUnsafeBufferPointer { kb in
+      counts.withUnsafeMutableBufferPointer { c in
+        for i in 0..<n {
+          var key = kb[i]
+          for p in 0..<passes {
+            c[p * buckets + Int(key & mask)] += 1
+            key >>= digitBits
           }
         }
       }
-      if !constant {
-        var total = 0
-        for k in 0..<buckets {
-          let c = counts[k]
-          counts[k] = total
-          total += c
-        }
-        keys.withUnsafeBufferPointer { kb in
-          payload.withUnsafeBufferPointer { pb in
-            keyScratch.withUnsafeMutableBufferPointer { ks in
-              payloadScratch.withUnsafeMutableBufferPointer { ps in
-                counts.withUnsafeMutableBufferPointer { c in
-                  for i in 0..<n {
-                    let key = kb[i]
-                    let d = Int((key >> shift) & mask)
-                    let at = c[d]
-                    ks[at] = key
-                    ps[at] = pb[i]
-                    c[d] = at + 1
-                  }
+    }
+    // Every element is written by the first pass that runs, so no zero fill.
+    var keyScratch: [UInt64] = []
+    var payloadScratch: [UInt64] = []
+    for p in 0..<passes {
+      let base = p * buckets
+      let first = Int((keys[0] >> (UInt64(p) * digitBits)) & mask)
+      if counts[base + first] == n { continue }  // one value of this digit
+      if keyScratch.isEmpty {
+        keyScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
+        payloadScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
+      }
+      var total = 0
+      for k in base..<(base + buckets) {
+        let c = counts[k]
+        counts[k] = total
+        total += c
+      }
+      let shift = UInt64(p) * digitBits
+      keys.withUnsafeBufferPointer { kb in
+        payload.withUnsafeBufferPointer { pb in
+          keyScratch.withUnsafeMutableBufferPointer { ks in
+            payloadScratch.withUnsafeMutableBufferPointer { ps in
+              counts.withUnsafeMutableBufferPointer { c in
+                let offsets = c.baseAddress! + base
+                for i in 0..<n {
+                  let key = kb[i]
+                  let d = Int((key >> shift) & mask)
+                  let at = offsets[d]
+                  ks[at] = key
+                  ps[at] = pb[i]
+                  offsets[d] = at + 1
                 }
               }
             }
           }
         }
-        swap(&keys, &keyScratch)
-        swap(&payload, &payloadScratch)
       }
-      shift += digitBits
+      swap(&keys, &keyScratch)
+      swap(&payload, &payloadScratch)
     }
   }
 
