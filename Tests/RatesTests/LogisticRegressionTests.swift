@@ -125,3 +125,48 @@ struct LogisticHandTests {
     #expect(throws: InputError.self) { try frame(path, "ph.ecog ~ age") }
   }
 }
+
+@Suite("Logistic IRLS on tall designs: normal equations after the first QR")
+struct LogisticNormalEquationTests {
+  @Test("the normal-equation iterations give the QR iterations' coefficients, covariance, deviance and aliased columns")
+  func agreesWithQR() throws {
+    var state: UInt64 = 2024
+    func uniform() -> Double {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return (Double(state >> 11) + 0.5) / Double(1 << 53)
+    }
+    let n = 6000
+    var columns = [[Double]](repeating: [], count: 4)
+    var y: [Double] = []
+    for _ in 0..<n {
+      let x1 = (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
+      let x3: Double = uniform() < 0.3 ? 1 : 0
+      columns[0].append(1)
+      columns[1].append(x1)
+      columns[2].append(2 * x1)  // aliased with x1
+      columns[3].append(x3)
+      let eta = -0.4 + 0.8 * x1 - 0.5 * x3
+      y.append(uniform() < 1 / (1 + exp(-eta)) ? 1 : 0)
+    }
+    let x = Matrix(rows: n, columns: 4, columnMajor: columns.flatMap { $0 })
+    #expect(LogisticIRLS.usesNormalEquations(rows: n, columns: 4))
+    let irls = LogisticIRLS()
+    let normal = try #require(try irls.fit(x: x, y: y, offset: nil, start: nil, normalEquations: true))
+    let qr = try #require(try irls.fit(x: x, y: y, offset: nil, start: nil, normalEquations: false))
+    #expect(normal.kept == qr.kept)
+    #expect(normal.kept == [0, 1, 3], "the doubled column is aliased, as R's glm says NA")
+    #expect(normal.iterations == qr.iterations)
+    for j in 0..<4 {
+      if let a = normal.coefficients[j], let b = qr.coefficients[j] {
+        #expect(abs(a - b) <= 1e-10 * max(1, abs(b)), "coefficient \(j)")
+      } else {
+        #expect(normal.coefficients[j] == nil && qr.coefficients[j] == nil)
+      }
+    }
+    for (a, b) in zip(normal.covariance.storage, qr.covariance.storage) { #expect(abs(a - b) <= 1e-10 * max(1e-8, abs(b))) }
+    #expect(abs(normal.deviance - qr.deviance) <= 1e-10 * qr.deviance)
+    // The public fit takes the normal-equation path on this shape.
+    let viaFit = try irls.fit(x: x, y: y)
+    #expect(viaFit.coefficients.map { $0 ?? .nan }.elementsEqual(normal.coefficients.map { $0 ?? .nan }) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+  }
+}
