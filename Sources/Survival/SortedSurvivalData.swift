@@ -44,19 +44,33 @@ struct SortedSurvivalData {
       }
     }
 
+    // Each part is sorted in place in the shared arrays, with one pair of
+    // scratch buffers for all parts (no per-part copies of fresh memory).
+    let largest = counts.max() ?? 0
+    var keyScratch = [UInt64](unsafeUninitializedCapacity: largest) { _, c in c = largest }
+    var payloadScratch = [UInt64](unsafeUninitializedCapacity: largest) { _, c in c = largest }
+    allKeys.withUnsafeMutableBufferPointer { k in
+      allPayload.withUnsafeMutableBufferPointer { p in
+        keyScratch.withUnsafeMutableBufferPointer { ks in
+          payloadScratch.withUnsafeMutableBufferPointer { ps in
+            for part in 0..<partCount {
+              let range = offsets[part]..<offsets[part + 1]
+              RadixSort.sort(keys: UnsafeMutableBufferPointer(rebasing: k[range]),
+                             payload: UnsafeMutableBufferPointer(rebasing: p[range]),
+                             keyScratch: ks, payloadScratch: ps)
+            }
+          }
+        }
+      }
+    }
+    keyScratch = []
+    payloadScratch = []
+
     var parts: [CurveData] = []
     parts.reserveCapacity(partCount)
     for part in 0..<partCount {
-      var keys: [UInt64] = []
-      var payload: [UInt64] = []
-      if partCount == 1 {
-        swap(&keys, &allKeys)
-        swap(&payload, &allPayload)
-      } else {
-        keys = Array(allKeys[offsets[part]..<offsets[part + 1]])
-        payload = Array(allPayload[offsets[part]..<offsets[part + 1]])
-      }
-      RadixSort.sort(keys: &keys, payload: &payload)
+      let keys = allKeys[offsets[part]..<offsets[part + 1]]
+      let payload = allPayload[offsets[part]..<offsets[part + 1]]
       var data = CurveData(stop: keys.map(RadixSort.double(fromSortable:)),
                            status: payload.map { Double(($0 >> 32) & 1) },
                            weight: [], start: nil, startOrder: nil,

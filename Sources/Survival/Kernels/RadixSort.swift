@@ -9,40 +9,55 @@ enum RadixSort {
   private static let buckets = 1 << 11
 
   /// Sorts `keys` ascending, stably, permuting `payload` the same way.
+  static func sort(keys: inout [UInt64], payload: inout [UInt64]) {
+    let n = keys.count
+    precondition(payload.count == n)
+    if n < 2 { return }
+    var keyScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
+    var payloadScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
+    keys.withUnsafeMutableBufferPointer { k in
+      payload.withUnsafeMutableBufferPointer { p in
+        keyScratch.withUnsafeMutableBufferPointer { ks in
+          payloadScratch.withUnsafeMutableBufferPointer { ps in
+            sort(keys: k, payload: p, keyScratch: ks, payloadScratch: ps)
+          }
+        }
+      }
+    }
+  }
+
+  /// Sorts `keys` (and `payload` alongside) in place, using the scratch
+  /// buffers (at least as long) for the passes: one caller can sort many
+  /// ranges of one array with one pair of scratch buffers, so no memory is
+  /// freshly touched per range.
   ///
   /// One read of the keys counts every digit's histogram at once; then each
   /// pass whose digit varies scatters keys and payloads (a digit that is the
   /// same for every key, as the high digits of whole-day times, costs
   /// nothing beyond that first read).
-  static func sort(keys: inout [UInt64], payload: inout [UInt64]) {
+  static func sort(keys: UnsafeMutableBufferPointer<UInt64>, payload: UnsafeMutableBufferPointer<UInt64>,
+                   keyScratch: UnsafeMutableBufferPointer<UInt64>, payloadScratch: UnsafeMutableBufferPointer<UInt64>) {
     let n = keys.count
-    precondition(payload.count == n)
+    precondition(payload.count == n && keyScratch.count >= n && payloadScratch.count >= n)
     if n < 2 { return }
     let passes = Int((64 + digitBits - 1) / digitBits)
     let mask = UInt64(buckets - 1)
     var counts = [Int](repeating: 0, count: buckets * passes)
-    keys.withUnsafeBufferPointer { kb in
-      counts.withUnsafeMutableBufferPointer { c in
-        for i in 0..<n {
-          var key = kb[i]
-          for p in 0..<passes {
-            c[p * buckets + Int(key & mask)] += 1
-            key >>= digitBits
-          }
+    counts.withUnsafeMutableBufferPointer { c in
+      for i in 0..<n {
+        var key = keys[i]
+        for p in 0..<passes {
+          c[p * buckets + Int(key & mask)] += 1
+          key >>= digitBits
         }
       }
     }
-    // Every element is written by the first pass that runs, so no zero fill.
-    var keyScratch: [UInt64] = []
-    var payloadScratch: [UInt64] = []
+    var source = (keys: keys.baseAddress!, payload: payload.baseAddress!)
+    var target = (keys: keyScratch.baseAddress!, payload: payloadScratch.baseAddress!)
     for p in 0..<passes {
       let base = p * buckets
-      let first = Int((keys[0] >> (UInt64(p) * digitBits)) & mask)
+      let first = Int((source.keys[0] >> (UInt64(p) * digitBits)) & mask)
       if counts[base + first] == n { continue }  // one value of this digit
-      if keyScratch.isEmpty {
-        keyScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
-        payloadScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
-      }
       var total = 0
       for k in base..<(base + buckets) {
         let c = counts[k]
@@ -50,27 +65,22 @@ enum RadixSort {
         total += c
       }
       let shift = UInt64(p) * digitBits
-      keys.withUnsafeBufferPointer { kb in
-        payload.withUnsafeBufferPointer { pb in
-          keyScratch.withUnsafeMutableBufferPointer { ks in
-            payloadScratch.withUnsafeMutableBufferPointer { ps in
-              counts.withUnsafeMutableBufferPointer { c in
-                let offsets = c.baseAddress! + base
-                for i in 0..<n {
-                  let key = kb[i]
-                  let d = Int((key >> shift) & mask)
-                  let at = offsets[d]
-                  ks[at] = key
-                  ps[at] = pb[i]
-                  offsets[d] = at + 1
-                }
-              }
-            }
-          }
+      counts.withUnsafeMutableBufferPointer { c in
+        let offsets = c.baseAddress! + base
+        for i in 0..<n {
+          let key = source.keys[i]
+          let d = Int((key >> shift) & mask)
+          let at = offsets[d]
+          target.keys[at] = key
+          target.payload[at] = source.payload[i]
+          offsets[d] = at + 1
         }
       }
-      swap(&keys, &keyScratch)
-      swap(&payload, &payloadScratch)
+      swap(&source, &target)
+    }
+    if source.keys != keys.baseAddress! {
+      keys.baseAddress!.update(from: source.keys, count: n)
+      payload.baseAddress!.update(from: source.payload, count: n)
     }
   }
 
