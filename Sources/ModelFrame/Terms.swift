@@ -277,6 +277,37 @@ private struct TermsBuilder {
     return sets
   }
 
+  /// `a + b - c + …`, a left-deep chain of up to 2,000 operators: walked
+  /// along its left spine in a loop, then applied left to right, so the
+  /// recursion depth is the nesting, not the number of terms.
+  mutating func expandSum(_ e: FormulaExpression) throws -> [[Int]] {
+    var steps: [(op: FormulaOperator, right: FormulaExpression)] = []
+    var leftmost = e
+    while case .binary(let op, let a, let b, _) = leftmost, op == .plus || op == .minus {
+      steps.append((op, b))
+      leftmost = a
+    }
+    var terms = try expand(leftmost)
+    for (op, b) in steps.reversed() {
+      if op == .plus {
+        terms += try expand(b)
+        continue
+      }
+      if case .number(let v, _, _) = b.stripped, v == 1 || v == 0 {
+        if v == 1 { hasIntercept = false }
+        continue
+      }
+      // `a*b - a:b`: the right side's terms are removed, as R's terms().
+      let right = try expand(b)
+      for set in right where !terms.contains(set) {
+        let label = set.map { $0 < 0 ? strataCalls[-$0 - 1].label : variables[$0].label }.joined(separator: ":")
+        throw error(b.column, "'- \(label)' removes a term the formula does not have, expected one of its terms")
+      }
+      terms = terms.filter { !right.contains($0) }
+    }
+    return terms
+  }
+
   /// Each term as the sorted set of its variable indices.
   mutating func expand(_ e: FormulaExpression) throws -> [[Int]] {
     switch e {
@@ -402,22 +433,8 @@ private struct TermsBuilder {
       }
     case .binary(let op, let a, let b, let c):
       switch op {
-      case .plus:
-        return try expand(a) + expand(b)
-      case .minus:
-        if case .number(let v, _, _) = b.stripped, v == 1 || v == 0 {
-          let left = try expand(a)
-          if v == 1 { hasIntercept = false }
-          return left
-        }
-        // `a*b - a:b`: the right side's terms are removed, as R's terms().
-        let left = try expand(a)
-        let right = try expand(b)
-        for set in right where !left.contains(set) {
-          let label = set.map { $0 < 0 ? strataCalls[-$0 - 1].label : variables[$0].label }.joined(separator: ":")
-          throw error(b.column, "'- \(label)' removes a term the formula does not have, expected one of its terms")
-        }
-        return left.filter { !right.contains($0) }
+      case .plus, .minus:
+        return try expandSum(e)
       case .colon, .within:
         // `a %in% b` is `a:b` among the terms, as R's terms().
         let left = try expand(a)
