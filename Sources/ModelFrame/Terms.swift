@@ -277,35 +277,65 @@ private struct TermsBuilder {
     return sets
   }
 
-  /// `a + b - c + …`, a left-deep chain of up to 2,000 operators: walked
-  /// along its left spine in a loop, then applied left to right, so the
-  /// recursion depth is the nesting, not the number of terms.
-  mutating func expandSum(_ e: FormulaExpression) throws -> [[Int]] {
-    var steps: [(op: FormulaOperator, right: FormulaExpression)] = []
+  /// A left-deep chain of binary operators (`a + b - c`, `a:b:c`, `a/b/c`,
+  /// up to 2,000 operators): walked along its left spine in a loop, then
+  /// each operator applied left to right to the terms so far, so the
+  /// recursion depth is the nesting, not the number of operators.
+  mutating func expandChain(_ e: FormulaExpression) throws -> [[Int]] {
+    var steps: [(op: FormulaOperator, right: FormulaExpression, column: Int)] = []
     var leftmost = e
-    while case .binary(let op, let a, let b, _) = leftmost, op == .plus || op == .minus {
-      steps.append((op, b))
+    while case .binary(let op, let a, let b, let c) = leftmost {
+      steps.append((op, b, c))
       leftmost = a
     }
     var terms = try expand(leftmost)
-    for (op, b) in steps.reversed() {
-      if op == .plus {
-        terms += try expand(b)
-        continue
-      }
+    for (op, b, c) in steps.reversed() { terms = try apply(op, left: terms, right: b, at: c) }
+    return terms
+  }
+
+  /// `left op b` among the terms, as R's terms().
+  mutating func apply(_ op: FormulaOperator, left: [[Int]], right b: FormulaExpression, at c: Int) throws -> [[Int]] {
+    switch op {
+    case .plus:
+      return try left + expand(b)
+    case .minus:
       if case .number(let v, _, _) = b.stripped, v == 1 || v == 0 {
         if v == 1 { hasIntercept = false }
-        continue
+        return left
       }
       // `a*b - a:b`: the right side's terms are removed, as R's terms().
       let right = try expand(b)
-      for set in right where !terms.contains(set) {
+      for set in right where !left.contains(set) {
         let label = set.map { $0 < 0 ? strataCalls[-$0 - 1].label : variables[$0].label }.joined(separator: ":")
         throw error(b.column, "'- \(label)' removes a term the formula does not have, expected one of its terms")
       }
-      terms = terms.filter { !right.contains($0) }
+      return left.filter { !right.contains($0) }
+    case .colon, .within:
+      // `a %in% b` is `a:b` among the terms, as R's terms().
+      let right = try expand(b)
+      return try count(cross(left, right), at: c)
+    case .times:
+      let right = try expand(b)
+      return try count(unique(left + right + cross(left, right)), at: c)
+    case .divide:
+      // `a / b` is `a + a:b`, with every variable of `a` in the nested term.
+      let right = try expand(b)
+      let all = Array(Set(left.flatMap { $0 })).sorted()
+      return try count(unique(left + cross([all], right)), at: c)
+    case .power:
+      // `(a + b + c)^2`: every interaction up to order 2.
+      guard case .number(let k, _, _) = b.stripped, k >= 1, k == k.rounded(), k <= 100 else {
+        throw error(b.column, "expected a whole number of at least 1 after '^' among the terms, found \(b.deparsed) (arithmetic belongs inside I())")
+      }
+      var result = left
+      for _ in 1..<Int(k) {
+        var seen = Set<[Int]>()
+        result = try count((result + cross(result, left)).filter { seen.insert($0).inserted }, at: c)
+      }
+      return result
+    default:
+      throw error(c, "'\(op.rawValue)' is allowed in the response or inside I(), found it among the terms")
     }
-    return terms
   }
 
   /// Each term as the sorted set of its variable indices.
@@ -431,44 +461,18 @@ private struct TermsBuilder {
       default:
         throw error(c, "unsupported function '\(f)()' in the terms, expected a column, factor(), relevel(), cut(), poly(), ns(), bs(), strata(), cluster(), I() or one of: \(NumericExpression.functionNames.dropFirst().joined(separator: ", "))")
       }
-    case .binary(let op, let a, let b, let c):
-      switch op {
-      case .plus, .minus:
-        return try expandSum(e)
-      case .colon, .within:
-        // `a %in% b` is `a:b` among the terms, as R's terms().
-        let left = try expand(a)
-        let right = try expand(b)
-        return try count(cross(left, right), at: c)
-      case .times:
-        let left = try expand(a)
-        let right = try expand(b)
-        return try count(left + right + cross(left, right), at: c)
-      case .divide:
-        // `a / b` is `a + a:b`, with every variable of `a` in the nested term.
-        let left = try expand(a)
-        let right = try expand(b)
-        let all = Array(Set(left.flatMap { $0 })).sorted()
-        return try count(left + cross([all], right), at: c)
-      case .power:
-        // `(a + b + c)^2`: every interaction up to order 2.
-        guard case .number(let k, _, _) = b.stripped, k >= 1, k == k.rounded(), k <= 100 else {
-          throw error(b.column, "expected a whole number of at least 1 after '^' among the terms, found \(b.deparsed) (arithmetic belongs inside I())")
-        }
-        let left = try expand(a)
-        var result = left
-        for _ in 1..<Int(k) {
-          var seen = Set<[Int]>()
-          result = try count((result + cross(result, left)).filter { seen.insert($0).inserted }, at: c)
-        }
-        return result
-      default:
-        throw error(c, "'\(op.rawValue)' is allowed in the response or inside I(), found it among the terms")
-      }
+    case .binary:
+      return try expandChain(e)
     case .negate(let inner, let c):
       if case .number(let v, _, _) = inner.stripped, v == 1 { hasIntercept = false; return [] }
       throw error(c, "a term removed with '-' needs terms before it, expected 'terms - term'")
     }
+  }
+
+  /// The terms in order of first appearance, each once (R's terms() lists a term once).
+  private func unique(_ terms: [[Int]]) -> [[Int]] {
+    var seen = Set<[Int]>()
+    return terms.filter { seen.insert($0).inserted }
   }
 
   private func cross(_ a: [[Int]], _ b: [[Int]]) -> [[Int]] {

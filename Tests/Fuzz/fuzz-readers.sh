@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the data readers' Swift side and the text front ends (formula,
-# --where, report spec, claims file, manuscript scanner) with libFuzzer, a
+# --where, report spec, claims file, manuscript scanner) with libFuzzer, and
+# the parallel CSV reader against the one-pass reader (csv-parts), a
 # few minutes per target, from the bundled files as seeds. A crashing input
 # (or one over 10 s, or over 2 GB) is copied to
 # Tests/Fuzz/Regressions/<target>-<hash> (replayed by a test: fix the code,
@@ -19,6 +20,7 @@ bin="$build/debug/outcomes-fuzz"
 files=Tests/DataFilesTests/Files
 declare -A seeds=(
   [csv]="Datasets/veteran.csv Datasets/aml.csv $files/adtte.csv"
+  [csv-parts]="Datasets/veteran.csv Datasets/aml.csv Datasets/lung.csv $files/adtte.csv"
   [xpt]="$files/veteran.xpt $files/veteran.v8.xpt"
   [sas7bdat]="$files/veteran.sas7bdat"
   [dta]="$files/veteran.dta $files/labelled.dta"
@@ -34,7 +36,7 @@ declare -A inline=(
   [where]=$'age >= 18 & arm != \'b\'\n!(sex == 2) | is.na(wt)\narm %in% c("a", "b") & time > 3\nwt < 75 & (sex == 1 | age <= 50)'
 )
 targets=("${@:2}")
-[ ${#targets[@]} -gt 0 ] || targets=(csv xpt sas7bdat dta sav sqlite formula where spec claims manuscript)
+[ ${#targets[@]} -gt 0 ] || targets=(csv csv-parts xpt sas7bdat dta sav sqlite formula where spec claims manuscript)
 mkdir -p Tests/Fuzz/Regressions
 for format in "${targets[@]}"; do
   corpus=$(mktemp -d)

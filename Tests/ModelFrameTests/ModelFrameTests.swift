@@ -187,15 +187,17 @@ struct DesignMatrixTests {
 
 @Suite("Long sums of terms: the recursion depth is the nesting, not the number of terms")
 struct LongSumTests {
-  @Test("1,990 '+' and '-' build a frame on a thread with a 512 KiB stack (the fuzzer's stack overflow under AddressSanitizer)")
+  @Test("1,990 '+', '-', ':' and '/' build a frame on a thread with a 512 KiB stack (the fuzzer's stack overflow under AddressSanitizer)")
   func longChains() throws {
     let data = "time,status,a,b\n1,1,2,3\n2,0,3,1\n3,1,1,2\n4,1,5,5\n"
     let plus = "Surv(time, status) ~ a" + String(repeating: " + b", count: 1990)
     let minus = "Surv(time, status) ~ a + b" + String(repeating: " - b + b", count: 990)
+    let colon = "Surv(time, status) ~ a" + String(repeating: ":b", count: 1990)
+    let nested = "Surv(time, status) ~ a" + String(repeating: " / b", count: 1990)
     final class Outcome: @unchecked Sendable { var terms: [Int] = []; var done = false }
     let outcome = Outcome()
     let thread = Thread {
-      for formula in [plus, minus] {
+      for formula in [plus, minus, colon, nested] {
         if let frame = try? ModelFrame.build(formula: Formula.parse(formula), table: try CSVReader.read(bytes: Array(data.utf8), source: "d.csv")) {
           outcome.terms.append(frame.terms.terms.count)
         }
@@ -207,6 +209,6 @@ struct LongSumTests {
     let deadline = Date().addingTimeInterval(60)
     while !outcome.done && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
     #expect(outcome.done)
-    #expect(outcome.terms == [2, 2], "a + b, duplicates collapsed as R's terms(); '- b + b' leaves b in")
+    #expect(outcome.terms == [2, 2, 1, 2], "a + b, duplicates collapsed as R's terms(); '- b + b' leaves b in; a:b; a + a:b")
   }
 }
