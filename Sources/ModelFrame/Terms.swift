@@ -313,15 +313,15 @@ private struct TermsBuilder {
     case .colon, .within:
       // `a %in% b` is `a:b` among the terms, as R's terms().
       let right = try expand(b)
-      return try count(cross(left, right), at: c)
+      return try count(cross(left, right, at: c), at: c)
     case .times:
       let right = try expand(b)
-      return try count(unique(left + right + cross(left, right)), at: c)
+      return try count(unique(left + right + cross(left, right, at: c)), at: c)
     case .divide:
       // `a / b` is `a + a:b`, with every variable of `a` in the nested term.
       let right = try expand(b)
       let all = Array(Set(left.flatMap { $0 })).sorted()
-      return try count(unique(left + cross([all], right)), at: c)
+      return try count(unique(left + cross([all], right, at: c)), at: c)
     case .power:
       // `(a + b + c)^2`: every interaction up to order 2.
       guard case .number(let k, _, _) = b.stripped, k >= 1, k == k.rounded(), k <= 100 else {
@@ -330,7 +330,7 @@ private struct TermsBuilder {
       var result = left
       for _ in 1..<Int(k) {
         var seen = Set<[Int]>()
-        result = try count((result + cross(result, left)).filter { seen.insert($0).inserted }, at: c)
+        result = try count((result + cross(result, left, at: c)).filter { seen.insert($0).inserted }, at: c)
       }
       return result
     default:
@@ -475,13 +475,22 @@ private struct TermsBuilder {
     return terms.filter { seen.insert($0).inserted }
   }
 
-  private func cross(_ a: [[Int]], _ b: [[Int]]) -> [[Int]] {
+  /// Every union of a term of `a` with a term of `b`, each once. Stops with
+  /// the too-many-terms error as soon as the distinct unions alone pass the
+  /// limit (a `(…)^30` of fifteen variables would otherwise build hundreds
+  /// of thousands of sets before `count` refuses them).
+  private func cross(_ a: [[Int]], _ b: [[Int]], at column: Int = 1) throws -> [[Int]] {
     var out: [[Int]] = []
     var seen = Set<[Int]>()
     for x in a {
       for y in b {
         let set = Array(Set(x + y)).sorted()
-        if seen.insert(set).inserted { out.append(set) }
+        if seen.insert(set).inserted {
+          out.append(set)
+          if produced + out.count > TermsBuilder.maximumTerms {
+            throw error(column, "the formula expands to more than \(TermsBuilder.maximumTerms) terms, expected a model formula")
+          }
+        }
       }
     }
     return out
