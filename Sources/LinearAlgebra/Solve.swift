@@ -24,6 +24,21 @@ public enum LinearSolve {
     try solve(a, Matrix(rows: b.count, columns: 1, columnMajor: b)).storage
   }
 
+  /// Solves A·x = b for a symmetric positive-definite A by Cholesky (`dposv`).
+  /// - Throws: `LinearAlgebraError.notPositiveDefinite` when a leading minor is not positive.
+  public static func solveSPD(_ a: Matrix, _ b: [Double]) throws -> [Double] {
+    guard a.rows == a.columns, b.count == a.rows else {
+      throw LinearAlgebraError.dimensionMismatch("solveSPD \(a.rows)×\(a.columns) with \(b.count)")
+    }
+    let n = a.rows
+    if n == 0 { return b }
+    var l = a.storage
+    var x = b
+    let info = LAPACKE_dposv(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), 1, &l, Int32(n), &x, Int32(n))
+    try check(info, routine: "dposv", positive: { .notPositiveDefinite(order: $0) })
+    return x
+  }
+
   /// The Cholesky factor L (lower, A = L·Lᵀ) of a symmetric positive-definite matrix (`dpotrf`).
   public static func cholesky(_ a: Matrix) throws -> Matrix {
     guard a.rows == a.columns else {

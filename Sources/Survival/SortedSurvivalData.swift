@@ -44,27 +44,9 @@ struct SortedSurvivalData {
       }
     }
 
-    // Each part is sorted in place in the shared arrays, with one pair of
-    // scratch buffers for all parts (no per-part copies of fresh memory).
-    let largest = counts.max() ?? 0
-    var keyScratch = [UInt64](unsafeUninitializedCapacity: largest) { _, c in c = largest }
-    var payloadScratch = [UInt64](unsafeUninitializedCapacity: largest) { _, c in c = largest }
-    allKeys.withUnsafeMutableBufferPointer { k in
-      allPayload.withUnsafeMutableBufferPointer { p in
-        keyScratch.withUnsafeMutableBufferPointer { ks in
-          payloadScratch.withUnsafeMutableBufferPointer { ps in
-            for part in 0..<partCount {
-              let range = offsets[part]..<offsets[part + 1]
-              RadixSort.sort(keys: UnsafeMutableBufferPointer(rebasing: k[range]),
-                             payload: UnsafeMutableBufferPointer(rebasing: p[range]),
-                             keyScratch: ks, payloadScratch: ps)
-            }
-          }
-        }
-      }
-    }
-    keyScratch = []
-    payloadScratch = []
+    // Each part is sorted in place in the shared arrays (one pair of
+    // scratch buffers for all parts, no per-part copies).
+    RadixSort.sort(keys: &allKeys, payload: &allPayload, ranges: (0..<partCount).map { offsets[$0]..<offsets[$0 + 1] })
 
     var parts: [CurveData] = []
     parts.reserveCapacity(partCount)

@@ -62,9 +62,10 @@ public enum CSVReader {
     let source = try FileSource(path: path, displayName: path)
     // A large regular file: in parts, one per processor (one part still
     // writes each column in place). `parts: 1` asks for one pass.
-    let large = (source.regularFileSize ?? 0) >= parallelMinimumBytes
+    let size = source.regularFileSize
+    let large = (size ?? 0) >= parallelMinimumBytes
     let count = parts ?? (large ? processorCount : 1)
-    if source.regularFileSize != nil, count > 1 || (parts == nil && large),
+    if size != nil, count > 1 || (parts == nil && large),
        let table = try? readInParts(path: path, delimiter: delimiter, columns: columns, parts: count) {
       return table
     }

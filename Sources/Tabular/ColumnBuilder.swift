@@ -299,24 +299,16 @@ struct ColumnBuilder {
         at += rows[k]
         continue
       }
-      let remap = parts[k].dictionary.levels.map { level in
-        level.withUnsafeBufferPointer { merged.dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count).code }
-      }
+      let remap = merged.adopt(parts[k], lineOffset: lineOffsets[k])
       for i in 0..<rows[k] {
         let c = codes[offsets[k] + i]
         codes[at + i] = c < 0 ? -1 : remap[Int(c)]
       }
       at += rows[k]
-      if merged.firstNonNumeric == nil, let first = parts[k].firstNonNumeric {
-        merged.firstNonNumeric = (first.line + lineOffsets[k], first.text)
-      }
     }
-    let raw = merged.dictionary.levels.map { String(decoding: $0, as: UTF8.self) }
-    let order = raw.indices.sorted { byteOrderPrecedes(raw[$0], raw[$1]) }
-    var sorted = [Int32](repeating: 0, count: raw.count)
-    for (newCode, oldCode) in order.enumerated() { sorted[oldCode] = Int32(newCode) }
+    let (levels, sorted) = merged.sortedLevels()
     for i in 0..<at where codes[i] >= 0 { codes[i] = sorted[Int(codes[i])] }
-    return (false, order.map { raw[$0] }, merged.firstNonNumeric)
+    return (false, levels, merged.firstNonNumeric)
   }
 
   /// Whether the column holds a value that is not a number (it ends categorical).
@@ -354,15 +346,9 @@ struct ColumnBuilder {
         continue
       }
       precondition(parts[k].mode == .categorical, "parts read again as categorical before merging")
-      // Part codes → merged codes, in the part's order of first appearance.
-      let remap = parts[k].dictionary.levels.map { level in
-        level.withUnsafeBufferPointer { merged.dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count).code }
-      }
+      let remap = merged.adopt(parts[k], lineOffset: lineOffsets[k])
       parts[k].codes.forEach { c in codes.append(c < 0 ? -1 : remap[Int(c)]) }
       parts[k].codes = BlockArray()
-      if merged.firstNonNumeric == nil, let first = parts[k].firstNonNumeric {
-        merged.firstNonNumeric = (first.line + lineOffsets[k], first.text)
-      }
     }
     merged.codes = BlockArray()
     return merged.categorical(codes: codes)
@@ -384,13 +370,29 @@ struct ColumnBuilder {
 
   /// Categories with levels in byte order, from codes in order of first appearance.
   private func categorical(codes: [Int32]) -> Column {
-    let raw = dictionary.levels.map { String(decoding: $0, as: UTF8.self) }
-    let order = raw.indices.sorted { byteOrderPrecedes(raw[$0], raw[$1]) }
-    var remap = [Int32](repeating: 0, count: raw.count)
-    for (newCode, oldCode) in order.enumerated() { remap[oldCode] = Int32(newCode) }
+    let (levels, remap) = sortedLevels()
     var finished = codes
     for i in finished.indices where finished[i] >= 0 { finished[i] = remap[Int(finished[i])] }
-    return .categorical(CategoricalColumn(levels: order.map { raw[$0] }, codes: finished,
-                                          firstNonNumeric: firstNonNumeric))
+    return .categorical(CategoricalColumn(levels: levels, codes: finished, firstNonNumeric: firstNonNumeric))
+  }
+
+  /// The levels in byte order, and for each code (order of first
+  /// appearance) its code among them.
+  private func sortedLevels() -> (levels: [String], newCode: [Int32]) {
+    let raw = dictionary.levels.map { String(decoding: $0, as: UTF8.self) }
+    let order = raw.indices.sorted { byteOrderPrecedes(raw[$0], raw[$1]) }
+    var newCode = [Int32](repeating: 0, count: raw.count)
+    for (code, old) in order.enumerated() { newCode[old] = Int32(code) }
+    return (order.map { raw[$0] }, newCode)
+  }
+
+  /// Adds the levels of `part` (a later part of the same column) to this
+  /// builder's dictionary and returns the code here of each of the part's
+  /// codes; the part's first non-numeric cell counts if none came before.
+  private mutating func adopt(_ part: ColumnBuilder, lineOffset: Int) -> [Int32] {
+    if firstNonNumeric == nil, let first = part.firstNonNumeric { firstNonNumeric = (first.line + lineOffset, first.text) }
+    return part.dictionary.levels.map { level in
+      level.withUnsafeBufferPointer { dictionary.code($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count).code }
+    }
   }
 }

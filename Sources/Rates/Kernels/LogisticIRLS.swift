@@ -162,7 +162,7 @@ struct LogisticIRLS {
   }
 
   /// The solution on `columns` of (WᵀW) b = Wᵀz for the weighted design W
-  /// (`dsyrk`, `dgemm`, Cholesky); `nil` when WᵀW is not positive definite
+  /// (`dsyrk`, `dgemm`, `dposv`); `nil` when WᵀW is not positive definite
   /// in floating point.
   static func normalSolve(_ weighted: Matrix, _ z: [Double], columns: [Int], all p: Int) throws -> [Double]? {
     let n = weighted.rows
@@ -176,20 +176,7 @@ struct LogisticIRLS {
     let a = BLAS.crossProduct(w)
     var b = Matrix(rows: columns.count, columns: 1)
     try BLAS.gemm(w, transposeA: true, Matrix(rows: n, columns: 1, columnMajor: z), into: &b)
-    guard let l = try? LinearSolve.cholesky(a) else { return nil }
-    // L y = b, then Lᵀ x = y.
-    let k = columns.count
-    var y = b.storage
-    for i in 0..<k {
-      var s = y[i]
-      for j in 0..<i { s -= l[i, j] * y[j] }
-      y[i] = s / l[i, i]
-    }
-    for i in stride(from: k - 1, through: 0, by: -1) {
-      var s = y[i]
-      for j in (i + 1)..<max(i + 1, k) { s -= l[j, i] * y[j] }
-      y[i] = s / l[i, i]
-    }
+    guard let y = try? LinearSolve.solveSPD(a, b.storage) else { return nil }
     return y.allSatisfy(\.isFinite) ? y : nil
   }
 

@@ -10,16 +10,26 @@ enum RadixSort {
 
   /// Sorts `keys` ascending, stably, permuting `payload` the same way.
   static func sort(keys: inout [UInt64], payload: inout [UInt64]) {
-    let n = keys.count
-    precondition(payload.count == n)
-    if n < 2 { return }
-    var keyScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
-    var payloadScratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
+    sort(keys: &keys, payload: &payload, ranges: [0..<keys.count])
+  }
+
+  /// Sorts each range of `keys` (and `payload` alongside) on its own, in
+  /// place, with one pair of scratch buffers as long as the longest range:
+  /// no memory is freshly touched per range.
+  static func sort(keys: inout [UInt64], payload: inout [UInt64], ranges: [Range<Int>]) {
+    precondition(payload.count == keys.count)
+    let longest = ranges.map(\.count).max() ?? 0
+    if longest < 2 { return }
+    var keyScratch = [UInt64](unsafeUninitializedCapacity: longest) { _, count in count = longest }
+    var payloadScratch = [UInt64](unsafeUninitializedCapacity: longest) { _, count in count = longest }
     keys.withUnsafeMutableBufferPointer { k in
       payload.withUnsafeMutableBufferPointer { p in
         keyScratch.withUnsafeMutableBufferPointer { ks in
           payloadScratch.withUnsafeMutableBufferPointer { ps in
-            sort(keys: k, payload: p, keyScratch: ks, payloadScratch: ps)
+            for range in ranges {
+              sort(keys: UnsafeMutableBufferPointer(rebasing: k[range]), payload: UnsafeMutableBufferPointer(rebasing: p[range]),
+                   keyScratch: ks, payloadScratch: ps)
+            }
           }
         }
       }
@@ -27,15 +37,13 @@ enum RadixSort {
   }
 
   /// Sorts `keys` (and `payload` alongside) in place, using the scratch
-  /// buffers (at least as long) for the passes: one caller can sort many
-  /// ranges of one array with one pair of scratch buffers, so no memory is
-  /// freshly touched per range.
+  /// buffers (at least as long) for the passes.
   ///
   /// One read of the keys counts every digit's histogram at once; then each
   /// pass whose digit varies scatters keys and payloads (a digit that is the
   /// same for every key, as the high digits of whole-day times, costs
   /// nothing beyond that first read).
-  static func sort(keys: UnsafeMutableBufferPointer<UInt64>, payload: UnsafeMutableBufferPointer<UInt64>,
+  private static func sort(keys: UnsafeMutableBufferPointer<UInt64>, payload: UnsafeMutableBufferPointer<UInt64>,
                    keyScratch: UnsafeMutableBufferPointer<UInt64>, payloadScratch: UnsafeMutableBufferPointer<UInt64>) {
     let n = keys.count
     precondition(payload.count == n && keyScratch.count >= n && payloadScratch.count >= n)
